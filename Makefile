@@ -1,0 +1,50 @@
+# Set-up and everyday commands. `make run` and `make test` work on a fresh machine.
+PY ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test test-fast lint install migrate seed messages worker beat backup restore bench clean
+
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV) || python3 -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[test]'
+	@touch $(STAMP)
+
+install: $(STAMP)
+
+messages: install
+	@command -v msgfmt >/dev/null 2>&1 || { command -v apt-get >/dev/null 2>&1 && (apt-get install -y -q gettext >/dev/null 2>&1 || (apt-get update -q >/dev/null && apt-get install -y -q gettext >/dev/null)); } || true
+	DEBUG=1 $(BIN)/python manage.py compilemessages --ignore=.venv -v0
+
+migrate: messages
+	DEBUG=1 $(BIN)/python manage.py migrate --noinput -v0
+
+seed: migrate
+	DEBUG=1 $(BIN)/python manage.py seed_demo
+
+# The embedded default: SQLite, in-process tasks, e-mail to files under var/mail, demo data.
+run: seed
+	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+test: messages
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: install
+	$(BIN)/ruff check .
+
+worker: install
+	$(BIN)/celery -A registry worker -l info
+
+beat: install
+	$(BIN)/celery -A registry beat -l info
+
+backup: install
+	$(BIN)/python manage.py backup $(if $(FILE),--output $(FILE),)
+
+restore: install
+	$(BIN)/python manage.py restore $(FILE)
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

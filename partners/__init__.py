@@ -1,0 +1,1 @@
+"""The partner-plan app: organisations, applications, review, membership and their interfaces."""

@@ -1,0 +1,28 @@
+"""The registry's data model; each module holds one part of the domain."""
+
+from .users import User  # noqa: I001
+from .reference import District, Industry
+from .organization import JoinRequest, Organization, OrganizationMember
+from .application import Application, Attachment, InvitationCode, RequestedType, Revision
+from .profiles import (
+    PROFILE_MODELS,
+    ApplicationProfile,
+    ComputeProfile,
+    DataProfile,
+    InvestmentProfile,
+    ModelProfile,
+    Scenario,
+)
+from .review import Decision, DecisionLetterTemplate, InternalNote, Objection, ReviewMessage
+from .membership import Membership, MembershipGrant, MemberNumberCounter
+from .audit import AuditEvent, SecurityEvent
+from .notification import Notification, NotificationPreference
+
+__all__ = [
+    "User", "District", "Industry", "Organization", "OrganizationMember", "JoinRequest",
+    "Application", "RequestedType", "Attachment", "Revision", "InvitationCode",
+    "ComputeProfile", "DataProfile", "ModelProfile", "ApplicationProfile", "Scenario", "InvestmentProfile",
+    "PROFILE_MODELS", "ReviewMessage", "InternalNote", "Decision", "DecisionLetterTemplate", "Objection",
+    "Membership", "MembershipGrant", "MemberNumberCounter", "AuditEvent", "SecurityEvent",
+    "Notification", "NotificationPreference",
+]

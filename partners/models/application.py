@@ -1,0 +1,170 @@
+"""Applications to join the plan, the partner types they request, their attachments and revisions."""
+
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from ..enums import ApplicationState, Channel, PartnerType, Recommendation
+
+
+def attachment_path(instance, filename):
+    # Random names: the original name is kept in the row, never on disk.
+    return f"attachments/{instance.application_id}/{uuid.uuid4().hex}"
+
+
+class InvitationCode(models.Model):
+    """A code a government department hands to an organisation it invites."""
+
+    code = models.CharField(_("invitation code"), max_length=32, unique=True)
+    department = models.CharField(_("inviting department"), max_length=100)
+    organization_name = models.CharField(_("invited organisation"), max_length=200, blank=True)
+    expires_on = models.DateField(_("valid until"), null=True, blank=True)
+    used_by = models.ForeignKey("partners.Application", null=True, blank=True, on_delete=models.SET_NULL,
+                                related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("invitation code")
+        verbose_name_plural = _("invitation codes")
+
+    def __str__(self):
+        return f"{self.code} ({self.department})"
+
+
+class Application(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    organization = models.ForeignKey("partners.Organization", on_delete=models.PROTECT, related_name="applications",
+                                     verbose_name=_("organisation"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
+                                   verbose_name=_("created by"))
+    state = models.CharField(_("state"), max_length=20, choices=ApplicationState.choices,
+                             default=ApplicationState.DRAFT, db_index=True, editable=False)
+    channel = models.CharField(_("channel"), max_length=10, choices=Channel.choices, blank=True)
+    invitation = models.ForeignKey(InvitationCode, null=True, blank=True, on_delete=models.PROTECT,
+                                   verbose_name=_("invitation code"))
+    recommender_name = models.CharField(_("recommending organisation"), max_length=200, blank=True)
+    recommendation_letter = models.ForeignKey("partners.Attachment", null=True, blank=True,
+                                              on_delete=models.SET_NULL, related_name="+")
+    contact_name = models.CharField(_("contact person"), max_length=50, blank=True)
+    contact_title = models.CharField(_("contact's position"), max_length=50, blank=True)
+    contact_phone = models.CharField(_("contact's mobile"), max_length=20, blank=True)
+    contact_email = models.EmailField(_("contact's e-mail"), blank=True)
+    declaration_accepted = models.BooleanField(_("declaration accepted"), default=False)
+    wizard_step = models.PositiveSmallIntegerField(default=1, editable=False)
+
+    assigned_reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                          related_name="assigned_applications", verbose_name=_("reviewer"))
+    first_reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                          related_name="first_reviewed_applications", editable=False)
+    final_decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                         related_name="final_decided_applications", editable=False)
+    submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True, editable=False)
+    assigned_at = models.DateTimeField(null=True, blank=True, editable=False)
+    decided_at = models.DateTimeField(_("decided"), null=True, blank=True, editable=False)
+    publicity_ends_at = models.DateTimeField(_("public notice ends"), null=True, blank=True, editable=False)
+    state_changed_at = models.DateTimeField(auto_now_add=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("application")
+        verbose_name_plural = _("applications")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["state", "-submitted_at"], name="application_queue_idx"),
+            models.Index(fields=["assigned_reviewer", "state"], name="application_assignee_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.organization} #{self.pk}"
+
+    @property
+    def partner_types(self) -> list[str]:
+        return [rt.partner_type for rt in self.requested_types.all()]
+
+    def get_partner_types_display(self):
+        labels = dict(PartnerType.choices)
+        return ", ".join(str(labels[t]) for t in self.partner_types)
+
+
+class RequestedType(models.Model):
+    """One partner type an application asks for, with its first-level recommendation and final decision.
+
+    `organization` and `is_open` are copied from the application so the database itself forbids two
+    open applications of one organisation for the same partner type.
+    """
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="requested_types")
+    organization = models.ForeignKey("partners.Organization", on_delete=models.CASCADE, related_name="+")
+    partner_type = models.CharField(_("partner type"), max_length=20, choices=PartnerType.choices)
+    is_open = models.BooleanField(default=True)
+    recommendation = models.CharField(_("first-review recommendation"), max_length=10,
+                                      choices=Recommendation.choices, blank=True)
+    granted = models.BooleanField(_("granted"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("requested partner type")
+        verbose_name_plural = _("requested partner types")
+        ordering = ["application", "partner_type"]
+        constraints = [
+            models.UniqueConstraint(fields=["application", "partner_type"], name="requested_type_once"),
+            models.UniqueConstraint(
+                fields=["organization", "partner_type"], condition=Q(is_open=True),
+                name="one_open_application_per_type",
+                violation_error_message=_("This organisation already has an open application for this partner type."),
+            ),
+        ]
+
+    def __str__(self):
+        return self.get_partner_type_display()
+
+
+class AttachmentKind(models.TextChoices):
+    BUSINESS_LICENCE = "licence", _("Business licence")
+    RECOMMENDATION_LETTER = "recommendation", _("Recommendation letter")
+    OTHER = "other", _("Other")
+
+
+class Attachment(models.Model):
+    Kind = AttachmentKind
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="attachments")
+    kind = models.CharField(_("kind"), max_length=20, choices=AttachmentKind.choices, default=AttachmentKind.OTHER)
+    file = models.FileField(upload_to=attachment_path, max_length=200, null=True, blank=True)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=50)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+    purged_at = models.DateTimeField(_("file deleted under the retention rule"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("attachment")
+        verbose_name_plural = _("attachments")
+        ordering = ["uploaded_at"]
+
+    def __str__(self):
+        return self.original_name
+
+
+class Revision(models.Model):
+    """What the applicant submitted, frozen at each submit and resubmit."""
+
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="revisions")
+    number = models.PositiveIntegerField()
+    snapshot = models.JSONField()
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("revision")
+        verbose_name_plural = _("revisions")
+        ordering = ["application", "number"]
+        constraints = [models.UniqueConstraint(fields=["application", "number"], name="revision_number_once")]
+
+    def __str__(self):
+        return f"{self.application} r{self.number}"

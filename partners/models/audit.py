@@ -1,0 +1,76 @@
+"""Append-only trails: the business audit (who did what to which application) and the security audit."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class AppendOnlyQuerySet(models.QuerySet):
+    def update(self, **kwargs):
+        raise PermissionError("Audit records are append-only.")
+
+    def delete(self):
+        raise PermissionError("Audit records are append-only.")
+
+
+class AppendOnly(models.Model):
+    objects = AppendOnlyQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise PermissionError("Audit records are append-only.")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise PermissionError("Audit records are append-only.")
+
+
+class AuditEvent(AppendOnly):
+    """A named action, e.g. `application.submitted`, with its actor and data (secrets masked)."""
+
+    action = models.CharField(_("action"), max_length=60, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+", db_constraint=False)
+    actor_label = models.CharField(max_length=120, blank=True, help_text=_("user, API key or system"))
+    application = models.ForeignKey("partners.Application", null=True, blank=True, on_delete=models.DO_NOTHING,
+                                    related_name="events", db_constraint=False)
+    organization = models.ForeignKey("partners.Organization", null=True, blank=True, on_delete=models.DO_NOTHING,
+                                     related_name="events", db_constraint=False)
+    from_state = models.CharField(max_length=20, blank=True)
+    to_state = models.CharField(max_length=20, blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    visible_to_applicant = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("audit event")
+        verbose_name_plural = _("audit events")
+        ordering = ["id"]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
+
+
+class SecurityEvent(AppendOnly):
+    """The security audit log (等保 安全审计): time, actor, source IP, action, object, result."""
+
+    action = models.CharField(_("action"), max_length=60, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                              related_name="+", db_constraint=False)
+    actor_label = models.CharField(max_length=254, blank=True)
+    source_ip = models.GenericIPAddressField(null=True, blank=True)
+    object_ref = models.CharField(_("object"), max_length=200, blank=True)
+    result = models.CharField(_("result"), max_length=20, default="success")
+    data = models.JSONField(default=dict, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("security event")
+        verbose_name_plural = _("security events")
+        ordering = ["-id"]
+
+    def __str__(self):
+        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.result}"

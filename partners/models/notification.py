@@ -1,0 +1,59 @@
+"""The outbox: every message to send is a row written in the transaction of the change that caused it."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from ..enums import NotificationChannel, NotificationState
+
+
+class Notification(models.Model):
+    recipient = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+                                  related_name="notifications")
+    email = models.EmailField(blank=True, help_text=_("for recipients without an account"))
+    channel = models.CharField(max_length=10, choices=NotificationChannel.choices, default=NotificationChannel.EMAIL)
+    template_key = models.CharField(max_length=60)
+    context = models.JSONField(default=dict, blank=True)
+    language = models.CharField(max_length=10, default="zh-hans")
+    dedupe_key = models.CharField(max_length=200, unique=True)
+    # Notifications about one application's decision share a supersede key; a newer one cancels older pending ones.
+    supersede_key = models.CharField(max_length=120, blank=True, db_index=True)
+    application = models.ForeignKey("partners.Application", null=True, blank=True, on_delete=models.CASCADE,
+                                     related_name="notifications")
+    state = models.CharField(max_length=10, choices=NotificationState.choices, default=NotificationState.PENDING)
+    essential = models.BooleanField(default=False, help_text=_("decisions and action-required messages"))
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("notification")
+        verbose_name_plural = _("notifications")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["state", "created_at"], name="notification_state_idx"),
+            models.Index(fields=["recipient", "read_at"], name="notification_inbox_idx",
+                         condition=Q(recipient__isnull=False)),
+        ]
+
+    def __str__(self):
+        return f"{self.template_key} → {self.recipient or self.email} ({self.state})"
+
+
+class NotificationPreference(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_prefs")
+    kind = models.CharField(max_length=60)
+    enabled = models.BooleanField(default=True)
+    digest = models.BooleanField(default=False)
+
+    class Meta:
+        verbose_name = _("notification preference")
+        verbose_name_plural = _("notification preferences")
+        constraints = [models.UniqueConstraint(fields=["user", "kind"], name="notification_pref_once")]
+
+    def __str__(self):
+        return f"{self.user} {self.kind}: {self.enabled}"

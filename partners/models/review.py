@@ -1,0 +1,111 @@
+"""What staff write during review: messages to applicants, internal notes, decisions, objections."""
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from ..enums import ObjectionState
+
+
+class ReviewMessage(models.Model):
+    """A message to the applicant (for example the list of points to change). Applicants see these."""
+
+    application = models.ForeignKey("partners.Application", on_delete=models.CASCADE, related_name="messages")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    action = models.CharField(max_length=40, blank=True)
+    body = models.TextField(_("message"), max_length=5000)
+    points = models.JSONField(_("points to address"), default=list, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("message to the applicant")
+        verbose_name_plural = _("messages to applicants")
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return f"{self.application}: {self.body[:40]}"
+
+
+class InternalNote(models.Model):
+    """A note among staff; never shown to the applicant nor sent through the API to applicants."""
+
+    application = models.ForeignKey("partners.Application", on_delete=models.CASCADE, related_name="internal_notes")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    body = models.TextField(_("note"), max_length=5000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("internal note")
+        verbose_name_plural = _("internal notes")
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return f"{self.application}: {self.body[:40]}"
+
+
+class Decision(models.Model):
+    """A decision at one level of review, with the per-type outcome and the letter as sent."""
+
+    class Level(models.TextChoices):
+        FIRST = "first", _("First review")
+        FINAL = "final", _("Final review")
+
+    application = models.ForeignKey("partners.Application", on_delete=models.CASCADE, related_name="decisions")
+    level = models.CharField(max_length=10, choices=Level.choices)
+    action = models.CharField(max_length=40)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    per_type = models.JSONField(default=dict, blank=True)
+    reason = models.TextField(max_length=5000, blank=True)
+    letter_subject = models.CharField(max_length=200, blank=True)
+    letter_body = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("decision")
+        verbose_name_plural = _("decisions")
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return f"{self.application} {self.level} {self.action}"
+
+
+class DecisionLetterTemplate(models.Model):
+    """Administrators edit the letters; placeholders use Django template syntax."""
+
+    outcome = models.CharField(_("outcome"), max_length=40)
+    language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
+    subject = models.CharField(_("subject"), max_length=200)
+    body = models.TextField(_("body"))
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = _("decision letter template")
+        verbose_name_plural = _("decision letter templates")
+        constraints = [models.UniqueConstraint(fields=["outcome", "language"], name="letter_template_once")]
+
+    def __str__(self):
+        return f"{self.outcome} ({self.language})"
+
+
+class Objection(models.Model):
+    """An objection filed by anyone during the public notice period."""
+
+    application = models.ForeignKey("partners.Application", on_delete=models.CASCADE, related_name="objections")
+    name = models.CharField(_("your name"), max_length=50)
+    contact = models.CharField(_("how to reach you"), max_length=100)
+    reason = models.TextField(_("reason"), max_length=5000)
+    state = models.CharField(max_length=10, choices=ObjectionState.choices, default=ObjectionState.OPEN)
+    resolution = models.TextField(_("resolution"), max_length=5000, blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    source_ip = models.GenericIPAddressField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("objection")
+        verbose_name_plural = _("objections")
+        ordering = ["created_at"]
+
+    def __str__(self):
+        return f"{self.application}: {self.name} ({self.state})"

@@ -1,0 +1,151 @@
+"""One map of who may do what: `can(user, action, obj)` answers (allowed, reason) for every interface."""
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _g
+
+from .enums import OrgRole, StaffRole
+from .workflow import ADMINISTRATOR, APPLICANT, APPROVER, REVIEWER, Transition
+
+
+@dataclass(frozen=True)
+class Verdict:
+    allowed: bool
+    reason: str = ""
+
+    def __bool__(self):
+        return self.allowed
+
+
+YES = Verdict(True)
+
+
+def no(reason):
+    return Verdict(False, reason)
+
+
+def is_staff_member(user) -> bool:
+    return bool(user and user.is_authenticated and user.is_active and (user.is_superuser or staff_roles(user)))
+
+
+STAFF_ROLE_CODES = {StaffRole.REVIEWER, StaffRole.APPROVER, StaffRole.SERVICE_OFFICER, StaffRole.ADMINISTRATOR}
+
+
+def staff_roles(user) -> set[str]:
+    if not user or not user.is_authenticated:
+        return set()
+    return {r for r in STAFF_ROLE_CODES if user.has_role(r)}
+
+
+def has_role(user, role) -> bool:
+    if not user or not user.is_authenticated or not user.is_active:
+        return False
+    if role == ADMINISTRATOR and user.is_superuser:
+        return True
+    return user.has_role(role)
+
+
+def org_role(user, organization) -> str | None:
+    """The person's role in the organisation (owner, colleague) or None."""
+    if not user or not user.is_authenticated or organization is None:
+        return None
+    cache = user.__dict__.setdefault("_org_role_cache", {})
+    if organization.pk not in cache:
+        link = organization.memberships_of_people.filter(user=user).only("role").first()
+        cache[organization.pk] = link.role if link else None
+    return cache[organization.pk]
+
+
+def acts_for(user, organization) -> bool:
+    return org_role(user, organization) is not None
+
+
+def can_see_application(user, application) -> Verdict:
+    if acts_for(user, application.organization):
+        return YES
+    if is_staff_member(user):
+        return YES
+    return no(_g("You do not act for this organisation."))
+
+
+def can_fire(user, transition: Transition, application) -> Verdict:
+    """May this person fire this transition on this application now?"""
+    if not user or not user.is_authenticated:
+        return no(_g("Please log in."))
+    roles = transition.roles
+    if APPLICANT in roles and acts_for(user, application.organization):
+        return YES
+    staff_ok = any(has_role(user, r) for r in roles if r in (REVIEWER, APPROVER, ADMINISTRATOR))
+    if not staff_ok:
+        if APPLICANT in roles:
+            return no(_g("Only people acting for the organisation can do this."))
+        return no(_g("Your role does not allow this action."))
+    if acts_for(user, application.organization):
+        return no(_g("You act for this organisation, so you cannot review its application."))
+    if transition.action in FINAL_DECISIONS and application.first_reviewed_by_id == user.pk:
+        return no(_g("An approver cannot decide an application they reviewed at first review (four eyes)."))
+    return YES
+
+
+FINAL_DECISIONS = {"approve", "return_to_review", "uphold_objection"}
+
+
+# --- Non-workflow actions -----------------------------------------------------------------------
+
+def _staff_rule(*roles):
+    def rule(user, obj):
+        if any(has_role(user, r) for r in roles):
+            return YES
+        return no(_g("Your role does not allow this action."))
+
+    return rule
+
+
+def _owner_rule(user, organization):
+    if org_role(user, organization) == OrgRole.OWNER:
+        return YES
+    return no(_g("Only the organisation's owner can do this."))
+
+
+def _member_rule(user, organization):
+    if acts_for(user, organization):
+        return YES
+    return no(_g("You do not act for this organisation."))
+
+
+def _application_editor(user, application):
+    if not acts_for(user, application.organization):
+        return no(_g("You do not act for this organisation."))
+    if application.state not in ("draft", "changes_requested"):
+        return no(_g("The application can only be edited as a draft or when changes were requested."))
+    return YES
+
+
+RULES = {
+    "application.view": lambda u, a: can_see_application(u, a),
+    "application.edit": _application_editor,
+    "application.create": _member_rule,
+    "application.assign": _staff_rule(REVIEWER, ADMINISTRATOR),
+    "application.note": _staff_rule(REVIEWER, APPROVER, ADMINISTRATOR),
+    "application.export": _staff_rule(REVIEWER, APPROVER, ADMINISTRATOR),
+    "queue.view": _staff_rule(REVIEWER, APPROVER, ADMINISTRATOR),
+    "objection.resolve": _staff_rule(APPROVER, ADMINISTRATOR),
+    "membership.view": _staff_rule(REVIEWER, APPROVER, StaffRole.SERVICE_OFFICER, ADMINISTRATOR),
+    "membership.change": _staff_rule(APPROVER, ADMINISTRATOR),
+    "letters.edit": _staff_rule(ADMINISTRATOR),
+    "organization.manage_people": _owner_rule,
+    "organization.edit": _member_rule,
+    "outbox.view": _staff_rule(ADMINISTRATOR),
+}
+
+
+def can(user, action: str, obj=None) -> Verdict:
+    """The one question every view, serializer, admin action and command asks."""
+    if not user or not user.is_authenticated:
+        return no(_g("Please log in."))
+    if not user.is_active:
+        return no(_g("This account is disabled."))
+    rule = RULES.get(action)
+    if rule is None:
+        raise KeyError(f"No permission rule for {action!r}")
+    return rule(user, obj)

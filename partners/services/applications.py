@@ -1,0 +1,185 @@
+"""Applicant use cases: create a draft, choose partner types, check completeness, submit, withdraw."""
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _g
+
+from .. import workflow
+from ..enums import ApplicationState, Channel, PartnerType
+from ..models import PROFILE_MODELS, Application, Attachment, RequestedType, Revision
+from ..permissions import can
+from .audit import log_event
+from .snapshot import snapshot
+
+
+class ServiceError(Exception):
+    """A refused use case; the message is translated and safe to show."""
+
+    def __init__(self, message, code="invalid", field=None):
+        super().__init__(message)
+        self.message = message
+        self.code = code
+        self.field = field
+
+
+def require(verdict):
+    if not verdict.allowed:
+        raise ServiceError(verdict.reason, code="forbidden")
+
+
+def open_types_elsewhere(organization, exclude_application=None):
+    qs = RequestedType.objects.filter(organization=organization, is_open=True)
+    if exclude_application is not None:
+        qs = qs.exclude(application=exclude_application)
+    return set(qs.values_list("partner_type", flat=True))
+
+
+def granted_types(organization):
+    membership = getattr(organization, "membership", None)
+    if membership is None:
+        return set()
+    return set(membership.grants.filter(ends_on__isnull=True).values_list("partner_type", flat=True))
+
+
+def create_draft(user, organization, partner_types=(), *, actor=None):
+    require(can(user, "application.create", organization))
+    with transaction.atomic():
+        application = Application.objects.create(organization=organization, created_by=user,
+                                                 contact_email=user.email, contact_name=user.display_name,
+                                                 contact_phone=user.phone)
+        log_event("application.created", actor=actor or user, application=application, to_state="draft",
+                  visible_to_applicant=True)
+        if partner_types:
+            set_partner_types(user, application, partner_types)
+    return application
+
+
+def set_partner_types(user, application, partner_types):
+    """Choose the types applied for; refuses a type already open elsewhere or already granted."""
+    require(can(user, "application.edit", application))
+    wanted = list(dict.fromkeys(partner_types))
+    unknown = [t for t in wanted if t not in PartnerType.values]
+    if unknown:
+        raise ServiceError(_g("Unknown partner type: %(t)s.") % {"t": ", ".join(unknown)}, field="partner_types")
+    if not wanted:
+        raise ServiceError(_g("Choose at least one partner type."), field="partner_types")
+    labels = dict(PartnerType.choices)
+    busy = open_types_elsewhere(application.organization, application) & set(wanted)
+    if busy:
+        raise ServiceError(
+            _g("Your organisation already has an open application for: %(types)s.")
+            % {"types": ", ".join(str(labels[t]) for t in sorted(busy))}, code="duplicate", field="partner_types")
+    held = granted_types(application.organization) & set(wanted)
+    if held:
+        raise ServiceError(
+            _g("Your organisation is already a member as: %(types)s.")
+            % {"types": ", ".join(str(labels[t]) for t in sorted(held))}, code="duplicate", field="partner_types")
+    try:
+        with transaction.atomic():
+            application.requested_types.exclude(partner_type__in=wanted).delete()
+            existing = set(application.requested_types.values_list("partner_type", flat=True))
+            for t in wanted:
+                if t not in existing:
+                    RequestedType.objects.create(application=application, organization=application.organization,
+                                                 partner_type=t)
+                PROFILE_MODELS[t].objects.get_or_create(application=application)
+    except IntegrityError:
+        raise ServiceError(_g("Your organisation already has an open application for one of these types."),
+                           code="duplicate", field="partner_types") from None
+    return application
+
+
+def profile_of(application, partner_type):
+    model = PROFILE_MODELS[partner_type]
+    return model.objects.filter(application=application).first()
+
+
+def completeness_errors(application) -> dict[str, list[str]]:
+    """Everything missing before submission, grouped by wizard step (the order of the steps)."""
+    errors: dict[str, list[str]] = {}
+
+    def add(step, message):
+        errors.setdefault(step, []).append(message)
+
+    org = application.organization
+    for field_name, label in (("name", _g("name")), ("credit_code", _g("credit code")),
+                              ("legal_representative", _g("legal representative")),
+                              ("registered_address", _g("registered address"))):
+        if not getattr(org, field_name):
+            add("organization", _g("The organisation's %(f)s is required.") % {"f": label})
+    if org.district_id is None:
+        add("organization", _g("Choose the organisation's district, or 'outside Beijing' with its province."))
+    if not (application.contact_name and application.contact_phone and application.contact_email):
+        add("organization", _g("A contact person with mobile and e-mail is required."))
+    types = application.partner_types
+    if not types:
+        add("types", _g("Choose at least one partner type."))
+    for t in types:
+        profile = profile_of(application, t)
+        if profile is None or not profile.summary.strip():
+            add("profiles", _g("Describe what you offer as %(t)s.") % {"t": PartnerType(t).label})
+    if not application.channel:
+        add("channel", _g("Choose how you come to the plan."))
+    elif application.channel == Channel.DEPARTMENT_INVITATION and application.invitation_id is None:
+        add("channel", _g("Enter the invitation code you received from the department."))
+    elif application.channel == Channel.INDUSTRY_RECOMMENDATION and not (
+            application.recommender_name and application.attachments.filter(
+                kind=Attachment.Kind.RECOMMENDATION_LETTER).exists()):
+        add("channel", _g("Name the recommending organisation and upload its letter."))
+    if not application.attachments.filter(kind=Attachment.Kind.BUSINESS_LICENCE, purged_at__isnull=True).exists():
+        add("attachments", _g("Upload the business licence."))
+    if not application.declaration_accepted:
+        add("review", _g("Tick the declaration to submit."))
+    return errors
+
+
+def _freeze(application, user):
+    number = application.revisions.count() + 1
+    return Revision.objects.create(application=application, number=number, snapshot=snapshot(application),
+                                   created_by=user)
+
+
+@workflow.check("submit")
+@workflow.check("resubmit")
+def _check_complete(application, actor, inputs):
+    errors = completeness_errors(application)
+    if errors:
+        first = next(iter(errors.values()))[0]
+        err = workflow.TransitionError(first, code="incomplete")
+        err.errors = errors
+        raise err
+
+
+@workflow.effect("submit")
+def _on_submit(application, actor, inputs):
+    application.submitted_at = timezone.now()
+    revision = _freeze(application, actor.user)
+    return {"revision": revision.number}
+
+
+@workflow.effect("resubmit")
+def _on_resubmit(application, actor, inputs):
+    revision = _freeze(application, actor.user)
+    return {"revision": revision.number}
+
+
+@workflow.effect("withdraw")
+def _on_withdraw(application, actor, inputs):
+    application.requested_types.update(is_open=False)
+    return {"reason": inputs.get("reason", "")}
+
+
+def submit(user, application, **kw):
+    return workflow.fire(application.pk, "submit", workflow.Actor(user=user, **kw))
+
+
+def withdraw(user, application, reason="", **kw):
+    return workflow.fire(application.pk, "withdraw", workflow.Actor(user=user, **kw), reason=reason)
+
+
+def resubmit(user, application, **kw):
+    return workflow.fire(application.pk, "resubmit", workflow.Actor(user=user, **kw))
+
+
+def open_states():
+    return ApplicationState.open_states()

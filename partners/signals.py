@@ -1,0 +1,1 @@
+"""Signal receivers that connect the registry to framework events (logins, sign-ups)."""

@@ -1,0 +1,1 @@
+"""Web interfaces: portal (applicants), review (staff screens), public (directory, 公示)."""

@@ -1,0 +1,9 @@
+"""Applicant portal: organisation, applications, the multi-step form, messages."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import render
+
+
+@login_required
+def home(request):
+    return render(request, "partners/portal/home.html", {})

@@ -1,0 +1,20 @@
+"""Settings for the test suite: the production settings with test-friendly defaults from the environment.
+
+Tests run with DEBUG off, as production does; only what a test client cannot do (HTTPS) is relaxed.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-not-secret")
+os.environ.setdefault("DEBUG", "0")
+os.environ.setdefault("SECURE_SSL_REDIRECT", "0")
+os.environ.setdefault("SECURE_COOKIES", "0")
+os.environ.setdefault("MANIFEST_STATIC", "0")
+
+from .settings import *  # noqa: E402,F403
+from .settings import VAR_DIR  # noqa: E402
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; production keeps PBKDF2
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+MEDIA_ROOT = VAR_DIR / "test-uploads"
+AXES_ENABLED = os.environ.get("AXES_ENABLED", "1") == "1"

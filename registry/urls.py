@@ -1,0 +1,18 @@
+"""Top-level URL map: public site, applicant portal, staff review, accounts, admin and API v1."""
+
+from django.conf import settings
+from django.contrib import admin
+from django.urls import include, path
+
+from .health import health
+
+urlpatterns = [
+    path("health/", health, name="health"),
+    path("i18n/", include("django.conf.urls.i18n")),
+    path("accounts/", include("allauth.urls")),
+    path(settings.ADMIN_URL, admin.site.urls),
+    path("api/", include("partners.api.urls")),
+    path("portal/", include("partners.views.portal_urls", namespace="portal")),
+    path("staff/", include("partners.views.review_urls", namespace="review")),
+    path("", include("partners.views.public_urls", namespace="public")),
+]

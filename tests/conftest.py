@@ -1,0 +1,75 @@
+"""Shared fixtures: people in each role, organisations and applications in any state."""
+
+import pytest
+
+from tests.factories import (
+    ApplicationFactory,
+    OrganizationFactory,
+    UserFactory,
+    make_staff,
+    submitted_application,
+)
+
+
+@pytest.fixture(autouse=True)
+def _media_root(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "uploads"
+
+
+@pytest.fixture
+def applicant(db):
+    """A person who owns an organisation."""
+    return OrganizationFactory().owner
+
+
+@pytest.fixture
+def organization(applicant):
+    return applicant.organizations.get()
+
+
+@pytest.fixture
+def other_applicant(db):
+    return OrganizationFactory().owner
+
+
+@pytest.fixture
+def reviewer(db):
+    return make_staff("reviewer", email="reviewer@example.com")
+
+
+@pytest.fixture
+def reviewer2(db):
+    return make_staff("reviewer", email="reviewer2@example.com")
+
+
+@pytest.fixture
+def approver(db):
+    return make_staff("approver", email="approver@example.com")
+
+
+@pytest.fixture
+def approver2(db):
+    return make_staff("approver", email="approver2@example.com")
+
+
+@pytest.fixture
+def service_officer(db):
+    return make_staff("service_officer", email="officer@example.com")
+
+
+@pytest.fixture
+def administrator(db):
+    return make_staff("administrator", email="admin@example.com")
+
+
+@pytest.fixture
+def draft(applicant):
+    return ApplicationFactory(organization=applicant.organizations.get(), created_by=applicant)
+
+
+@pytest.fixture
+def submitted(applicant):
+    return submitted_application(applicant)
+
+
+__all__ = ["UserFactory"]
