@@ -1,7 +1,12 @@
-"""Liveness and readiness: answers 200 when the database answers, 503 otherwise."""
+"""Liveness (`ping`, no database) and readiness (`health`: 200 when the database answers, 503 otherwise)."""
 
 from django.db import connection
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
+
+
+def ping(request):
+    """The cheapest Django response: the ceiling the load benchmarks compare every page with."""
+    return HttpResponse("ok", content_type="text/plain")
 
 
 def health(request):
