@@ -1,0 +1,77 @@
+"""The audit trails are append-only: the ORM refuses, the admin offers nothing, PostgreSQL's trigger refuses."""
+
+import pytest
+from django.contrib import admin
+from django.db import DatabaseError, connection, transaction
+
+from partners.models import AuditEvent, SecurityEvent
+from partners.services.audit import log_event, log_security
+
+on_postgres = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the database-level guard is a PostgreSQL trigger")
+
+
+@pytest.fixture
+def events(db, applicant):
+    return (log_event("application.created", actor=applicant, data={"x": 1}),
+            log_security("login", user=applicant, ip="127.0.0.1"))
+
+
+@pytest.mark.parametrize("index", [0, 1])
+def test_orm_refuses_save_of_an_existing_record(events, index):
+    event = events[index]
+    event.action = "forged"
+    with pytest.raises(PermissionError):
+        event.save()
+
+
+@pytest.mark.parametrize("index", [0, 1])
+def test_orm_refuses_delete_of_a_record(events, index):
+    with pytest.raises(PermissionError):
+        events[index].delete()
+
+
+@pytest.mark.parametrize("model", [AuditEvent, SecurityEvent])
+def test_orm_refuses_bulk_update_and_delete(events, model):
+    with pytest.raises(PermissionError):
+        model.objects.all().update(action="forged")
+    with pytest.raises(PermissionError):
+        model.objects.all().delete()
+    assert model.objects.exclude(action="forged").count() == 1
+
+
+@pytest.mark.parametrize("model", [AuditEvent, SecurityEvent])
+def test_admin_offers_no_change_or_delete(rf, model, administrator):
+    model_admin = admin.site._registry.get(model)
+    if model_admin is None:
+        return  # not in the admin at all: nothing to change there
+    administrator.is_superuser = True
+    request = rf.get("/")
+    request.user = administrator
+    assert not model_admin.has_add_permission(request)
+    assert not model_admin.has_delete_permission(request)
+    assert not model_admin.has_change_permission(request)
+
+
+@on_postgres
+@pytest.mark.parametrize(("model", "table"), [(AuditEvent, "partners_auditevent"),
+                                              (SecurityEvent, "partners_securityevent")])
+def test_postgres_trigger_refuses_raw_update_and_delete(events, model, table):
+    pk = model.objects.order_by("-id").values_list("pk", flat=True).first()
+    for sql in (f"UPDATE {table} SET action = 'forged' WHERE id = %s", f"DELETE FROM {table} WHERE id = %s"):
+        with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as c:
+            c.execute(sql, [pk])
+    assert model.objects.filter(pk=pk).exclude(action="forged").exists()
+
+
+@on_postgres
+def test_postgres_trigger_lets_a_deleted_user_become_null_and_keeps_the_label(events, applicant):
+    event = events[0]
+    with connection.cursor() as c:
+        c.execute("UPDATE partners_auditevent SET actor_id = NULL WHERE id = %s", [event.pk])
+    row = AuditEvent.objects.get(pk=event.pk)
+    assert row.actor_id is None and row.actor_label == applicant.email
+    # Changing anything else together with the actor is still refused.
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as c:
+        c.execute("UPDATE partners_auditevent SET actor_id = NULL, actor_label = 'x' WHERE id = %s",
+                  [events[0].pk])
