@@ -1,0 +1,167 @@
+"""Machinery of the permission matrix: the world of identities and objects, URL discovery, request running."""
+
+import re
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+
+from django.conf import settings
+from django.db import transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from partners.enums import ApplicationState, OrgRole
+from partners.models import JoinRequest, Notification, OrganizationMember
+from tests.factories import (
+    ApplicationFactory,
+    OrganizationFactory,
+    UserFactory,
+    add_licence,
+    advance,
+    make_staff,
+    submitted_application,
+)
+
+IDENTITIES = ("anonymous", "applicant_a", "applicant_b", "colleague_a", "reviewer", "approver",
+              "service_officer", "administrator")
+
+
+@dataclass
+class Route:
+    """One URL pattern: its table key, its URL name (for reverse) and the names of its parameters."""
+
+    key: str
+    name: str | None
+    route: str
+    params: tuple
+    default_kwargs: dict = field(default_factory=dict)
+
+
+def _params(pattern):
+    if hasattr(pattern.pattern, "converters") and pattern.pattern.converters:
+        return tuple(pattern.pattern.converters)
+    regex = getattr(pattern.pattern, "_regex", None) or str(pattern.pattern)
+    return tuple(re.compile(regex).groupindex)
+
+
+def discover_routes(patterns=None, prefix="", namespace=""):
+    """Every URL pattern of the project, with namespaced names; unnamed patterns are keyed by route."""
+    if patterns is None:
+        patterns = get_resolver().url_patterns
+    for p in patterns:
+        if isinstance(p, URLResolver):
+            ns = f"{namespace}{p.namespace}:" if p.namespace else namespace
+            yield from discover_routes(p.url_patterns, prefix + str(p.pattern), ns)
+        elif isinstance(p, URLPattern):
+            route = prefix + str(p.pattern)
+            params = tuple(_params(p))
+            name = f"{namespace}{p.name}" if p.name else None
+            yield Route(key=name or f"{namespace}<{route}>", name=name, route=route, params=params,
+                        default_kwargs=dict(p.default_args or {}))
+
+
+def activate_second_factor(user):
+    """Staff work with a second factor; give them one so an MFA requirement does not mask the matrix."""
+    try:
+        from allauth.mfa.totp.internal.auth import TOTP, generate_totp_secret
+    except ImportError:  # pragma: no cover - allauth without mfa
+        return
+    TOTP.activate(user, generate_totp_secret())
+
+
+class World:
+    """Two organisations (A with owner and colleague, B), staff in each role, and objects in known states."""
+
+    def __init__(self):
+        self.applicant_a = UserFactory(email="applicant-a@example.com")
+        self.org_a = OrganizationFactory(owner=self.applicant_a)
+        self.colleague_a = UserFactory(email="colleague-a@example.com")
+        OrganizationMember.objects.create(organization=self.org_a, user=self.colleague_a, role=OrgRole.COLLEAGUE)
+        self.applicant_b = UserFactory(email="applicant-b@example.com")
+        self.org_b = OrganizationFactory(owner=self.applicant_b)
+
+        self.reviewer = make_staff("reviewer", email="reviewer-m@example.com")
+        self.approver = make_staff("approver", email="approver-m@example.com")
+        self.service_officer = make_staff("service_officer", email="officer-m@example.com")
+        self.administrator = make_staff("administrator", email="admin-m@example.com")
+        # The administrator also runs the Django admin (reference data, staff accounts).
+        self.administrator.is_staff = self.administrator.is_superuser = True
+        self.administrator.save()
+        for person in (self.reviewer, self.approver, self.service_officer, self.administrator):
+            activate_second_factor(person)
+
+        # A's application is in first review; A also has a draft; B has a submitted application.
+        self.application_a = advance(submitted_application(self.applicant_a), ApplicationState.IN_REVIEW,
+                                     reviewer=self.reviewer)
+        self.draft_a = ApplicationFactory(organization=self.org_a, created_by=self.applicant_a)
+        self.application_b = submitted_application(self.applicant_b)
+        self.attachment_a = self.application_a.attachments.first()
+        self.attachment_b = self.application_b.attachments.first()
+        self.draft_attachment_a = add_licence(self.draft_a, self.applicant_a)
+        self.join_request_a = JoinRequest.objects.create(organization=self.org_a, user=UserFactory(
+            email="wants-to-join-a@example.com"))
+        self.notification_a = Notification.objects.filter(recipient=self.applicant_a).order_by("id").first()
+
+        # A third organisation is an admitted member (public directory and member page).
+        self.member_owner = UserFactory(email="member-owner@example.com")
+        member_org = OrganizationFactory(owner=self.member_owner)
+        self.member_org = member_org
+        admitted = advance(submitted_application(self.member_owner), ApplicationState.PUBLICITY,
+                           reviewer=self.reviewer, approver=self.approver)
+        from partners.services.membership import admit_due_applications
+
+        admit_due_applications(now=timezone.now() + timezone.timedelta(days=settings.PUBLICITY_DAYS + 1))
+        admitted.refresh_from_db()
+        self.membership = member_org.membership
+        self.admitted_application = admitted
+
+    def user(self, identity):
+        return None if identity == "anonymous" else getattr(self, identity)
+
+    def client(self, identity):
+        client = Client(raise_request_exception=True)
+        user = self.user(identity)
+        if user is not None:
+            client.force_login(user)
+        return client
+
+
+def url_for(route: Route, world, entry) -> str:
+    from tests.permission_matrix_table import KWARGS
+
+    make_kwargs = (entry or {}).get("kwargs") or KWARGS.get(route.key) or (lambda w: {})
+    kwargs = dict(make_kwargs(world))
+    if "format" in route.params and "format" not in kwargs:
+        # DRF's suffix patterns differ: `(?P<format>\.json)` on the root view, `\.(?P<format>json)` elsewhere.
+        kwargs["format"] = ".json" if "(?P<format>\\." in route.route or "drf_format_suffix" in route.route else "json"
+    kwargs = {k: v for k, v in kwargs.items() if k in route.params}
+    missing = [p for p in route.params if p not in kwargs and p not in route.default_kwargs]
+    if missing:
+        raise LookupError(f"{route.key}: the table gives no value for {missing}")
+    if route.name:
+        return reverse(route.name, kwargs=kwargs or None)
+    # Unnamed patterns (the admin's own): fill the parameters into the route text.
+    text = route.route
+    for name, value in kwargs.items():
+        text = re.sub(rf"<(?:\w+:)?{name}>|\(\?P<{name}>[^)]*\)", str(value), text)
+    text = text.replace("^", "").replace("$", "")
+    return "/" + text
+
+
+def request(client, method, url):
+    """One request whose effects are rolled back, so every cell of the matrix sees the same world."""
+    cookies = SimpleCookie()
+    cookies.load(client.cookies.output(header="", sep=";"))
+    with transaction.atomic():
+        try:
+            if method == "GET":
+                response = client.get(url)
+            else:
+                response = client.post(url, {})
+            status = response.status_code
+        except Exception as exc:  # noqa: BLE001 - a crash is a finding of the matrix, not a test error
+            status = f"500({type(exc).__name__})"
+            response = None
+        transaction.set_rollback(True)
+    client.cookies = cookies  # a logout or login inside the request must not change who asks next
+    return status, response
