@@ -136,6 +136,7 @@ RULES = {
     "organization.manage_people": _owner_rule,
     "organization.edit": _member_rule,
     "outbox.view": _staff_rule(ADMINISTRATOR),
+    "api_key.manage": _staff_rule(ADMINISTRATOR),
 }
 
 

@@ -244,7 +244,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "partners.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "partners.api.throttling.KeyRateThrottle",
-        "rest_framework.throttling.AnonRateThrottle",
+        "partners.api.throttling.AnonIpThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("API_ANON_RATE", default="120/min"),
@@ -261,6 +261,11 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {"PartnerTypeEnum": "partners.enums.PartnerType"},
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "partners.api.schema.document_errors",
+    ],
 }
 
 CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"

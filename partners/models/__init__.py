@@ -17,6 +17,7 @@ from .review import Decision, DecisionLetterTemplate, InternalNote, Objection, R
 from .membership import Membership, MembershipGrant, MemberNumberCounter
 from .audit import AuditEvent, SecurityEvent
 from .notification import Notification, NotificationPreference
+from .api import ApiKey, IdempotencyRecord, WebhookSubscription
 
 __all__ = [
     "User", "District", "Industry", "Organization", "OrganizationMember", "JoinRequest",
@@ -25,4 +26,5 @@ __all__ = [
     "PROFILE_MODELS", "ReviewMessage", "InternalNote", "Decision", "DecisionLetterTemplate", "Objection",
     "Membership", "MembershipGrant", "MemberNumberCounter", "AuditEvent", "SecurityEvent",
     "Notification", "NotificationPreference",
+    "ApiKey", "WebhookSubscription", "IdempotencyRecord",
 ]

@@ -18,7 +18,7 @@ def log_event(action, *, actor=None, application=None, organization=None, from_s
               data=None, visible_to_applicant=False):
     user = getattr(actor, "user", actor) if actor is not None else None
     label = getattr(actor, "label", None) or (getattr(user, "email", "") if user else "system")
-    return AuditEvent.objects.create(
+    event = AuditEvent.objects.create(
         action=action,
         actor=user if getattr(user, "pk", None) else None,
         actor_label=label,
@@ -29,6 +29,10 @@ def log_event(action, *, actor=None, application=None, organization=None, from_s
         data=mask_secrets(data or {}),
         visible_to_applicant=visible_to_applicant,
     )
+    from .webhooks import record_deliveries
+
+    record_deliveries(event)  # webhook subscribers hear of the event through the outbox
+    return event
 
 
 def log_security(action, *, user=None, ip=None, object_ref="", result="success", data=None, label=""):

@@ -5,7 +5,7 @@ from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
-from ..enums import NotificationState, StaffRole
+from ..enums import NotificationChannel, NotificationState, StaffRole
 from ..models import Notification, User
 
 # Kinds a person cannot turn off: decisions and messages that ask them to act.
@@ -20,7 +20,7 @@ DECISION_KINDS = {"application.approved", "application.rejected", "application.c
 
 
 def record(template_key, *, recipient=None, email="", context=None, application=None, dedupe_key,
-           language=None):
+           language=None, channel=NotificationChannel.EMAIL):
     """Write one outbox row (once per dedupe key) and queue its sending after commit."""
     essential = template_key in ESSENTIAL_KINDS
     if recipient is not None and not essential and not wants(recipient, template_key):
@@ -34,7 +34,7 @@ def record(template_key, *, recipient=None, email="", context=None, application=
         with transaction.atomic():
             row = Notification.objects.create(
                 recipient=recipient, email=email or (recipient.email if recipient else ""),
-                template_key=template_key, context=context or {}, application=application,
+                template_key=template_key, context=context or {}, application=application, channel=channel,
                 language=language or (recipient.language if recipient else settings.LANGUAGE_CODE),
                 dedupe_key=dedupe_key[:200], supersede_key=supersede, essential=essential,
             )

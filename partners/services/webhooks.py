@@ -1,0 +1,237 @@
+"""Webhooks: subscriptions per API key, outbox rows for each subscribed audit event, signed delivery."""
+
+import hashlib
+import hmac
+import json
+import secrets
+import time
+import urllib.error
+import urllib.request
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import URLValidator
+from django.db import transaction
+from django.utils.translation import gettext as _g
+
+from .. import workflow
+from ..enums import NotificationChannel, NotificationState
+from ..models import Notification, OrganizationMember, WebhookSubscription
+from ..models.api import ApiScope
+from ..permissions import is_staff_member
+from .applications import ServiceError
+from .audit import log_security
+
+TIMESTAMP_HEADER = "X-Registry-Timestamp"
+SIGNATURE_HEADER = "X-Registry-Signature"
+EVENT_HEADER = "X-Registry-Event"
+DELIVERY_HEADER = "X-Registry-Delivery"
+TIMEOUT_SECONDS = 10
+
+# Names integrators know an event by, besides the audit code it comes from.
+ALIASES = {"application.admitted": ["member.admitted"]}
+
+EVENT_TYPES = sorted(
+    {t.code for t in workflow.TRANSITIONS}
+    | {"application.created", "application.assigned", "objection.filed", "objection.upheld", "objection.dismissed",
+       "member.admitted", "member.suspended", "member.reinstated", "member.revoked"}
+)
+ALL_EVENTS = "*"
+
+# What an applicant's key may read of an event's data (staff keys read all of it; secrets are masked anyway).
+APPLICANT_DATA_KEYS = {"action", "revision", "granted_types", "member_number", "new_member", "publicity_ends_at",
+                       "points", "reason", "letter_subject"}
+
+
+# --- What an event looks like to the outside -------------------------------------------------
+
+def event_payload(event, *, for_staff: bool, event_type: str | None = None) -> dict:
+    """The JSON an integrator receives for an audit event, in the feed and in webhooks alike."""
+    data = event.data or {}
+    if not for_staff:
+        data = {k: v for k, v in data.items() if k in APPLICANT_DATA_KEYS}
+    return {
+        "id": event.pk,
+        "type": event_type or event.action,
+        "occurred_at": event.created_at.isoformat(),
+        "application": event.application_id,
+        "organization": event.organization_id,
+        "from_state": event.from_state,
+        "to_state": event.to_state,
+        "data": data,
+    }
+
+
+def may_see(user, event) -> bool:
+    """Staff see every event; people acting for an organisation see its applicant-visible events."""
+    if is_staff_member(user):
+        return True
+    if not event.visible_to_applicant or event.organization_id is None:
+        return False
+    return OrganizationMember.objects.filter(user=user, organization_id=event.organization_id).exists()
+
+
+# --- Subscriptions -----------------------------------------------------------------------------
+
+def _clean(url, event_types):
+    url = (url or "").strip()
+    try:
+        URLValidator(schemes=["http", "https"])(url)
+    except ValidationError:
+        raise ServiceError(_g("Enter a valid http or https URL."), field="url") from None
+    wanted = list(dict.fromkeys(event_types or []))
+    if not wanted:
+        raise ServiceError(_g("Choose at least one event type."), field="event_types")
+    unknown = [t for t in wanted if t != ALL_EVENTS and t not in EVENT_TYPES]
+    if unknown:
+        raise ServiceError(_g("Unknown event type: %(t)s.") % {"t": ", ".join(map(str, unknown))},
+                           field="event_types")
+    return url, wanted
+
+
+def _require_manage(api_key):
+    if api_key is None or not api_key.is_active:
+        raise ServiceError(_g("Webhook subscriptions belong to an API key; authenticate with one."),
+                           code="forbidden")
+    if not api_key.has_scope(ApiScope.WEBHOOKS_MANAGE):
+        raise ServiceError(_g("This API key lacks the scope “%(s)s”.") % {"s": ApiScope.WEBHOOKS_MANAGE},
+                           code="forbidden")
+
+
+def subscribe(api_key, *, url, event_types):
+    """Returns (subscription, secret); the secret signs every delivery and is shown only now."""
+    _require_manage(api_key)
+    url, wanted = _clean(url, event_types)
+    with transaction.atomic():
+        sub = WebhookSubscription.objects.create(api_key=api_key, url=url, event_types=wanted,
+                                                 secret=secrets.token_hex(32))
+        log_security("webhook.subscribed", user=api_key.user, object_ref=f"webhook:{sub.pk}",
+                     data={"url": url, "event_types": wanted}, label=f"api-key:{api_key.prefix}")
+    return sub, sub.secret
+
+
+def change_subscription(api_key, subscription, *, url=None, event_types=None, active=None):
+    _require_manage(api_key)
+    with transaction.atomic():
+        sub = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk, api_key=api_key)
+        new_url, new_types = _clean(sub.url if url is None else url,
+                                    sub.event_types if event_types is None else event_types)
+        sub.url, sub.event_types = new_url, new_types
+        if active is not None:
+            sub.active = bool(active)
+        sub.save()
+        if not sub.active:
+            _cancel_pending(sub)
+        log_security("webhook.changed", user=api_key.user, object_ref=f"webhook:{sub.pk}",
+                     data={"url": sub.url, "event_types": sub.event_types, "active": sub.active},
+                     label=f"api-key:{api_key.prefix}")
+    return sub
+
+
+def unsubscribe(api_key, subscription):
+    """Ends the subscription; its delivery log stays readable."""
+    return change_subscription(api_key, subscription, active=False)
+
+
+def _delivery_prefix(subscription_id):
+    return f"webhook:{subscription_id}:"
+
+
+def _cancel_pending(sub):
+    Notification.objects.filter(channel=NotificationChannel.WEBHOOK, state=NotificationState.PENDING,
+                                dedupe_key__startswith=_delivery_prefix(sub.pk)).update(
+        state=NotificationState.CANCELLED, last_error="subscription ended")
+
+
+def deliveries_of(subscription):
+    return Notification.objects.filter(channel=NotificationChannel.WEBHOOK,
+                                       dedupe_key__startswith=_delivery_prefix(subscription.pk)).order_by("-id")
+
+
+# --- From the audit trail to the outbox -------------------------------------------------------
+
+def record_deliveries(event):
+    """One outbox row per (subscription, event type) that wants this event, in the event's transaction."""
+    types = [event.action, *ALIASES.get(event.action, [])]
+    subs = list(WebhookSubscription.objects.filter(active=True, api_key__revoked_at__isnull=True)
+                .select_related("api_key__user"))
+    if not subs:
+        return 0
+    from .notifications import record
+
+    recorded = 0
+    for sub in subs:
+        key = sub.api_key
+        wanted = [t for t in types if t in sub.event_types or ALL_EVENTS in sub.event_types]
+        if not wanted or not key.has_scope(ApiScope.WEBHOOKS_MANAGE) or not may_see(key.user, event):
+            continue
+        staff = is_staff_member(key.user)
+        for event_type in wanted:
+            row = record(
+                "webhook", context={"subscription": sub.pk, "event": event.pk, "event_type": event_type,
+                                    "url": sub.url,
+                                    "payload": event_payload(event, for_staff=staff, event_type=event_type)},
+                application=event.application if event.application_id else None,
+                dedupe_key=f"{_delivery_prefix(sub.pk)}{event.pk}:{event_type}",
+                channel=NotificationChannel.WEBHOOK,
+            )
+            recorded += row is not None
+    return recorded
+
+
+# --- Sending ------------------------------------------------------------------------------------
+
+def canonical_body(payload) -> bytes:
+    return json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
+
+
+def sign(secret: str, timestamp: str, body: bytes) -> str:
+    """HMAC-SHA256 over "<timestamp>.<body>": a receiver checks it and rejects old timestamps."""
+    message = timestamp.encode() + b"." + body
+    return "sha256=" + hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
+
+
+def verify(secret: str, timestamp: str, body: bytes, signature: str) -> bool:
+    return hmac.compare_digest(sign(secret, timestamp, body), signature or "")
+
+
+class WebhookFailed(Exception):
+    """The receiver did not accept the delivery; the outbox retries with backoff."""
+
+
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    # A redirect is a failure: following it would post the signed body somewhere the subscriber never named.
+    def redirect_request(self, req, fp, code, msg, headers, newurl):
+        return None
+
+
+def _opener():
+    # Direct connections unless the deployment names a proxy for outgoing webhooks.
+    proxies = getattr(settings, "WEBHOOK_PROXIES", None) or {}
+    return urllib.request.build_opener(urllib.request.ProxyHandler(proxies), _NoRedirect)
+
+
+def deliver_webhook(notification):
+    """POST the stored payload, signed; raises WebhookFailed (or a network error) for a retry."""
+    ctx = notification.context or {}
+    sub = WebhookSubscription.objects.select_related("api_key").filter(pk=ctx.get("subscription")).first()
+    if sub is None or not sub.active or sub.api_key.revoked_at is not None:
+        raise WebhookFailed("the subscription has ended")
+    body = canonical_body(ctx.get("payload", {}))
+    timestamp = str(int(time.time()))
+    request = urllib.request.Request(sub.url, data=body, method="POST", headers={
+        "Content-Type": "application/json; charset=utf-8",
+        "User-Agent": "partner-plan-registry-webhooks/1",
+        TIMESTAMP_HEADER: timestamp,
+        SIGNATURE_HEADER: sign(sub.secret, timestamp, body),
+        EVENT_HEADER: ctx.get("event_type", ""),
+        DELIVERY_HEADER: str(notification.pk),
+    })
+    try:
+        with _opener().open(request, timeout=TIMEOUT_SECONDS) as response:
+            status = response.status
+    except urllib.error.HTTPError as exc:
+        raise WebhookFailed(f"the receiver answered HTTP {exc.code}") from None
+    if not 200 <= status < 300:
+        raise WebhookFailed(f"the receiver answered HTTP {status}")
+    return status
