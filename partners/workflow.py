@@ -177,8 +177,8 @@ def fire(application_id, action, actor: Actor, **inputs):
         expected_state = inputs.pop("expected_state", None)
         if expected_state and application.state != expected_state:
             raise _already_changed(application)
-        if (application.state, action) not in TABLE and action in ACTIONS and application.events.exists():
-            # The action exists but not from here: someone moved the application first.
+        if (application.state, action) not in TABLE and _was_possible_before(application, action):
+            # The action was possible in the state before the last change: someone moved it first.
             raise _already_changed(application)
         transition = get_transition(application.state, action)
         if not actor.system:
@@ -209,8 +209,13 @@ def fire(application_id, action, actor: Actor, **inputs):
     return application
 
 
+def _was_possible_before(application, action) -> bool:
+    last = application.events.exclude(from_state="").order_by("-id").values_list("from_state", flat=True).first()
+    return last is not None and (last, action) in TABLE
+
+
 def _already_changed(application):
-    last = application.events.order_by("-id").first()
+    last = application.events.exclude(to_state="").order_by("-id").first()
     who = last.actor_label if last else "?"
     return AlreadyChanged(
         _g("This application was already changed by %(who)s: it is now “%(state)s”. Please reload.")

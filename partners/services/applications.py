@@ -57,6 +57,10 @@ def create_draft(user, organization, partner_types=(), *, actor=None):
 def set_partner_types(user, application, partner_types):
     """Choose the types applied for; refuses a type already open elsewhere or already granted."""
     require(can(user, "application.edit", application))
+    if application.state != ApplicationState.DRAFT:
+        # Reviewers decide per type; a member who wants another type applies for it alone.
+        raise ServiceError(_g("The partner types cannot change after the application was submitted."),
+                           code="locked", field="partner_types")
     wanted = list(dict.fromkeys(partner_types))
     unknown = [t for t in wanted if t not in PartnerType.values]
     if unknown:
@@ -118,10 +122,22 @@ def completeness_errors(application) -> dict[str, list[str]]:
         profile = profile_of(application, t)
         if profile is None or not profile.summary.strip():
             add("profiles", _g("Describe what you offer as %(t)s.") % {"t": PartnerType(t).label})
+        if profile is not None:
+            for message in _invalid_values(profile):
+                add("profiles", f"{PartnerType(t).label}: {message}")
+        if t == PartnerType.APPLICATION and profile is not None:
+            scenarios = list(profile.scenarios.all())
+            if not scenarios:
+                add("profiles", _g("Describe at least one scenario you open to model teams."))
+            elif any(not (s.title.strip() and s.description.strip()) for s in scenarios):
+                add("profiles", _g("Every scenario needs a title and a description."))
     if not application.channel:
         add("channel", _g("Choose how you come to the plan."))
     elif application.channel == Channel.DEPARTMENT_INVITATION and application.invitation_id is None:
         add("channel", _g("Enter the invitation code you received from the department."))
+    elif application.channel == Channel.DEPARTMENT_INVITATION and invitation_problem(
+            application.invitation, application):
+        add("channel", invitation_problem(application.invitation, application))
     elif application.channel == Channel.INDUSTRY_RECOMMENDATION and not (
             application.recommender_name and application.attachments.filter(
                 kind=Attachment.Kind.RECOMMENDATION_LETTER).exists()):
@@ -131,6 +147,28 @@ def completeness_errors(application) -> dict[str, list[str]]:
     if not application.declaration_accepted:
         add("review", _g("Tick the declaration to submit."))
     return errors
+
+
+def _invalid_values(obj) -> list[str]:
+    """Format errors of stored values (a draft may hold what a later rule no longer accepts)."""
+    from django.core.exceptions import ValidationError
+
+    try:
+        obj.full_clean(exclude=["application"], validate_unique=False)
+    except ValidationError as exc:
+        return [str(m) for messages in exc.message_dict.values() for m in messages]
+    return []
+
+
+def invitation_problem(invitation, application=None) -> str:
+    """Why this invitation code cannot be used by this application, or "" when it can."""
+    if invitation is None:
+        return _g("This invitation code is not known. Please check it with the inviting department.")
+    if invitation.expires_on and invitation.expires_on < timezone.localdate():
+        return _g("This invitation code expired on %(d)s.") % {"d": invitation.expires_on.isoformat()}
+    if invitation.used_by_id and (application is None or invitation.used_by_id != application.pk):
+        return _g("This invitation code was already used by another application.")
+    return ""
 
 
 def _freeze(application, user):
@@ -153,6 +191,9 @@ def _check_complete(application, actor, inputs):
 @workflow.effect("submit")
 def _on_submit(application, actor, inputs):
     application.submitted_at = timezone.now()
+    if application.invitation_id:
+        application.invitation.used_by = application
+        application.invitation.save(update_fields=["used_by"])
     revision = _freeze(application, actor.user)
     return {"revision": revision.number}
 
@@ -169,16 +210,36 @@ def _on_withdraw(application, actor, inputs):
     return {"reason": inputs.get("reason", "")}
 
 
-def submit(user, application, **kw):
-    return workflow.fire(application.pk, "submit", workflow.Actor(user=user, **kw))
+def submit(user, application, expected_state=None, **kw):
+    return workflow.fire(application.pk, "submit", workflow.Actor(user=user, **kw), expected_state=expected_state)
 
 
-def withdraw(user, application, reason="", **kw):
-    return workflow.fire(application.pk, "withdraw", workflow.Actor(user=user, **kw), reason=reason)
+def withdraw(user, application, reason="", expected_state=None, **kw):
+    return workflow.fire(application.pk, "withdraw", workflow.Actor(user=user, **kw), reason=(reason or "")[:1000],
+                         expected_state=expected_state)
 
 
-def resubmit(user, application, **kw):
-    return workflow.fire(application.pk, "resubmit", workflow.Actor(user=user, **kw))
+def resubmit(user, application, expected_state=None, **kw):
+    return workflow.fire(application.pk, "resubmit", workflow.Actor(user=user, **kw),
+                         expected_state=expected_state)
+
+
+def fire_action(user, application, action, **inputs):
+    """Fire any workflow action for a person (the portal's action buttons post here); inputs incl. expected_state."""
+    return workflow.fire(application.pk, action, workflow.Actor(user=user), **inputs)
+
+
+def save_section(user, application, section, save):
+    """Save one step of the form: `save(locked_application)` runs under the row lock, after the edit check.
+
+    The state is re-checked under the lock, so a step saved in another tab after submission is refused.
+    """
+    with transaction.atomic():
+        locked = Application.objects.select_for_update().select_related("organization").get(pk=application.pk)
+        require(can(user, "application.edit", locked))
+        result = save(locked)
+        log_event("application.draft_saved", actor=user, application=locked, data={"section": section})
+    return result
 
 
 def open_states():

@@ -2,9 +2,24 @@
 
 from django.urls import path
 
-from . import portal
+from . import portal, portal_files, portal_org, portal_wizard
 
 app_name = "portal"
 urlpatterns = [
     path("", portal.home, name="home"),
+    path("organisation/claim/", portal_org.claim, name="claim"),
+    path("organisations/<int:pk>/", portal_org.organization_detail, name="organization"),
+    path("organisations/<int:pk>/edit/", portal_org.organization_edit, name="organization_edit"),
+    path("organisations/<int:pk>/people/add/", portal_org.colleague_add, name="colleague_add"),
+    path("organisations/<int:pk>/people/<int:user_id>/remove/", portal_org.colleague_remove,
+         name="colleague_remove"),
+    path("organisations/<int:pk>/hand-over/", portal_org.hand_over, name="hand_over"),
+    path("join-requests/<int:pk>/<slug:decision>/", portal_org.join_request_decide, name="join_request_decide"),
+    path("applications/new/", portal.application_new, name="application_new"),
+    path("applications/<int:pk>/", portal.application_detail, name="application"),
+    path("applications/<int:pk>/action/<slug:action>/", portal.application_action, name="application_action"),
+    path("applications/<int:pk>/step/<slug:step>/", portal_wizard.step, name="step"),
+    path("applications/<int:pk>/attachments/<int:attachment_id>/delete/", portal_files.delete,
+         name="attachment_delete"),
+    path("attachments/<int:pk>/download/", portal_files.download, name="attachment_download"),
 ]

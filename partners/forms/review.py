@@ -1,0 +1,298 @@
+"""Staff forms: the queue filter, bulk assignment, decisions, notes, objections, members and letters."""
+
+from datetime import timedelta
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.models import Group
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from ..enums import ApplicationState, Channel, PartnerType, Recommendation
+from ..models import Application, District, User
+from ..validators import normalize_credit_code
+
+TEXT_LIMIT = 5000
+QUEUE_STATES = [s for s in ApplicationState if s != ApplicationState.DRAFT]
+SORTS = {
+    "-submitted": ("-submitted_at", "-pk"),
+    "submitted": ("submitted_at", "pk"),
+    "name": ("organization__name", "pk"),
+    "-changed": ("-state_changed_at", "-pk"),
+    "changed": ("state_changed_at", "pk"),
+    "state": ("state", "-submitted_at", "-pk"),
+}
+SORT_LABELS = [
+    ("-submitted", _("Newest submission first")),
+    ("submitted", _("Oldest submission first")),
+    ("name", _("Organisation name")),
+    ("-changed", _("Most recently changed")),
+    ("changed", _("Least recently changed")),
+    ("state", _("State")),
+]
+
+
+def overdue_q(now=None):
+    """Submitted or in first review for longer than the service level allows."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.REVIEW_SLA_DAYS)
+    return Q(state__in=[ApplicationState.SUBMITTED, ApplicationState.IN_REVIEW], submitted_at__lt=cutoff)
+
+
+def reviewers():
+    """People who may be assigned applications."""
+    return (User.objects.filter(is_active=True, groups__name__in=["reviewer", "administrator"])
+            .distinct().order_by("email"))
+
+
+class QueueFilterForm(forms.Form):
+    """The queue's filter; the same form filters the page, the bulk assignment and the export."""
+
+    q = forms.CharField(label=_("Name or credit code"), required=False, max_length=200)
+    state = forms.ChoiceField(label=_("State"), required=False,
+                              choices=[("", _("All states"))] + [(s.value, s.label) for s in QUEUE_STATES])
+    partner_type = forms.ChoiceField(label=_("Partner type"), required=False,
+                                     choices=[("", _("All types")), *PartnerType.choices])
+    channel = forms.ChoiceField(label=_("Channel"), required=False, choices=[("", _("All channels")),
+                                                                           *Channel.choices])
+    district = forms.ModelChoiceField(label=_("District"), required=False, queryset=District.objects.all(),
+                                      empty_label=_("All districts"))
+    mine = forms.BooleanField(label=_("Assigned to me"), required=False)
+    unassigned = forms.BooleanField(label=_("Unassigned"), required=False)
+    overdue = forms.BooleanField(label=_("Overdue"), required=False)
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_LABELS)
+
+    FILTER_FIELDS = ["q", "state", "partner_type", "channel", "district", "mine", "unassigned", "overdue", "sort"]
+
+    def base_queryset(self):
+        return Application.objects.exclude(state=ApplicationState.DRAFT)
+
+    def filter(self, user, *, with_state=True):
+        """The filtered queryset; invalid filter values are ignored (the form shows their errors)."""
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        qs = self.base_queryset()
+        q = (data.get("q") or "").strip()
+        if q:
+            code = normalize_credit_code(q)
+            qs = qs.filter(Q(organization__name__icontains=q) | Q(organization__name_en__icontains=q)
+                           | Q(organization__credit_code__startswith=code))
+        if with_state and data.get("state"):
+            qs = qs.filter(state=data["state"])
+        if data.get("partner_type"):
+            qs = qs.filter(requested_types__partner_type=data["partner_type"])
+        if data.get("channel"):
+            qs = qs.filter(channel=data["channel"])
+        if data.get("district"):
+            qs = qs.filter(organization__district=data["district"])
+        if data.get("mine"):
+            qs = qs.filter(assigned_reviewer=user)
+        if data.get("unassigned"):
+            qs = qs.filter(assigned_reviewer__isnull=True)
+        if data.get("overdue"):
+            qs = qs.filter(overdue_q())
+        return qs.order_by(*SORTS.get(data.get("sort") or "-submitted", SORTS["-submitted"]))
+
+    def counts_per_state(self, user):
+        """How many of the otherwise filtered applications are in each state (one query)."""
+        rows = self.filter(user, with_state=False).order_by().values("state").annotate(n=Count("pk"))
+        counts = {r["state"]: r["n"] for r in rows}
+        return [(s, counts.get(s.value, 0)) for s in QUEUE_STATES]
+
+    def querystring(self):
+        """The filter as a query string, for pagination links, the export and the bulk form."""
+        from urllib.parse import urlencode
+
+        if not (self.is_bound and self.is_valid()):
+            return ""
+        pairs = []
+        for name in self.FILTER_FIELDS:
+            value = self.cleaned_data.get(name)
+            if value in (None, "", False):
+                continue
+            if name == "district":
+                value = value.pk
+            pairs.append((name, "1" if value is True else value))
+        return urlencode(pairs)
+
+
+class BulkAssignForm(forms.Form):
+    reviewer = forms.ModelChoiceField(label=_("Reviewer"), queryset=User.objects.none(), required=False,
+                                      empty_label=_("— nobody (unassign) —"))
+    scope = forms.ChoiceField(label=_("Which applications"), initial="all",
+                              choices=[("all", _("All applications matching the filter")),
+                                       ("selected", _("Only the ones ticked on this page"))])
+    ids = forms.CharField(required=False, widget=forms.MultipleHiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["reviewer"].queryset = reviewers()
+
+    def clean_ids(self):
+        raw = self.data.getlist("ids") if hasattr(self.data, "getlist") else []
+        try:
+            return [int(v) for v in raw if str(v).strip()]
+        except ValueError:
+            raise forms.ValidationError(_("Invalid selection.")) from None
+
+    def clean(self):
+        data = super().clean()
+        if data.get("scope") == "selected" and not data.get("ids"):
+            raise forms.ValidationError(_("Tick at least one application, or choose all matching the filter."))
+        return data
+
+
+# --- Decisions ----------------------------------------------------------------------------------
+
+class ActionForm(forms.Form):
+    """Base of the decision forms: carries the action and the state the person saw (for races)."""
+
+    action = forms.CharField(widget=forms.HiddenInput)
+    expected_state = forms.ChoiceField(choices=ApplicationState.choices, widget=forms.HiddenInput)
+
+    def __init__(self, *args, application=None, **kwargs):
+        self.application = application
+        super().__init__(*args, **kwargs)
+
+    def inputs(self) -> dict:
+        return {}
+
+
+def _message_field(label, required=True):
+    return forms.CharField(label=label, required=required, max_length=TEXT_LIMIT,
+                           widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class StartReviewForm(ActionForm):
+    pass
+
+
+class RequestChangesForm(ActionForm):
+    message = _message_field(_("Message to the applicant"))
+    points = forms.CharField(label=_("Points to address (one per line)"), max_length=TEXT_LIMIT,
+                             widget=forms.Textarea(attrs={"rows": 4}))
+
+    def clean_points(self):
+        points = [p.strip() for p in self.cleaned_data["points"].splitlines() if p.strip()]
+        if not points:
+            raise forms.ValidationError(_("List at least one point to change."))
+        return points
+
+    def inputs(self):
+        return {"message": self.cleaned_data["message"], "points": self.cleaned_data["points"]}
+
+
+class PassToFinalForm(ActionForm):
+    message = _message_field(_("Note for the approver (internal)"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for t in self.application.partner_types if self.application else []:
+            self.fields[f"rec_{t}"] = forms.ChoiceField(
+                label=PartnerType(t).label, choices=Recommendation.choices, widget=forms.RadioSelect,
+                initial=Recommendation.GRANT)
+
+    def inputs(self):
+        recs = {t: self.cleaned_data[f"rec_{t}"] for t in self.application.partner_types}
+        return {"recommendations": recs, "message": self.cleaned_data.get("message", "")}
+
+
+class RejectForm(ActionForm):
+    message = _message_field(_("Reason (sent to the applicant)"))
+
+    def inputs(self):
+        return {"message": self.cleaned_data["message"]}
+
+
+class ApproveForm(ActionForm):
+    granted_types = forms.MultipleChoiceField(label=_("Partner types granted"), widget=forms.CheckboxSelectMultiple,
+                                              choices=())
+    message = _message_field(_("Note (internal)"), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.application is not None:
+            requested = list(self.application.requested_types.all())
+            self.fields["granted_types"].choices = [
+                (rt.partner_type, f"{rt.get_partner_type_display()}"
+                 + (f" — {rt.get_recommendation_display()}" if rt.recommendation else ""))
+                for rt in requested]
+            self.fields["granted_types"].initial = [rt.partner_type for rt in requested
+                                                    if rt.recommendation != Recommendation.DECLINE]
+
+    def inputs(self):
+        return {"granted_types": self.cleaned_data["granted_types"], "message": self.cleaned_data.get("message", "")}
+
+
+class ReturnToReviewForm(ActionForm):
+    message = _message_field(_("Why it goes back to first review (internal)"))
+
+    def inputs(self):
+        return {"message": self.cleaned_data["message"]}
+
+
+ACTION_FORMS = {
+    "start_review": StartReviewForm,
+    "request_changes": RequestChangesForm,
+    "pass_to_final": PassToFinalForm,
+    "reject": RejectForm,
+    "approve": ApproveForm,
+    "return_to_review": ReturnToReviewForm,
+}
+
+
+def action_form(action, application, data=None):
+    form_class = ACTION_FORMS.get(action)
+    if form_class is None:
+        return None
+    initial = {"action": action, "expected_state": application.state}
+    return form_class(data, application=application, initial=initial, prefix=action)
+
+
+# --- Other staff forms --------------------------------------------------------------------------
+
+class NoteForm(forms.Form):
+    body = _message_field(_("Internal note (staff only)"))
+
+
+class ResolveObjectionForm(forms.Form):
+    outcome = forms.ChoiceField(label=_("Outcome"), widget=forms.RadioSelect,
+                                choices=[("dismiss", _("Dismiss the objection")),
+                                         ("uphold", _("Uphold it and return the application to final review"))])
+    resolution = _message_field(_("Resolution"))
+
+
+class MembershipChangeForm(forms.Form):
+    action = forms.ChoiceField(choices=[("suspend", _("Suspend")), ("reinstate", _("Reinstate")),
+                                        ("revoke", _("Revoke"))], widget=forms.HiddenInput)
+    reason = forms.CharField(label=_("Reason"), max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class LetterTemplateForm(forms.Form):
+    subject = forms.CharField(label=_("Subject"), max_length=200)
+    body = forms.CharField(label=_("Body"), max_length=20000, widget=forms.Textarea(attrs={"rows": 14}))
+
+    def clean(self):
+        data = super().clean()
+        from ..services.applications import ServiceError
+        from ..services.letters import compile_letter
+
+        for name in ("subject", "body"):
+            if data.get(name):
+                try:
+                    compile_letter(data[name])
+                except ServiceError as exc:
+                    self.add_error(name, exc.message)
+        return data
+
+
+class ObjectionForm(forms.Form):
+    """The public objection form during 公示."""
+
+    name = forms.CharField(label=_("Your name"), max_length=50)
+    contact = forms.CharField(label=_("How to reach you (phone or e-mail)"), max_length=100)
+    reason = forms.CharField(label=_("Reason for the objection"), max_length=TEXT_LIMIT,
+                             widget=forms.Textarea(attrs={"rows": 6}))
+
+
+def staff_groups():
+    return Group.objects.filter(name__in=["reviewer", "approver", "service_officer", "administrator"])
