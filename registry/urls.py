@@ -14,6 +14,8 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("api/", include("partners.api.urls")),
     path("portal/", include("partners.views.portal_urls", namespace="portal")),
+    path("inbox/", include("partners.views.inbox_urls", namespace="inbox")),
+    path("staff/outbox/", include("partners.views.outbox_urls", namespace="outbox")),
     path("staff/", include("partners.views.review_urls", namespace="review")),
     path("", include("partners.views.public_urls", namespace="public")),
 ]

@@ -13,7 +13,7 @@ class Notification(models.Model):
                                   related_name="notifications")
     email = models.EmailField(blank=True, help_text=_("for recipients without an account"))
     channel = models.CharField(max_length=10, choices=NotificationChannel.choices, default=NotificationChannel.EMAIL)
-    template_key = models.CharField(max_length=60)
+    template_key = models.CharField(_("kind"), max_length=60)
     context = models.JSONField(default=dict, blank=True)
     language = models.CharField(max_length=10, default="zh-hans")
     dedupe_key = models.CharField(max_length=200, unique=True)
@@ -21,10 +21,16 @@ class Notification(models.Model):
     supersede_key = models.CharField(max_length=120, blank=True, db_index=True)
     application = models.ForeignKey("partners.Application", null=True, blank=True, on_delete=models.CASCADE,
                                      related_name="notifications")
-    state = models.CharField(max_length=10, choices=NotificationState.choices, default=NotificationState.PENDING)
+    state = models.CharField(_("state"), max_length=10, choices=NotificationState.choices,
+                             default=NotificationState.PENDING)
     essential = models.BooleanField(default=False, help_text=_("decisions and action-required messages"))
+    # Held for the recipient's daily digest instead of being e-mailed one by one.
+    for_digest = models.BooleanField(default=False)
+    digest = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="items",
+                               help_text=_("the digest e-mail that carried this notification"))
     attempts = models.PositiveSmallIntegerField(default=0)
     last_error = models.TextField(blank=True)
+    # When the row is next due: set at creation, after each failed try (backoff), and by the sweep.
     next_attempt_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
@@ -38,6 +44,10 @@ class Notification(models.Model):
             models.Index(fields=["state", "created_at"], name="notification_state_idx"),
             models.Index(fields=["recipient", "read_at"], name="notification_inbox_idx",
                          condition=Q(recipient__isnull=False)),
+            models.Index(fields=["next_attempt_at"], name="notification_due_idx",
+                         condition=Q(state="pending", for_digest=False)),
+            models.Index(fields=["recipient", "created_at"], name="notification_digest_idx",
+                         condition=Q(state="pending", for_digest=True)),
         ]
 
     def __str__(self):
@@ -45,6 +55,8 @@ class Notification(models.Model):
 
 
 class NotificationPreference(models.Model):
+    """One person's choice for one non-essential kind: e-mail each time, in the daily digest, or not at all."""
+
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_prefs")
     kind = models.CharField(max_length=60)
     enabled = models.BooleanField(default=True)

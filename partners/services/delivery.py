@@ -1,12 +1,13 @@
 """Sending outbox rows: lock, skip if done, render, send, mark; retry with backoff; sweep the stuck."""
 
 import logging
+import smtplib
 from datetime import timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.template import TemplateDoesNotExist
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
@@ -15,84 +16,201 @@ from ..models import Notification
 
 log = logging.getLogger(__name__)
 
+LAYOUTS = {"subject": "emails/layout/subject.txt", "text": "emails/layout/body.txt",
+           "html": "emails/layout/body.html"}
+
+
+class PermanentFailure(Exception):
+    """A failure that another try cannot fix (the mail server refused the address or the message)."""
+
+
+def _kind_template(template_key):
+    from django.template import TemplateDoesNotExist
+    from django.template.loader import get_template
+
+    name = f"emails/{template_key}.txt"
+    try:
+        get_template(name)
+    except TemplateDoesNotExist:
+        return "emails/generic.txt"
+    return name
+
 
 def render(notification):
-    """Subject, text and HTML of an e-mail, in the recipient's language."""
-    ctx = {"n": notification, "ctx": notification.context, "site_url": settings.SITE_URL,
-           "recipient": notification.recipient}
-    base = f"emails/{notification.template_key}"
+    """Subject, text and HTML of an e-mail, in the recipient's language.
+
+    Each kind has one template (`emails/<kind>.txt`) with the blocks `subject` and `body`; it extends the
+    layout given in the context, so the same words give the subject, the text part and the HTML part.
+    """
+    from .notifications import target_path
+
+    template = _kind_template(notification.template_key)
+    data = notification.context or {}
+    site = settings.SITE_URL.rstrip("/")
     with translation.override(notification.language):
-        try:
-            subject = render_to_string(f"{base}.subject.txt", ctx).strip()
-            text = render_to_string(f"{base}.txt", ctx)
-        except TemplateDoesNotExist:
-            subject = render_to_string("emails/generic.subject.txt", ctx).strip()
-            text = render_to_string("emails/generic.txt", ctx)
-        try:
-            html = render_to_string(f"{base}.html", ctx)
-        except TemplateDoesNotExist:
-            html = render_to_string("emails/generic.html", ctx)
-    return " ".join(subject.split()), text, html
+        ctx = {"n": notification, "ctx": data, "site_url": site, "recipient": notification.recipient,
+               "link": site + target_path(notification), "LANGUAGE_CODE": notification.language,
+               "partner_types": _type_labels(data.get("partner_types")),
+               "granted": _type_labels(data.get("granted_types")),
+               "state_label": _state_label(data.get("state")),
+               "publicity_ends": _datetime(data.get("publicity_ends_at")),
+               "items": _digest_items(data.get("items"))}
+        parts = {}
+        for part, layout in LAYOUTS.items():
+            parts[part] = render_to_string(template, {**ctx, "layout": layout})
+    return " ".join(parts["subject"].split()), parts["text"].strip() + "\n", parts["html"]
 
 
-def send_email(notification):
+def _state_label(code):
+    from ..enums import ApplicationState
+
+    return str(ApplicationState(code).label) if code in ApplicationState.values else (code or "")
+
+
+def _datetime(value):
+    from django.utils.dateparse import parse_datetime
+
+    parsed = parse_datetime(value) if isinstance(value, str) else None
+    return timezone.localtime(parsed) if parsed else None
+
+
+def _digest_items(items):
+    from .notifications import KINDS
+
+    if not isinstance(items, list):
+        return []
+    return [{"label": str(KINDS[i["kind"]].label) if i.get("kind") in KINDS else i.get("kind", ""),
+             "organization": i.get("organization", "")} for i in items if isinstance(i, dict)]
+
+
+def _type_labels(codes):
+    from ..enums import PartnerType
+
+    if not isinstance(codes, list):
+        return ""
+    labels = dict(PartnerType.choices)
+    sep = "、" if translation.get_language() == "zh-hans" else ", "
+    return sep.join(str(labels.get(c, c)) for c in codes)
+
+
+def send_email(notification, connection=None):
     subject, text, html = render(notification)
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [notification.email])
+    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [notification.email],
+                                     connection=connection,
+                                     headers={"X-Registry-Notification": str(notification.pk)})
     message.attach_alternative(html, "text/html")
     message.send()
 
 
+def is_permanent(exc) -> bool:
+    """Choose by the SMTP reply: a 5xx code will not change on a retry; 4xx and network errors may."""
+    if isinstance(exc, PermanentFailure):
+        return True
+    if isinstance(exc, smtplib.SMTPRecipientsRefused):
+        codes = [code for code, _msg in exc.recipients.values()]
+        return bool(codes) and all(500 <= code < 600 for code in codes)
+    code = getattr(exc, "smtp_code", None)
+    if isinstance(code, int):
+        return 500 <= code < 600
+    return False
+
+
+def backoff_seconds(attempts: int) -> int:
+    """Exponential: base, 2×base, 4×base … capped at an hour."""
+    base = getattr(settings, "OUTBOX_RETRY_BASE_SECONDS", 30)
+    return int(min(base * 2 ** (attempts - 1), 3600))
+
+
 def deliver(notification_id, task=None):
-    """Send once. The row lock makes a second run (a retried or duplicated task) a no-op."""
+    """Send once. The row lock makes a second run (a retried or duplicated task) a no-op.
+
+    Returns the state the row ends in (or None when there was nothing to do).
+    """
+    retry_in = None
     with transaction.atomic():
         row = Notification.objects.select_for_update().filter(pk=notification_id).first()
-        if row is None or row.state != NotificationState.PENDING:
-            return
+        if row is None or row.state != NotificationState.PENDING or row.for_digest:
+            return None
+        now = timezone.now()
+        if row.next_attempt_at and row.next_attempt_at > now + timedelta(seconds=1):
+            return None  # a copy arrived before its backoff ended; the scheduled retry sends it
         row.attempts += 1
         try:
-            if row.channel == NotificationChannel.EMAIL and row.email:
-                send_email(row)
-            elif row.channel == NotificationChannel.WEBHOOK:
+            if row.channel == NotificationChannel.WEBHOOK:
                 from .webhooks import deliver_webhook
 
                 deliver_webhook(row)
-        except Exception as exc:  # noqa: BLE001 - any failure is retried, then marked failed
+            elif row.email:
+                send_email(row)
+            # A recipient without an address still has the message in the in-app inbox.
+        except Exception as exc:  # noqa: BLE001 - every failure is classified: retried, or failed for good
             row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            if row.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+            if is_permanent(exc) or row.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
                 row.state = NotificationState.FAILED
-                row.save(update_fields=["attempts", "last_error", "state"])
-                return
-            delay = min(2 ** row.attempts * 10, 3600)
-            row.next_attempt_at = timezone.now() + timedelta(seconds=delay)
-            row.save(update_fields=["attempts", "last_error", "next_attempt_at"])
-            if task is not None and not settings.CELERY_TASK_ALWAYS_EAGER:
-                transaction.on_commit(lambda: task.retry(countdown=delay, throw=False))
-            return
-        row.state = NotificationState.SENT
-        row.sent_at = timezone.now()
-        row.last_error = ""
-        row.save(update_fields=["attempts", "state", "sent_at", "last_error"])
+                row.next_attempt_at = None
+                log.warning("Notification %s failed for good: %s", row.pk, row.last_error)
+            else:
+                retry_in = backoff_seconds(row.attempts)
+                row.next_attempt_at = now + timedelta(seconds=retry_in)
+            row.save(update_fields=["attempts", "last_error", "state", "next_attempt_at"])
+        else:
+            row.state = NotificationState.SENT
+            row.sent_at = timezone.now()
+            row.last_error = ""
+            row.next_attempt_at = None
+            row.save(update_fields=["attempts", "state", "sent_at", "last_error", "next_attempt_at"])
+    if retry_in is not None and task is not None and not task.request.is_eager:
+        _schedule_retry(notification_id, retry_in)
+    return row.state
 
 
-def sweep():
-    """Re-queue rows left pending (broker down, worker crash) once they are old enough."""
+def _schedule_retry(notification_id, countdown):
+    from ..tasks import send_notification
+
+    try:
+        send_notification.apply_async((notification_id,), countdown=countdown, retry=False)
+    except Exception:  # noqa: BLE001 - the sweep re-queues it once it is due
+        log.warning("Could not schedule the retry of notification %s; the sweep will.", notification_id)
+
+
+def sweep(older_than=None, limit=1000):
+    """Re-queue rows left pending (broker down, worker crash) once they are overdue by `older_than`.
+
+    Each swept row's due time moves to now, so the next sweep leaves it alone for another period.
+    """
     from .notifications import enqueue
 
-    cutoff = timezone.now() - settings.OUTBOX_SWEEP_AFTER
-    ids = list(
-        Notification.objects.filter(state=NotificationState.PENDING, created_at__lt=cutoff)
-        .exclude(next_attempt_at__gt=timezone.now())
-        .values_list("pk", flat=True)[:1000]
-    )
-    for pk in ids:
-        enqueue(pk)
+    older_than = settings.OUTBOX_SWEEP_AFTER if older_than is None else older_than
+    now = timezone.now()
+    cutoff = now - older_than
+    due = (Notification.objects.filter(state=NotificationState.PENDING, for_digest=False)
+           .filter(Q(next_attempt_at__lte=cutoff) | Q(next_attempt_at__isnull=True, created_at__lte=cutoff))
+           .order_by("next_attempt_at"))
+    with transaction.atomic():
+        ids = list(due.select_for_update(skip_locked=True).values_list("pk", flat=True)[:limit])
+        Notification.objects.filter(pk__in=ids).update(next_attempt_at=now)
+    queued = sum(1 for pk in ids if enqueue(pk))
+    if ids:
+        log.info("Sweep re-queued %s of %s overdue notifications.", queued, len(ids))
     return len(ids)
 
 
-def resend(notification):
-    """Staff resend a failed message: it becomes pending again with fresh attempts."""
-    Notification.objects.filter(pk=notification.pk, state=NotificationState.FAILED).update(
-        state=NotificationState.PENDING, attempts=0, next_attempt_at=None)
+def resend(user, notification):
+    """Staff resend a failed message: it becomes pending again with fresh attempts, and is audited."""
+    from ..permissions import can
+    from .applications import ServiceError, require
+    from .audit import log_event
     from .notifications import enqueue
 
-    transaction.on_commit(lambda: enqueue(notification.pk))
+    require(can(user, "outbox.view", notification))
+    with transaction.atomic():
+        changed = Notification.objects.filter(pk=notification.pk, state=NotificationState.FAILED).update(
+            state=NotificationState.PENDING, attempts=0, next_attempt_at=timezone.now(), last_error="")
+        if not changed:
+            from django.utils.translation import gettext as _g
+
+            raise ServiceError(_g("Only a failed message can be sent again."), code="conflict")
+        log_event("notification.resent", actor=user, application=notification.application,
+                  data={"notification": notification.pk, "kind": notification.template_key})
+        transaction.on_commit(lambda: enqueue(notification.pk))
+    return notification

@@ -1,35 +1,110 @@
-"""Recording notifications in the outbox, in the transaction of the change; sending happens after commit."""
+"""Recording notifications in the outbox, in the transaction of the change; sending happens after commit.
+
+`record()` is the one way in. It honours the recipient's preferences (non-essential kinds can be turned
+off or held for the daily digest), writes one row per dedupe key, cancels superseded decision mail, and
+hands the row's id to the worker only once the transaction has committed.
+"""
+
+import logging
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
-from ..enums import NotificationChannel, NotificationState, StaffRole
-from ..models import Notification, User
+from ..enums import NotificationChannel, NotificationState, OrgRole, StaffRole
+from ..models import Notification, NotificationPreference, User
 
-# Kinds a person cannot turn off: decisions and messages that ask them to act.
-ESSENTIAL_KINDS = {
-    "application.changes_requested", "application.approved", "application.rejected", "application.admitted",
-    "application.withdrawn", "application.submitted", "account.join_request",
+log = logging.getLogger(__name__)
+
+APPLICANT, STAFF = "applicant", "staff"
+
+
+@dataclass(frozen=True)
+class Kind:
+    label: object
+    audience: str
+    essential: bool = False
+
+
+# Every kind of message people receive. Essential kinds (decisions, and messages asking the recipient to
+# act) cannot be turned off or delayed; the others can be turned off or held for the daily digest.
+KINDS: dict[str, Kind] = {
+    "application.submitted": Kind(_("Receipt of your submission"), APPLICANT),
+    "application.resubmitted": Kind(_("Receipt of your resubmission"), APPLICANT),
+    "application.review_started": Kind(_("First review started"), APPLICANT),
+    "application.passed_to_final": Kind(_("Passed to final review"), APPLICANT),
+    "application.changes_requested": Kind(_("Changes requested (action required)"), APPLICANT, True),
+    "application.approved": Kind(_("Approved for public notice"), APPLICANT, True),
+    "application.rejected": Kind(_("Application rejected"), APPLICANT, True),
+    "application.objection_upheld": Kind(_("Objection upheld, back to final review"), APPLICANT, True),
+    "application.admitted": Kind(_("Admitted as a member"), APPLICANT, True),
+    "application.withdrawn": Kind(_("Withdrawal confirmed"), APPLICANT),
+    "account.join_request": Kind(_("A colleague asks to join your organisation"), APPLICANT, True),
+    "account.join_decided": Kind(_("Answer to your request to join"), APPLICANT),
+    "reminder.draft": Kind(_("Reminder: a draft left untouched"), APPLICANT),
+    "reminder.publicity_ending": Kind(_("Reminder: public notice ends tomorrow"), APPLICANT),
+    "staff.application.submitted": Kind(_("New submission for first review"), STAFF),
+    "staff.application.resubmitted": Kind(_("Resubmission of an application you review"), STAFF),
+    "staff.application.assigned": Kind(_("An application assigned to you"), STAFF),
+    "staff.application.passed_to_final": Kind(_("Ready for final review"), STAFF),
+    "staff.application.returned_to_review": Kind(_("Returned to first review"), STAFF),
+    "staff.objection.filed": Kind(_("Objection filed during public notice"), STAFF),
+    "reminder.unassigned": Kind(_("Reminder: submissions nobody is assigned to"), STAFF),
+    "reminder.undecided": Kind(_("Reminder: applications waiting for your decision"), STAFF),
+    "reminder.escalated": Kind(_("Escalation: reviews overdue"), STAFF),
+    "staff.digest": Kind(_("Daily digest"), STAFF, True),
 }
 
-# Decision mail about one application supersedes older pending decision mail about it.
+# Decision mail about one application supersedes older pending decision mail to the same person.
 DECISION_KINDS = {"application.approved", "application.rejected", "application.changes_requested",
-                  "application.admitted", "application.returned_to_review", "application.objection_upheld"}
+                  "application.admitted", "application.objection_upheld", "application.withdrawn"}
+
+
+def is_essential(kind: str) -> bool:
+    entry = KINDS.get(kind)
+    return bool(entry and entry.essential)
+
+
+def preference(user, kind):
+    """The person's stored choice for this kind, or None (the default: e-mail each time)."""
+    cache = user.__dict__.setdefault("_notification_prefs", None)
+    if cache is None:
+        cache = {p.kind: p for p in NotificationPreference.objects.filter(user=user)}
+        user.__dict__["_notification_prefs"] = cache
+    return cache.get(kind)
+
+
+def wants(user, kind) -> bool:
+    if is_essential(kind):
+        return True
+    pref = preference(user, kind)
+    return pref.enabled if pref else True
 
 
 def record(template_key, *, recipient=None, email="", context=None, application=None, dedupe_key,
            language=None, channel=NotificationChannel.EMAIL):
-    """Write one outbox row (once per dedupe key) and queue its sending after commit."""
-    essential = template_key in ESSENTIAL_KINDS
-    if recipient is not None and not essential and not wants(recipient, template_key):
-        return None
-    supersede = f"decision:{application.pk}:{recipient.pk if recipient else email}" if (
-        application is not None and template_key in DECISION_KINDS) else ""
-    if supersede:
-        Notification.objects.filter(supersede_key=supersede, state=NotificationState.PENDING).update(
-            state=NotificationState.CANCELLED, last_error="superseded by a newer decision")
+    """Write one outbox row (once per dedupe key) and queue its sending after commit.
+
+    Returns the row, or None when the recipient turned this kind off or the key was already recorded.
+    """
+    essential = is_essential(template_key)
+    for_digest = False
+    if recipient is not None:
+        if not recipient.is_active:
+            return None
+        if not essential:
+            pref = preference(recipient, template_key)
+            if pref is not None and not pref.enabled:
+                return None
+            for_digest = bool(pref and pref.digest)
+    supersede = ""
+    if application is not None and template_key in DECISION_KINDS:
+        supersede = f"decision:{application.pk}:{recipient.pk if recipient else email}"
+        _cancel_superseded(supersede)
     try:
         with transaction.atomic():
             row = Notification.objects.create(
@@ -37,30 +112,41 @@ def record(template_key, *, recipient=None, email="", context=None, application=
                 template_key=template_key, context=context or {}, application=application, channel=channel,
                 language=language or (recipient.language if recipient else settings.LANGUAGE_CODE),
                 dedupe_key=dedupe_key[:200], supersede_key=supersede, essential=essential,
+                for_digest=for_digest, next_attempt_at=timezone.now(),
             )
     except IntegrityError:
         return None  # already recorded: the same event never notifies twice
-    transaction.on_commit(lambda: enqueue(row.pk))
+    if not for_digest:
+        transaction.on_commit(lambda: enqueue(row.pk))
     return row
 
 
-def wants(user, kind) -> bool:
-    pref = user.notification_prefs.filter(kind=kind).first()
-    return pref.enabled if pref else True
+def _cancel_superseded(supersede_key):
+    # Rows a worker is sending right now are locked; skip them rather than wait for the mail server.
+    pending = Notification.objects.filter(supersede_key=supersede_key, state=NotificationState.PENDING)
+    ids = list(pending.select_for_update(skip_locked=True).values_list("pk", flat=True))
+    if ids:
+        Notification.objects.filter(pk__in=ids, state=NotificationState.PENDING).update(
+            state=NotificationState.CANCELLED, last_error="superseded by a newer decision")
 
 
 def enqueue(notification_id):
-    """Hand the row to the worker; if the broker is down the periodic sweep picks it up later."""
+    """Hand the row to the worker; if the broker is down the periodic sweep picks it up later.
+
+    Never raises: this runs after the commit of a change that must stand whatever the broker does, and
+    without a broker (tasks run in-process) a failing mail server must not break the web request.
+    """
     from ..tasks import send_notification
 
     try:
-        send_notification.delay(notification_id)
+        send_notification.apply_async((notification_id,), retry=False)
     except Exception:  # noqa: BLE001 - broker errors must never undo a committed change
-        import logging
+        log.warning("Could not queue notification %s; the sweep will retry.", notification_id, exc_info=True)
+        return False
+    return True
 
-        logging.getLogger(__name__).warning("Could not queue notification %s; the sweep will retry.",
-                                            notification_id)
 
+# --- Who hears of what ----------------------------------------------------------------------------
 
 def staff_with_role(role):
     group = Group.objects.filter(name=role).first()
@@ -70,51 +156,163 @@ def staff_with_role(role):
 
 
 def applicants_of(application):
-    return User.objects.filter(org_links__organization=application.organization, is_active=True)
+    return User.objects.filter(org_links__organization=application.organization, is_active=True).distinct()
 
 
-def _base_context(application, transition=None, inputs=None, data=None):
+def _letter(application):
+    decision = application.decisions.filter(action__in=["approve", "reject"]).order_by("-id").first()
+    if decision is None or not decision.letter_body:
+        return {}
+    return {"letter_subject": decision.letter_subject, "letter_body": decision.letter_body}
+
+
+def _base_context(application, inputs=None, data=None):
     ctx = {
         "application_id": application.pk,
         "organization": application.organization.name,
         "partner_types": application.partner_types,
         "state": application.state,
     }
-    if inputs:
-        for key in ("message", "points", "granted_types", "reason"):
-            if inputs.get(key):
-                ctx[key] = inputs[key]
+    for key in ("message", "points", "granted_types", "reason"):
+        if inputs and inputs.get(key) and isinstance(inputs[key], (str, list)):
+            ctx[key] = inputs[key]
     if data:
         ctx.update({k: v for k, v in data.items() if isinstance(v, (str, int, list, dict))})
+    if application.publicity_ends_at:
+        ctx["publicity_ends_at"] = application.publicity_ends_at.isoformat()
     return ctx
 
 
 def notify_transition(application, transition, actor, inputs, data):
-    """Who hears of which transition."""
-    ctx = _base_context(application, transition, inputs, data)
-    event = application.events.order_by("-id").values_list("id", flat=True).first()
+    """Who hears of which transition; called by `workflow.fire` inside its transaction."""
+    ctx = _base_context(application, inputs, data)
     key = transition.code
-    if transition.visible_to_applicant:
+    if key in ("application.approved", "application.rejected"):
+        ctx.update(_letter(application))
+    event = application.events.order_by("-id").values_list("id", flat=True).first()
+    if transition.visible_to_applicant and key in KINDS:
         for person in applicants_of(application):
             record(key, recipient=person, context=ctx, application=application,
                    dedupe_key=f"{key}:{event}:{person.pk}")
-    staff_targets = {
-        "application.submitted": StaffRole.REVIEWER,
-        "application.resubmitted": None,
-        "application.passed_to_final": StaffRole.APPROVER,
-    }
-    if key in staff_targets:
-        role = staff_targets[key]
-        people = staff_with_role(role) if role else User.objects.filter(pk=application.assigned_reviewer_id)
+    for kind, people in _staff_recipients(application, key, actor):
         for person in people:
-            record(f"staff.{key}", recipient=person, context=ctx, application=application,
-                   dedupe_key=f"staff.{key}:{event}:{person.pk}")
+            record(kind, recipient=person, context=ctx, application=application,
+                   dedupe_key=f"{kind}:{event}:{person.pk}")
+
+
+def _staff_recipients(application, key, actor):
+    acting = getattr(getattr(actor, "user", None), "pk", None)
+    if key == "application.submitted":
+        yield "staff.application.submitted", staff_with_role(StaffRole.REVIEWER)
+    elif key == "application.resubmitted":
+        people = (User.objects.filter(pk=application.assigned_reviewer_id, is_active=True)
+                  if application.assigned_reviewer_id else staff_with_role(StaffRole.REVIEWER))
+        yield "staff.application.resubmitted", people
+    elif key == "application.passed_to_final":
+        # Four eyes: the first reviewer cannot decide it, so they are not asked to.
+        yield "staff.application.passed_to_final", staff_with_role(StaffRole.APPROVER).exclude(
+            pk__in=[pk for pk in (application.first_reviewed_by_id, acting) if pk])
+    elif key == "application.returned_to_review":
+        reviewer = application.assigned_reviewer_id or application.first_reviewed_by_id
+        if reviewer:
+            yield "staff.application.returned_to_review", User.objects.filter(pk=reviewer, is_active=True)
+
+
+def notify_join_request(join_request):
+    """Tell the organisation's owner that someone asks to act for it (call inside the transaction)."""
+    organization = join_request.organization
+    owners = User.objects.filter(org_links__organization=organization, org_links__role=OrgRole.OWNER,
+                                 is_active=True)
+    person = join_request.user
+    ctx = {"organization": organization.name, "person": str(person), "person_email": person.email,
+           "message": join_request.message, "join_request": join_request.pk}
+    return [record("account.join_request", recipient=owner, context=ctx,
+                   dedupe_key=f"account.join_request:{join_request.pk}:{owner.pk}") for owner in owners]
+
+
+def notify_join_decision(join_request):
+    """Tell the person who asked to join whether the owner approved or declined."""
+    ctx = {"organization": join_request.organization.name, "state": join_request.state}
+    return record("account.join_decided", recipient=join_request.user, context=ctx,
+                  dedupe_key=f"account.join_decided:{join_request.pk}:{join_request.state}")
+
+
+# --- Preferences ----------------------------------------------------------------------------------
+
+IMMEDIATE, DIGEST, OFF = "immediate", "digest", "off"
+CHOICE_LABELS = [(IMMEDIATE, _("E-mail each time")), (DIGEST, _("In the daily digest")), (OFF, _("Off"))]
+
+
+def kinds_for(user, *, staff: bool):
+    """The kinds this person can receive, in catalogue order (staff kinds only for staff)."""
+    return [(code, kind) for code, kind in KINDS.items()
+            if code != "staff.digest" and (kind.audience == APPLICANT or staff)]
+
+
+def choices_of(user) -> dict[str, str]:
+    return {p.kind: (OFF if not p.enabled else DIGEST if p.digest else IMMEDIATE)
+            for p in NotificationPreference.objects.filter(user=user)}
+
+
+def set_preferences(user, choices: dict[str, str]):
+    """Store the person's choices; essential kinds cannot be changed, unknown values are refused."""
+    from django.utils.translation import gettext as _g
+
+    from .applications import ServiceError
+
+    for kind, choice in choices.items():
+        if kind not in KINDS:
+            raise ServiceError(_g("Unknown kind of notification: %(kind)s.") % {"kind": kind}, field=kind)
+        if is_essential(kind):
+            raise ServiceError(_g("Decisions and messages that ask you to act cannot be turned off."),
+                               field=kind)
+        if choice not in (IMMEDIATE, DIGEST, OFF):
+            raise ServiceError(_g("Choose how you want to receive “%(kind)s”.") % {"kind": KINDS[kind].label},
+                               field=kind)
+    with transaction.atomic():
+        for kind, choice in choices.items():
+            NotificationPreference.objects.update_or_create(
+                user=user, kind=kind, defaults={"enabled": choice != OFF, "digest": choice == DIGEST})
+    user.__dict__.pop("_notification_prefs", None)
+
+
+# --- The in-app inbox -----------------------------------------------------------------------------
+
+def inbox(user):
+    """What the person sees in the inbox: every notification to them except cancelled ones and digests."""
+    return (Notification.objects.filter(recipient=user)
+            .exclude(state=NotificationState.CANCELLED).exclude(template_key="staff.digest"))
 
 
 def unread_count(user) -> int:
-    return Notification.objects.filter(recipient=user, read_at__isnull=True).exclude(
-        state=NotificationState.CANCELLED).count()
+    return inbox(user).filter(read_at__isnull=True).count()
 
 
-def inbox(user):
-    return Notification.objects.filter(Q(recipient=user)).exclude(state=NotificationState.CANCELLED)
+def mark_read(user, ids=None) -> int:
+    """Mark the person's own notifications read (all of them when ids is None)."""
+    qs = inbox(user).filter(read_at__isnull=True)
+    if ids is not None:
+        qs = qs.filter(pk__in=list(ids))
+    return qs.update(read_at=timezone.now())
+
+
+URL_CANDIDATES = {
+    APPLICANT: [("portal:application", True), ("portal:application_detail", True), ("portal:home", False)],
+    STAFF: [("review:application", True), ("review:application_detail", True), ("review:detail", True),
+            ("review:dashboard", False)],
+}
+
+
+def target_path(notification) -> str:
+    """Where the notification leads: the application's page in the portal or the staff screens."""
+    kind = KINDS.get(notification.template_key)
+    audience = kind.audience if kind else APPLICANT
+    app_id = notification.application_id or (notification.context or {}).get("application_id")
+    for name, needs_id in URL_CANDIDATES[audience]:
+        if needs_id and not app_id:
+            continue
+        try:
+            return reverse(name, args=[app_id] if needs_id else [])
+        except NoReverseMatch:
+            continue
+    return "/"

@@ -1,0 +1,67 @@
+"""The staff outbox screen: pending, failed and sent messages, and resending a failed one."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _g
+from django.views.decorators.http import require_POST
+
+from ..enums import NotificationState
+from ..models import Notification
+from ..permissions import can
+from ..services.applications import ServiceError
+from ..services.delivery import render as render_email
+from ..services.delivery import resend as resend_service
+
+PAGE_SIZE = 50
+
+
+def _require(user):
+    verdict = can(user, "outbox.view")
+    if not verdict.allowed:
+        raise PermissionDenied(verdict.reason)
+
+
+@login_required
+def outbox_list(request):
+    _require(request.user)
+    state = request.GET.get("state", NotificationState.FAILED)
+    if state not in NotificationState.values:
+        state = NotificationState.FAILED
+    counts = dict(Notification.objects.values_list("state").annotate(n=Count("id")).order_by())
+    qs = (Notification.objects.filter(state=state).select_related("recipient", "application__organization")
+          .order_by("-created_at", "-id"))
+    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    tabs = [(code, label, counts.get(code, 0)) for code, label in NotificationState.choices]
+    return render(request, "partners/outbox/list.html", {"page": page, "state": state, "tabs": tabs})
+
+
+@login_required
+def outbox_detail(request, pk):
+    _require(request.user)
+    notification = get_object_or_404(Notification.objects.select_related("recipient", "application"), pk=pk)
+    preview = None
+    if notification.channel == "email":
+        try:
+            subject, text, _html = render_email(notification)
+            preview = {"subject": subject, "text": text}
+        except Exception as exc:  # noqa: BLE001 - a broken template is shown to staff, not a 500
+            preview = {"error": f"{type(exc).__name__}: {exc}"}
+    return render(request, "partners/outbox/detail.html", {"n": notification, "preview": preview})
+
+
+@login_required
+@require_POST
+def resend(request, pk):
+    _require(request.user)
+    notification = get_object_or_404(Notification, pk=pk)
+    try:
+        resend_service(request.user, notification)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _g("The message was queued to be sent again."))
+    return redirect("outbox:list")
