@@ -43,8 +43,10 @@ beat: install
 backup: install
 	$(BIN)/python manage.py backup $(if $(FILE),--output $(FILE),)
 
+# `make restore FILE=var/backups/x.tar [TARGET_DATABASE_URL=postgres://...] [FORCE=1]`
 restore: install
-	$(BIN)/python manage.py restore $(FILE)
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=<backup archive>"; exit 2; }
+	$(BIN)/python manage.py restore $(FILE) $(if $(TARGET_DATABASE_URL),--database-url $(TARGET_DATABASE_URL),) $(if $(FORCE),--force,)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -1,0 +1,103 @@
+"""Backup and restore: a dump restored into a fresh database holds every application, revision, audit event
+and attachment, and the uploaded files come back byte for byte."""
+
+import hashlib
+import uuid
+
+import psycopg
+import pytest
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from partners.enums import ApplicationState
+from partners.models import Application, Attachment, AuditEvent, Revision
+from partners.services import applications as app_services
+from tests.factories import advance, submitted_application
+
+pytestmark = pytest.mark.skipif(connection.vendor != "postgresql",
+                                reason="pg_dump and pg_restore need PostgreSQL")
+
+
+def _admin_conninfo():
+    s = connection.settings_dict
+    return psycopg.conninfo.make_conninfo(host=s["HOST"] or None, port=s["PORT"] or None, user=s["USER"] or None,
+                                          password=s["PASSWORD"] or None, dbname="postgres")
+
+
+@pytest.fixture
+def fresh_database():
+    """An empty database beside the test database, dropped afterwards."""
+    name = f"restore_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(_admin_conninfo(), autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    s = connection.settings_dict
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s["PASSWORD"] else "") + "@" if s["USER"] else ""
+    url = f"postgres://{auth}{s['HOST'] or 'localhost'}:{s['PORT'] or 5432}/{name}"
+    yield name, url
+    with psycopg.connect(_admin_conninfo(), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def _rows(conninfo, sql):
+    with psycopg.connect(conninfo) as conn:
+        return set(conn.execute(sql).fetchall())
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_backup_restores_into_a_fresh_database_with_every_record_and_file(
+        tmp_path, settings, fresh_database, applicant, other_applicant, reviewer):
+    # Applications with revisions (one resubmitted), audit events and attachments, committed for pg_dump.
+    first = submitted_application(applicant)
+    second = advance(submitted_application(other_applicant), ApplicationState.IN_REVIEW, reviewer=reviewer)
+    from partners import workflow
+
+    workflow.fire(second.pk, "request_changes", workflow.Actor(user=reviewer), message="Please fix",
+                  points=["licence scan is unreadable"])
+    app_services.resubmit(other_applicant, Application.objects.get(pk=second.pk))
+    assert Revision.objects.filter(application=second).count() == 2
+
+    expected = {
+        "applications": set(Application.objects.values_list("id", "state")),
+        "revisions": set(Revision.objects.values_list("id", "application_id", "number")),
+        "audit": set(AuditEvent.objects.values_list("id", "action", "application_id")),
+        "attachments": set(Attachment.objects.values_list("id", "file", "sha256")),
+    }
+    assert first.pk and all(expected.values())
+    files = {a.file.name: a.file.read() for a in Attachment.objects.all()}
+
+    archive = tmp_path / "registry.tar"
+    call_command("backup", output=str(archive))
+    assert archive.stat().st_size > 0
+
+    name, url = fresh_database
+    restored_media = tmp_path / "restored-media"
+    call_command("restore", str(archive), database_url=url, media_root=str(restored_media))
+
+    s = connection.settings_dict
+    conninfo = psycopg.conninfo.make_conninfo(host=s["HOST"] or None, port=s["PORT"] or None,
+                                              user=s["USER"] or None, password=s["PASSWORD"] or None, dbname=name)
+    assert _rows(conninfo, "SELECT id, state FROM partners_application") == expected["applications"]
+    assert _rows(conninfo, "SELECT id, application_id, number FROM partners_revision") == expected["revisions"]
+    assert _rows(conninfo, "SELECT id, action, application_id FROM partners_auditevent") == expected["audit"]
+    assert _rows(conninfo, "SELECT id, file, sha256 FROM partners_attachment") == expected["attachments"]
+    for file_name, content in files.items():
+        restored = (restored_media / file_name).read_bytes()
+        assert restored == content
+        sha = next(a[2] for a in expected["attachments"] if a[1] == file_name)
+        assert hashlib.sha256(restored).hexdigest() == sha
+    # The restored audit trail is still append-only.
+    with pytest.raises(psycopg.errors.InsufficientPrivilege), psycopg.connect(conninfo) as conn:
+        conn.execute("DELETE FROM partners_auditevent")
+
+
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_restore_refuses_a_non_empty_database_and_a_damaged_archive(tmp_path, applicant):
+    submitted_application(applicant)
+    archive = tmp_path / "registry.tar"
+    call_command("backup", output=str(archive))
+    with pytest.raises(CommandError, match="not empty"):
+        call_command("restore", str(archive), media_root=str(tmp_path / "m"))
+    damaged = tmp_path / "damaged.tar"
+    damaged.write_bytes(archive.read_bytes()[:2048])
+    with pytest.raises(CommandError):
+        call_command("restore", str(damaged), media_root=str(tmp_path / "m"))
