@@ -1,0 +1,18 @@
+"""The Django admin of the registry: every model, with changes of state only through the services."""
+
+from django.apps import apps
+from django.contrib import admin
+
+from . import applications, audit, people, review  # noqa: F401  (registers the admins)
+from .base import generic_admin
+
+
+def register_remaining():
+    """Models without an admin of their own get a read-only one, so the admin covers every model."""
+    for model in apps.get_app_config("partners").get_models():
+        if model._meta.model_name.startswith("historical") or admin.site.is_registered(model):
+            continue
+        admin.site.register(model, generic_admin(model))
+
+
+register_remaining()

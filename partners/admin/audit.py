@@ -1,0 +1,52 @@
+"""Admin of the trails and the outbox: audit and security events only to read; failed mail can be resent."""
+
+from django.contrib import admin, messages
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from ..enums import NotificationState
+from ..models import AuditEvent, Notification, NotificationPreference, SecurityEvent
+from ..services import delivery
+from .base import ReadOnlyAdmin, RegistryAdmin
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "action", "actor_label", "application", "organization", "from_state", "to_state"]
+    list_filter = ["action", "visible_to_applicant"]
+    search_fields = ["action", "actor_label", "organization__name", "organization__credit_code"]
+    date_hierarchy = "created_at"
+    list_select_related = ["application__organization", "organization"]
+
+
+@admin.register(SecurityEvent)
+class SecurityEventAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "action", "actor_label", "source_ip", "object_ref", "result"]
+    list_filter = ["action", "result"]
+    search_fields = ["action", "actor_label", "source_ip", "object_ref"]
+    date_hierarchy = "created_at"
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "template_key", "recipient", "email", "channel", "state", "attempts", "sent_at"]
+    list_filter = ["state", "channel", "template_key", "essential"]
+    search_fields = ["email", "template_key", "recipient__email"]
+    date_hierarchy = "created_at"
+    actions = ["resend_failed"]
+
+    @admin.action(description=_("Resend the selected failed messages"))
+    def resend_failed(self, request, queryset):
+        failed = list(queryset.filter(state=NotificationState.FAILED))
+        for row in failed:
+            delivery.resend(row)
+        self.message_user(request, ngettext("%(n)d message queued again.", "%(n)d messages queued again.",
+                                            len(failed)) % {"n": len(failed)}, messages.SUCCESS)
+
+
+@admin.register(NotificationPreference)
+class NotificationPreferenceAdmin(RegistryAdmin):
+    list_display = ["user", "kind", "enabled", "digest"]
+    list_filter = ["kind", "enabled", "digest"]
+    search_fields = ["user__email", "kind"]
+    raw_id_fields = ["user"]
