@@ -82,12 +82,21 @@ def can_fire(user, transition: Transition, application) -> Verdict:
         return no(_g("Your role does not allow this action."))
     if acts_for(user, application.organization):
         return no(_g("You act for this organisation, so you cannot review its application."))
-    if transition.action in FINAL_DECISIONS and application.first_reviewed_by_id == user.pk:
+    if (transition.action in FINAL_DECISIONS or transition.source in FINAL_LEVEL_STATES) and _first_reviewer(
+            user, application):
         return no(_g("An approver cannot decide an application they reviewed at first review (four eyes)."))
     return YES
 
 
 FINAL_DECISIONS = {"approve", "return_to_review", "uphold_objection"}
+FINAL_LEVEL_STATES = {"final_review", "publicity"}
+
+
+def _first_reviewer(user, application) -> bool:
+    # Any first-review step in any round counts, not only the last pass (see services.review).
+    from .services.review import took_part_in_first_review
+
+    return took_part_in_first_review(user, application)
 
 
 # --- Non-workflow actions -----------------------------------------------------------------------

@@ -17,5 +17,6 @@ urlpatterns = [
     path("inbox/", include("partners.views.inbox_urls", namespace="inbox")),
     path("staff/outbox/", include("partners.views.outbox_urls", namespace="outbox")),
     path("staff/", include("partners.views.review_urls", namespace="review")),
+    path("publicity/", include("partners.views.publicity_urls", namespace="publicity")),
     path("", include("partners.views.public_urls", namespace="public")),
 ]

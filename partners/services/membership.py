@@ -1,5 +1,7 @@
 """Admission after the public notice, member numbers, and the member's lifecycle (suspend, revoke)."""
 
+import logging
+
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -7,14 +9,30 @@ from django.utils.translation import gettext as _g
 
 from .. import workflow
 from ..enums import ApplicationState, MembershipState, ObjectionState
-from ..models import Application, MemberNumberCounter, Membership, MembershipGrant
+from ..models import (
+    Application,
+    Decision,
+    MemberNumberCounter,
+    Membership,
+    MembershipGrant,
+    Objection,
+    Organization,
+)
 from ..permissions import can
 from .applications import ServiceError, require
 from .audit import log_event
+from .letters import render_letter
+
+log = logging.getLogger(__name__)
+REASON_LIMIT = 2000
 
 
 def allocate_member_number(year=None) -> str:
-    """Next number of the year, e.g. BJAI-2026-00042; the locked counter row makes it unique."""
+    """Next number of the year, e.g. BJAI-2026-00042; the locked counter row makes it unique.
+
+    Called inside the admission transaction, the counter row stays locked until that commits, so two
+    admissions never read the same `last`.
+    """
     year = year or timezone.localdate().year
     with transaction.atomic():
         counter = MemberNumberCounter.objects.select_for_update().filter(year=year).first()
@@ -30,36 +48,69 @@ def allocate_member_number(year=None) -> str:
     return f"{settings.MEMBER_NUMBER_PREFIX}-{year}-{counter.last:05d}"
 
 
+def publicity_started_at(application):
+    """When the current public notice period began: the latest approval."""
+    return (Decision.objects.filter(application=application, action="approve")
+            .order_by("-created_at", "-pk").values_list("created_at", flat=True).first())
+
+
+def blocking_objections(application):
+    """Objections that stop admission: any still open, and any upheld in the current notice period.
+
+    An objection upheld in an earlier period already sent the application back to 复审; once it is
+    approved again, that old objection must not block it forever.
+    """
+    qs = Objection.objects.filter(application=application)
+    started = publicity_started_at(application)
+    upheld_now = qs.filter(state=ObjectionState.UPHELD)
+    if started is not None:
+        upheld_now = upheld_now.filter(created_at__gte=started)
+    return qs.filter(state=ObjectionState.OPEN) | upheld_now
+
+
 @workflow.check("admit")
 def _check_no_open_objection(application, actor, inputs):
-    if application.objections.filter(state__in=[ObjectionState.OPEN, ObjectionState.UPHELD]).exists():
+    if blocking_objections(application).exists():
         raise workflow.TransitionError(_g("An objection is open; the application cannot be admitted yet."),
                                        code="objection_open")
 
 
 @workflow.effect("admit")
 def _on_admit(application, actor, inputs):
-    org = application.organization
+    # Lock the organisation: two of its applications admitted at once must share one membership.
+    org = Organization.objects.select_for_update().get(pk=application.organization_id)
     now = timezone.now()
     membership = Membership.objects.select_for_update().filter(organization=org).first()
     created = membership is None
+    reactivated = False
     if created:
         membership = Membership.objects.create(organization=org, number=allocate_member_number(),
                                                admitted_at=now)
+    elif membership.state == MembershipState.REVOKED:
+        # A revoked member admitted again keeps its number and becomes active.
+        membership.state = MembershipState.ACTIVE
+        membership.state_reason = ""
+        membership.admitted_at = now
+        membership.save(update_fields=["state", "state_reason", "admitted_at", "updated_at"])
+        reactivated = True
     granted = [rt.partner_type for rt in application.requested_types.all() if rt.granted]
     for t in granted:
         MembershipGrant.objects.update_or_create(
             membership=membership, partner_type=t,
             defaults={"application": application, "granted_on": timezone.localdate(), "ends_on": None})
     application.requested_types.update(is_open=False)
-    return {"member_number": membership.number, "granted_types": granted, "new_member": created}
+    subject, body = render_letter("admitted", application, granted=granted, member_number=membership.number)
+    Decision.objects.create(application=application, level=Decision.Level.FINAL, action="admit", actor=None,
+                            per_type={t: "granted" for t in granted}, letter_subject=subject, letter_body=body)
+    return {"member_number": membership.number, "granted_types": granted, "new_member": created,
+            "reactivated": reactivated}
 
 
 def admit_due_applications(now=None) -> int:
     """The periodic end of public notice: admit every application whose period ended with no objection."""
     now = now or timezone.now()
-    due = Application.objects.filter(state=ApplicationState.PUBLICITY, publicity_ends_at__lte=now).exclude(
-        objections__state__in=[ObjectionState.OPEN, ObjectionState.UPHELD]).values_list("pk", flat=True)
+    due = (Application.objects.filter(state=ApplicationState.PUBLICITY, publicity_ends_at__lte=now)
+           .exclude(objections__state=ObjectionState.OPEN).values_list("pk", flat=True))
     admitted = 0
     for pk in list(due):
         try:
@@ -67,6 +118,8 @@ def admit_due_applications(now=None) -> int:
             admitted += 1
         except workflow.TransitionError:
             continue
+        except Exception:  # one broken application must not stop the admission of the others
+            log.exception("Admission of application %s failed", pk)
     return admitted
 
 
@@ -75,8 +128,11 @@ def _change_state(user, membership, new_state, reason, allowed_from, code):
     reason = (reason or "").strip()
     if not reason:
         raise ServiceError(_g("A reason is required."), field="reason")
+    if len(reason) > REASON_LIMIT:
+        raise ServiceError(_g("The reason is too long: at most %(limit)d characters.") % {"limit": REASON_LIMIT},
+                           field="reason")
     with transaction.atomic():
-        membership = Membership.objects.select_for_update().get(pk=membership.pk)
+        membership = Membership.objects.select_for_update().select_related("organization").get(pk=membership.pk)
         if membership.state not in allowed_from:
             raise ServiceError(_g("This member is “%(state)s”; that change is not possible.")
                                % {"state": MembershipState(membership.state).label}, code="conflict")
@@ -84,6 +140,9 @@ def _change_state(user, membership, new_state, reason, allowed_from, code):
         membership.state = new_state
         membership.state_reason = reason
         membership.save(update_fields=["state", "state_reason", "updated_at"])
+        if new_state == MembershipState.REVOKED:
+            # Revocation ends every grant, so the organisation may apply afresh later.
+            membership.grants.filter(ends_on__isnull=True).update(ends_on=timezone.localdate())
         log_event(code, actor=user, organization=membership.organization,
                   from_state=old, to_state=new_state, data={"reason": reason, "member": membership.number},
                   visible_to_applicant=True)
@@ -103,3 +162,13 @@ def reinstate(user, membership, reason):
 def revoke(user, membership, reason):
     return _change_state(user, membership, MembershipState.REVOKED, reason,
                          [MembershipState.ACTIVE, MembershipState.SUSPENDED], "member.revoked")
+
+
+def member_history(membership):
+    """Everything that happened to the member: admissions, grants and state changes, oldest first."""
+    from ..models import AuditEvent
+
+    return (AuditEvent.objects.filter(organization_id=membership.organization_id,
+                                      action__in=["application.admitted", "member.suspended",
+                                                  "member.reinstated", "member.revoked"])
+            .order_by("id"))

@@ -1,58 +1,110 @@
 """Staff review use cases: assignment, first review, final review (four eyes), objections."""
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _g
 
 from .. import workflow
 from ..enums import ApplicationState, ObjectionState, PartnerType, Recommendation
-from ..models import Application, Decision, InternalNote, Objection, ReviewMessage
+from ..models import Application, AuditEvent, Decision, InternalNote, Objection, ReviewMessage
 from ..permissions import can, has_role
 from .applications import ServiceError, require
 from .audit import log_event
 from .letters import render_letter
 
+TEXT_LIMIT = 5000
+# Audit codes of the first-level steps: whoever fired one of them "reviewed at first review".
+FIRST_LEVEL_CODES = ("application.review_started", "application.changes_requested", "application.passed_to_final")
+ASSIGN_BATCH = 500
+OBJECTION_LIMIT = 5  # objections per IP per hour
+OBJECTION_WINDOW = 3600
+
+
+def _text(value, label, field, *, required=True, limit=TEXT_LIMIT):
+    value = (value or "").strip() if isinstance(value, str) else value
+    if required and not value:
+        raise workflow.MissingInput(_g("This action needs: %(field)s.") % {"field": label}, field)
+    if isinstance(value, str) and len(value) > limit:
+        raise workflow.MissingInput(
+            _g("%(field)s is too long: at most %(limit)d characters.") % {"field": label, "limit": limit}, field)
+    return value
+
+
+def _batches(ids, size=ASSIGN_BATCH):
+    ids = list(dict.fromkeys(ids))
+    for start in range(0, len(ids), size):
+        yield ids[start:start + size]
+
 
 def assign(user, application_ids, reviewer):
-    """Assign (or re-assign) applications to a reviewer; works on any number of ids at once."""
+    """Assign (or re-assign, or with None un-assign) applications to a reviewer; any number of ids at once.
+
+    Returns how many applications changed. Drafts and decided applications are skipped, and so are
+    applications of an organisation the reviewer acts for (they may not review their own).
+    """
     require(can(user, "application.assign"))
     if reviewer is not None and not (has_role(reviewer, "reviewer") or has_role(reviewer, "administrator")):
         raise ServiceError(_g("%(who)s is not a reviewer.") % {"who": reviewer}, field="reviewer")
-    ids = list(application_ids)
+    own_orgs = set(reviewer.org_links.values_list("organization_id", flat=True)) if reviewer is not None else set()
     changed = 0
-    with transaction.atomic():
-        for application in Application.objects.select_for_update().filter(
-                pk__in=ids, state__in=ApplicationState.open_states()).exclude(state=ApplicationState.DRAFT):
-            if reviewer is not None and reviewer.org_links.filter(organization=application.organization).exists():
-                continue
-            application.assigned_reviewer = reviewer
-            application.assigned_at = timezone.now()
-            application.save(update_fields=["assigned_reviewer", "assigned_at", "updated_at"])
-            log_event("application.assigned", actor=user, application=application,
-                      data={"reviewer": reviewer.email if reviewer else None})
-            if reviewer is not None:
-                from .notifications import record
+    now = timezone.now()
+    assignable = [s for s in ApplicationState.open_states() if s != ApplicationState.DRAFT]
+    # Batches keep the IN lists under SQLite's variable limit and the lock set small.
+    for batch in _batches(application_ids):
+        with transaction.atomic():
+            rows = (Application.objects.select_for_update().filter(pk__in=batch, state__in=assignable)
+                    .select_related("organization").order_by("pk"))
+            for application in rows:
+                if application.organization_id in own_orgs:
+                    continue
+                if application.assigned_reviewer_id == (reviewer.pk if reviewer else None):
+                    continue
+                previous = application.assigned_reviewer_id
+                application.assigned_reviewer = reviewer
+                application.assigned_at = now if reviewer is not None else None
+                application.save(update_fields=["assigned_reviewer", "assigned_at", "updated_at"])
+                log_event("application.assigned", actor=user, application=application,
+                          data={"reviewer": reviewer.email if reviewer else None, "previous": previous})
+                if reviewer is not None and reviewer.pk != getattr(user, "pk", None):
+                    from .notifications import record
 
-                record("staff.application.assigned", recipient=reviewer, application=application,
-                       context={"application_id": application.pk, "organization": application.organization.name},
-                       dedupe_key=f"assigned:{application.pk}:{reviewer.pk}:{timezone.now().timestamp()}")
-            changed += 1
+                    record("staff.application.assigned", recipient=reviewer, application=application,
+                           context={"application_id": application.pk,
+                                    "organization": application.organization.name},
+                           dedupe_key=f"assigned:{application.pk}:{reviewer.pk}:{now.timestamp()}")
+                changed += 1
     return changed
 
 
 def add_note(user, application, body):
+    """An internal note among staff; never shown to the applicant."""
     require(can(user, "application.note", application))
     body = (body or "").strip()
     if not body:
         raise ServiceError(_g("The note is empty."), field="body")
-    note = InternalNote.objects.create(application=application, author=user, body=body)
-    log_event("application.note_added", actor=user, application=application)
+    if len(body) > TEXT_LIMIT:
+        raise ServiceError(_g("The note is too long: at most %(limit)d characters.") % {"limit": TEXT_LIMIT},
+                           field="body")
+    with transaction.atomic():
+        note = InternalNote.objects.create(application=application, author=user, body=body)
+        log_event("application.note_added", actor=user, application=application, data={"note": note.pk})
     return note
 
 
 def fire(user, application, action, **inputs):
     return workflow.fire(application.pk, action, workflow.Actor(user=user), **inputs)
+
+
+def took_part_in_first_review(user, application) -> bool:
+    """Did this person review the application at 初审 (in any round)? Such a person may not decide 复审."""
+    if user is None or getattr(user, "pk", None) is None:
+        return False
+    if application.first_reviewed_by_id == user.pk:
+        return True
+    return AuditEvent.objects.filter(application_id=application.pk, actor_id=user.pk,
+                                     action__in=FIRST_LEVEL_CODES).exists()
 
 
 @workflow.effect("start_review")
@@ -63,24 +115,48 @@ def _on_start(application, actor, inputs):
     return {}
 
 
-@workflow.effect("request_changes")
-def _on_request_changes(application, actor, inputs):
-    points = [p.strip() for p in inputs["points"] if p and p.strip()] if isinstance(inputs["points"], list) else [
-        p.strip() for p in str(inputs["points"]).splitlines() if p.strip()]
+def _points(raw):
+    if isinstance(raw, (list, tuple)):
+        items = [str(p) for p in raw]
+    else:
+        items = str(raw or "").splitlines()
+    points = [p.strip() for p in items if p and p.strip()]
     if not points:
         raise workflow.MissingInput(_g("List at least one point to change."), "points")
+    if len(points) > 50 or any(len(p) > 1000 for p in points):
+        raise workflow.MissingInput(_g("At most 50 points of at most 1,000 characters each."), "points")
+    return points
+
+
+@workflow.check("request_changes")
+def _check_request_changes(application, actor, inputs):
+    inputs["message"] = _text(inputs.get("message"), _g("a message"), "message")
+    inputs["points"] = _points(inputs.get("points"))
+
+
+@workflow.effect("request_changes")
+def _on_request_changes(application, actor, inputs):
+    points = inputs["points"]
+    if application.first_reviewed_by_id is None:
+        application.first_reviewed_by = actor.user
     ReviewMessage.objects.create(application=application, author=actor.user, action="request_changes",
                                  body=inputs["message"], points=points)
-    return {"points": points}
+    subject, body = render_letter("changes_requested", application, reason=inputs["message"], points=points)
+    Decision.objects.create(application=application, level=Decision.Level.FIRST, action="request_changes",
+                            actor=actor.user, reason=inputs["message"], per_type={},
+                            letter_subject=subject, letter_body=body)
+    return {"points": points, "letter_subject": subject}
 
 
 @workflow.check("pass_to_final")
 def _check_recommendations(application, actor, inputs):
     recs = inputs["recommendations"]
     requested = set(application.partner_types)
-    if set(recs) != requested or any(v not in Recommendation.values for v in recs.values()):
+    if (not isinstance(recs, dict) or set(recs) != requested
+            or any(v not in Recommendation.values for v in recs.values())):
         raise workflow.MissingInput(
             _g("Give a recommendation (grant or decline) for each requested partner type."), "recommendations")
+    _text(inputs.get("message"), _g("a message"), "message", required=False)
 
 
 @workflow.effect("pass_to_final")
@@ -90,11 +166,19 @@ def _on_pass(application, actor, inputs):
         rt.recommendation = recs[rt.partner_type]
         rt.save(update_fields=["recommendation"])
     application.first_reviewed_by = actor.user
+    message = (inputs.get("message") or "").strip()
     Decision.objects.create(application=application, level=Decision.Level.FIRST, action="pass_to_final",
-                            actor=actor.user, per_type=recs, reason=inputs.get("message", ""))
-    if inputs.get("message"):
-        InternalNote.objects.create(application=application, author=actor.user, body=inputs["message"])
+                            actor=actor.user, per_type=recs, reason=message)
+    if message:
+        InternalNote.objects.create(application=application, author=actor.user, body=message)
     return {"recommendations": recs}
+
+
+@workflow.check("reject")
+def _check_reject(application, actor, inputs):
+    inputs["message"] = _text(inputs.get("message"), _g("a reason"), "message")
+    if application.state == ApplicationState.FINAL_REVIEW:
+        _check_four_eyes(application, actor, inputs)
 
 
 @workflow.effect("reject")
@@ -111,25 +195,38 @@ def _on_reject(application, actor, inputs):
                             per_type={t: "declined" for t in application.partner_types}, reason=inputs["message"],
                             letter_subject=subject, letter_body=body)
     ReviewMessage.objects.create(application=application, author=actor.user, action="reject", body=inputs["message"])
-    return {"reason": inputs["message"], "letter_subject": subject}
+    return {"reason": inputs["message"], "letter_subject": subject, "level": level}
 
 
-@workflow.check("approve")
-@workflow.check("return_to_review")
-@workflow.check("uphold_objection")
 def _check_four_eyes(application, actor, inputs):
     # Checked again under the row lock: the permission check before it may have read stale data.
-    if actor.user is not None and application.first_reviewed_by_id == actor.user.pk:
+    if took_part_in_first_review(actor.user, application):
         raise workflow.TransitionError(
             _g("An approver cannot decide an application they reviewed at first review (four eyes)."),
             code="four_eyes")
 
 
+@workflow.check("approve")
+def _check_approve(application, actor, inputs):
+    _check_four_eyes(application, actor, inputs)
+    inputs["message"] = _text(inputs.get("message"), _g("a message"), "message", required=False)
+
+
+@workflow.check("return_to_review")
+@workflow.check("uphold_objection")
+def _check_final_with_message(application, actor, inputs):
+    _check_four_eyes(application, actor, inputs)
+    inputs["message"] = _text(inputs.get("message"), _g("a message"), "message")
+
+
 @workflow.effect("approve")
 def _on_approve(application, actor, inputs):
-    granted = list(dict.fromkeys(inputs["granted_types"]))
+    raw = inputs["granted_types"]
+    if isinstance(raw, str):
+        raw = [raw]
+    granted = list(dict.fromkeys(str(t) for t in raw))
     requested = set(application.partner_types)
-    if not set(granted) <= requested or any(t not in PartnerType.values for t in granted):
+    if not granted or not set(granted) <= requested or any(t not in PartnerType.values for t in granted):
         raise workflow.MissingInput(_g("Only the partner types requested can be granted."), "granted_types")
     for rt in application.requested_types.all():
         rt.granted = rt.partner_type in granted
@@ -141,7 +238,7 @@ def _on_approve(application, actor, inputs):
     Decision.objects.create(
         application=application, level=Decision.Level.FINAL, action="approve", actor=actor.user,
         per_type={t: ("granted" if t in granted else "declined") for t in application.partner_types},
-        reason=inputs.get("message", ""), letter_subject=subject, letter_body=body)
+        reason=inputs.get("message", "") or "", letter_subject=subject, letter_body=body)
     return {"granted_types": granted, "publicity_ends_at": application.publicity_ends_at.isoformat(),
             "letter_subject": subject}
 
@@ -158,20 +255,48 @@ def _on_return(application, actor, inputs):
 def _on_uphold(application, actor, inputs):
     application.publicity_ends_at = None
     application.requested_types.update(granted=None)
+    Decision.objects.create(application=application, level=Decision.Level.FINAL, action="uphold_objection",
+                            actor=actor.user, reason=inputs.get("message", ""))
     return {"objection": inputs.get("objection_id")}
 
 
+def objection_throttled(ip) -> bool:
+    """True when this address has filed its hourly allowance of objections already."""
+    if not ip:
+        return False
+    return (cache.get(f"objections:{ip}") or 0) >= OBJECTION_LIMIT
+
+
+def _count_objection(ip):
+    if not ip:
+        return
+    key = f"objections:{ip}"
+    if cache.add(key, 1, OBJECTION_WINDOW):
+        return
+    try:
+        cache.incr(key)
+    except ValueError:  # expired between add and incr
+        cache.add(key, 1, OBJECTION_WINDOW)
+
+
 def file_objection(application, *, name, contact, reason, ip=None):
-    """Anyone may object during the public notice period."""
+    """Anyone may object during the public notice period (throttled per IP address)."""
     name, contact, reason = (name or "").strip(), (contact or "").strip(), (reason or "").strip()
     if not (name and contact and reason):
         raise ServiceError(_g("Name, contact and reason are all required."))
+    for value, limit, field in ((name, 50, "name"), (contact, 100, "contact"), (reason, TEXT_LIMIT, "reason")):
+        if len(value) > limit:
+            raise ServiceError(_g("Too long: at most %(limit)d characters.") % {"limit": limit}, field=field)
+    if objection_throttled(ip):
+        raise ServiceError(_g("Too many objections from your address. Please try again in an hour."),
+                           code="throttled")
     with transaction.atomic():
-        application = Application.objects.select_for_update().get(pk=application.pk)
-        if application.state != ApplicationState.PUBLICITY:
+        application = Application.objects.select_for_update().select_related("organization").get(pk=application.pk)
+        if application.state != ApplicationState.PUBLICITY or (
+                application.publicity_ends_at and application.publicity_ends_at <= timezone.now()):
             raise ServiceError(_g("This application is not in its public notice period."), code="closed")
-        objection = Objection.objects.create(application=application, name=name[:50], contact=contact[:100],
-                                             reason=reason[:5000], source_ip=ip)
+        objection = Objection.objects.create(application=application, name=name, contact=contact,
+                                             reason=reason, source_ip=ip)
         log_event("objection.filed", application=application, data={"objection": objection.pk})
         from .notifications import record, staff_with_role
 
@@ -179,14 +304,19 @@ def file_objection(application, *, name, contact, reason, ip=None):
             record("staff.objection.filed", recipient=person, application=application,
                    context={"application_id": application.pk, "organization": application.organization.name},
                    dedupe_key=f"objection:{objection.pk}:{person.pk}")
+    _count_objection(ip)
     return objection
 
 
 def resolve_objection(user, objection, *, uphold: bool, resolution: str):
+    """Dismiss an objection, or uphold it and send the application back to 复审 (one transaction)."""
     require(can(user, "objection.resolve", objection))
     resolution = (resolution or "").strip()
     if not resolution:
         raise ServiceError(_g("Explain the resolution."), field="resolution")
+    if len(resolution) > TEXT_LIMIT:
+        raise ServiceError(_g("Too long: at most %(limit)d characters.") % {"limit": TEXT_LIMIT},
+                           field="resolution")
     with transaction.atomic():
         objection = Objection.objects.select_for_update().get(pk=objection.pk)
         if objection.state != ObjectionState.OPEN:
@@ -199,6 +329,10 @@ def resolve_objection(user, objection, *, uphold: bool, resolution: str):
         log_event(f"objection.{objection.state}", actor=user, application=objection.application,
                   data={"objection": objection.pk})
         if uphold:
-            workflow.fire(objection.application_id, "uphold_objection", workflow.Actor(user=user),
-                          message=resolution, objection_id=objection.pk)
+            try:
+                workflow.fire(objection.application_id, "uphold_objection", workflow.Actor(user=user),
+                              message=resolution, objection_id=objection.pk,
+                              expected_state=ApplicationState.PUBLICITY)
+            except workflow.TransitionError as exc:
+                raise ServiceError(exc.message, code=exc.code) from exc
     return objection

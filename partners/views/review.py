@@ -1,14 +1,33 @@
-"""Staff screens: queue, application detail, decisions, 公示 objections, members, dashboard."""
+"""Staff dashboard: counts per state, overdue items, my assignments, this year's admissions per type."""
 
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.db.models import Count
 from django.shortcuts import render
+from django.utils import timezone
 
+from ..enums import ApplicationState, PartnerType
+from ..forms.review import QUEUE_STATES, overdue_q
+from ..models import Application, MembershipGrant, Objection
 from ..permissions import can
+from .review_common import staff_view
 
 
-@login_required
+@staff_view("membership.view")
 def dashboard(request):
-    if not can(request.user, "queue.view"):
-        raise PermissionDenied
-    return render(request, "partners/review/dashboard.html", {})
+    user = request.user
+    ctx = {"can_review": bool(can(user, "queue.view")), "can_members": True,
+           "can_letters": bool(can(user, "letters.edit"))}
+    if ctx["can_review"]:
+        counts = dict(Application.objects.exclude(state=ApplicationState.DRAFT).order_by().values("state")
+                      .annotate(n=Count("pk")).values_list("state", "n"))
+        ctx["counts"] = [(s, counts.get(s.value, 0)) for s in QUEUE_STATES]
+        ctx["overdue"] = Application.objects.filter(overdue_q()).count()
+        ctx["mine"] = (Application.objects.filter(assigned_reviewer=user, state__in=[
+            ApplicationState.SUBMITTED, ApplicationState.IN_REVIEW, ApplicationState.FINAL_REVIEW])
+            .select_related("organization").prefetch_related("requested_types").order_by("submitted_at")[:20])
+        ctx["open_objections"] = Objection.objects.filter(state="open").count()
+    year = timezone.localdate().year
+    per_type = dict(MembershipGrant.objects.filter(granted_on__year=year).order_by().values("partner_type")
+                    .annotate(n=Count("pk")).values_list("partner_type", "n"))
+    ctx["year"] = year
+    ctx["admissions"] = [(t, per_type.get(t.value, 0)) for t in PartnerType]
+    return render(request, "partners/review/dashboard.html", ctx)

@@ -2,9 +2,23 @@
 
 from django.urls import path
 
-from . import review
+from . import members, review, review_detail, review_letters, review_queue
 
 app_name = "review"
 urlpatterns = [
     path("", review.dashboard, name="dashboard"),
+    path("queue/", review_queue.queue, name="queue"),
+    path("queue/assign/", review_queue.bulk_assign, name="bulk_assign"),
+    path("queue/export.xlsx", review_queue.export, name="export"),
+    path("applications/<int:pk>/", review_detail.detail, name="detail"),
+    path("applications/<int:pk>/act/", review_detail.act, name="act"),
+    path("applications/<int:pk>/note/", review_detail.add_note, name="note"),
+    path("applications/<int:pk>/assign/", review_detail.assign, name="assign"),
+    path("applications/<int:pk>/attachments/<int:attachment_id>/", review_detail.attachment, name="attachment"),
+    path("objections/<int:pk>/resolve/", review_detail.resolve_objection, name="resolve_objection"),
+    path("members/", members.member_list, name="members"),
+    path("members/<int:pk>/", members.member_detail, name="member"),
+    path("members/<int:pk>/change/", members.member_change, name="member_change"),
+    path("letters/", review_letters.letter_list, name="letters"),
+    path("letters/<slug:outcome>/<slug:language>/", review_letters.letter_edit, name="letter_edit"),
 ]

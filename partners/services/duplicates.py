@@ -1,0 +1,89 @@
+"""Possible duplicates of an organisation: the same credit or organisation code, or a very similar name."""
+
+import re
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from ..enums import ApplicationState
+from ..models import Application, Organization
+
+SIMILARITY = 0.85
+CANDIDATE_LIMIT = 50
+# Words every company name carries; they make different companies look alike.
+_NOISE = re.compile(
+    r"(北京市|北京|中国|有限责任公司|股份有限公司|有限公司|集团|分公司|公司|科技|技术|"
+    r"co\.?|ltd\.?|limited|inc\.?|corp\.?|company|technology|beijing|china)",
+    re.IGNORECASE,
+)
+_PUNCT = re.compile(r"[\s\(\)（）·,.，。\-_&'\"]+")
+
+
+@dataclass(frozen=True)
+class PossibleDuplicate:
+    organization: Organization | None
+    application: Application | None
+    reason: object
+    score: float = 1.0
+
+
+def normalize_name(name: str) -> str:
+    """The distinctive part of a name: without places, legal forms, filler words and punctuation."""
+    core = _PUNCT.sub("", _NOISE.sub("", name or ""))
+    return core.lower() or _PUNCT.sub("", (name or "").lower())
+
+
+def similarity(a: str, b: str) -> float:
+    na, nb = normalize_name(a), normalize_name(b)
+    if not na or not nb:
+        return 0.0
+    if na == nb:
+        return 1.0
+    return SequenceMatcher(None, na, nb).ratio()
+
+
+def _candidates_by_name(organization):
+    core = normalize_name(organization.name)
+    if len(core) < 2:
+        return Organization.objects.none()
+    # A few fragments of the distinctive core narrow the candidates before the exact comparison.
+    size = 2 if len(core) <= 4 else 3
+    fragments = {core[i:i + size] for i in range(0, max(len(core) - size + 1, 1), size)}
+    query = Q()
+    for fragment in list(fragments)[:6]:
+        query |= Q(name__icontains=fragment)
+    return Organization.objects.filter(query).exclude(pk=organization.pk).only("pk", "name", "credit_code")[
+        :CANDIDATE_LIMIT]
+
+
+def possible_duplicates(organization, application=None) -> list[PossibleDuplicate]:
+    """What a reviewer should look at before deciding: warnings, most certain first."""
+    found: list[PossibleDuplicate] = []
+    others = Application.objects.filter(organization=organization).exclude(
+        state__in=[ApplicationState.DRAFT, *ApplicationState.final_states()])
+    if application is not None:
+        others = others.exclude(pk=application.pk)
+    for other in others.order_by("pk")[:10]:
+        found.append(PossibleDuplicate(organization, other, _("Another open application of the same organisation")))
+    code = organization.credit_code or ""
+    seen = {organization.pk}
+    if len(code) == 18:
+        for org in Organization.objects.filter(credit_code__endswith=code[8:]).exclude(pk=organization.pk)[:10]:
+            found.append(PossibleDuplicate(org, None, _("The same organisation code inside the credit code")))
+            seen.add(org.pk)
+        # Same organisation code, different check character: a typo'd registration of the same body.
+        for org in (Organization.objects.filter(credit_code__startswith=code[:8], credit_code__contains=code[8:16])
+                    .exclude(pk__in=seen)[:10]):
+            found.append(PossibleDuplicate(org, None, _("Nearly the same credit code")))
+            seen.add(org.pk)
+    scored = []
+    for org in _candidates_by_name(organization):
+        if org.pk in seen:
+            continue
+        score = similarity(organization.name, org.name)
+        if score >= SIMILARITY:
+            scored.append(PossibleDuplicate(org, None, _("A very similar name"), round(score, 2)))
+    found.extend(sorted(scored, key=lambda d: -d.score)[:10])
+    return found

@@ -1,0 +1,233 @@
+"""One application for staff: answers, attachments, history, duplicates, diff, timeline, notes, actions."""
+
+from django.contrib import messages
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _g
+from django.views.decorators.http import require_POST
+
+from .. import workflow
+from ..enums import ObjectionState
+from ..forms.review import (
+    ACTION_FORMS,
+    BulkAssignForm,
+    NoteForm,
+    ResolveObjectionForm,
+    action_form,
+    reviewers,
+)
+from ..models import PROFILE_MODELS, Application, Attachment, AuditEvent, Membership, Objection
+from ..permissions import can
+from ..services import review as review_services
+from ..services.applications import ServiceError
+from ..services.duplicates import possible_duplicates
+from ..services.snapshot import diff
+from .review_common import staff_view
+
+STATUS_OF = {"conflict": 409, "forbidden": 403, "four_eyes": 403}
+
+
+def _display(obj, field):
+    if field.choices:
+        return getattr(obj, f"get_{field.name}_display")()
+    value = getattr(obj, field.name)
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value)
+    if value in (None, ""):
+        return ""
+    return value
+
+
+def profile_answers(application):
+    """Every answer, grouped by requested partner type, as (label, value) pairs."""
+    groups = []
+    for rt in application.requested_types.all():
+        model = PROFILE_MODELS[rt.partner_type]
+        profile = model.objects.filter(application=application).first()
+        rows = []
+        if profile is not None:
+            for field in profile._meta.concrete_fields:
+                if field.name in ("id", "application"):
+                    continue
+                rows.append((field.verbose_name, _display(profile, field)))
+            for m2m in profile._meta.many_to_many:
+                rows.append((m2m.verbose_name, ", ".join(str(x) for x in getattr(profile, m2m.name).all())))
+        scenarios = list(profile.scenarios.all()) if profile is not None and hasattr(profile, "scenarios") else []
+        groups.append({"type": rt, "rows": rows, "scenarios": scenarios})
+    return groups
+
+
+def revision_diff(application):
+    revisions = list(application.revisions.order_by("-number")[:2])
+    if len(revisions) < 2:
+        return None, revisions[0] if revisions else None, None
+    current, previous = revisions
+    return diff(previous.snapshot, current.snapshot), current, previous
+
+
+def _detail_context(request, application, bound=None):
+    user = request.user
+    bound = bound or {}
+    actions = []
+    for transition in workflow.available_actions(application, user):
+        if transition.action not in ACTION_FORMS:
+            continue  # uphold_objection is offered on each objection below
+        form = bound.get(transition.action) or action_form(transition.action, application)
+        actions.append({"transition": transition, "form": form})
+    org = application.organization
+    membership = Membership.objects.filter(organization=org).prefetch_related("grants").first()
+    changes, current, previous = revision_diff(application)
+    objections = list(application.objections.select_related("resolved_by"))
+    can_resolve = bool(can(user, "objection.resolve"))
+    return {
+        "application": application, "org": org, "answers": profile_answers(application),
+        "attachments": application.attachments.all(),
+        "history": org.applications.exclude(pk=application.pk).exclude(state="draft")
+        .prefetch_related("requested_types").order_by("-created_at"),
+        "membership": membership, "duplicates": possible_duplicates(org, application),
+        "changes": changes, "current_revision": current, "previous_revision": previous,
+        "events": AuditEvent.objects.filter(application=application).select_related("actor").order_by("id"),
+        "notes": application.internal_notes.select_related("author"),
+        "messages_to_applicant": application.messages.select_related("author"),
+        "decisions": application.decisions.select_related("actor"),
+        "objections": objections,
+        "resolve_forms": {o.pk: bound.get(f"objection-{o.pk}") or ResolveObjectionForm(prefix=f"objection-{o.pk}")
+                          for o in objections if o.state == ObjectionState.OPEN and can_resolve},
+        "actions": actions, "note_form": bound.get("note") or NoteForm(),
+        "can_note": bool(can(user, "application.note", application)),
+        "can_assign": bool(can(user, "application.assign")),
+        "assign_form": BulkAssignForm(initial={"reviewer": application.assigned_reviewer_id, "scope": "selected"}),
+    }
+
+
+def _get(pk):
+    return get_object_or_404(
+        Application.objects.select_related("organization", "organization__district", "assigned_reviewer",
+                                           "first_reviewed_by", "final_decided_by", "invitation")
+        .prefetch_related("requested_types"), pk=pk)
+
+
+@staff_view("queue.view")
+def detail(request, pk):
+    application = _get(pk)
+    if application.state == "draft":
+        raise Http404  # drafts belong to the applicant until submitted
+    return render(request, "partners/review/detail.html", _detail_context(request, application))
+
+
+def _refused(request, application, bound, exc, status):
+    messages.error(request, exc.message if hasattr(exc, "message") else str(exc))
+    application = _get(application.pk)
+    return render(request, "partners/review/detail.html", _detail_context(request, application, bound),
+                  status=status)
+
+
+@require_POST
+@staff_view("queue.view")
+def act(request, pk):
+    """Fire one workflow action. `expected_state` makes the loser of a race see who decided first."""
+    application = _get(pk)
+    action = request.POST.get("action", "")
+    form = action_form(action, application, request.POST)
+    if form is None:
+        messages.error(request, _g("Unknown action."))
+        return render(request, "partners/review/detail.html", _detail_context(request, application), status=400)
+    # The expected state the person saw comes from the form, never from the database.
+    expected = request.POST.get(f"{action}-expected_state", "")
+    if not form.is_valid():
+        if expected and expected != application.state:
+            # Someone decided first: say who, rather than complain about this form's fields.
+            try:
+                review_services.fire(request.user, application, action, expected_state=expected)
+            except workflow.TransitionError as exc:
+                return _refused(request, application, {}, exc, STATUS_OF.get(exc.code, 400))
+        messages.error(request, _g("Please correct the errors below."))
+        return render(request, "partners/review/detail.html",
+                      _detail_context(request, application, {action: form}), status=400)
+    try:
+        review_services.fire(request.user, application, action,
+                             expected_state=form.cleaned_data["expected_state"], **form.inputs())
+    except workflow.MissingInput as exc:
+        form.add_error(None, exc.message)
+        return _refused(request, application, {action: form}, exc, 400)
+    except workflow.TransitionError as exc:
+        return _refused(request, application, {}, exc, STATUS_OF.get(exc.code, 400))
+    messages.success(request, _g("Done: %(action)s.") % {"action": workflow.TABLE[(form.cleaned_data[
+        "expected_state"], action)].label})
+    return redirect("review:detail", pk=application.pk)
+
+
+@require_POST
+@staff_view("application.note")
+def add_note(request, pk):
+    application = _get(pk)
+    form = NoteForm(request.POST)
+    if form.is_valid():
+        try:
+            review_services.add_note(request.user, application, form.cleaned_data["body"])
+        except ServiceError as exc:
+            form.add_error("body", exc.message)
+        else:
+            messages.success(request, _g("Note added."))
+            return redirect("review:detail", pk=application.pk)
+    return render(request, "partners/review/detail.html", _detail_context(request, application, {"note": form}),
+                  status=400)
+
+
+@require_POST
+@staff_view("application.assign")
+def assign(request, pk):
+    application = _get(pk)
+    raw = request.POST.get("reviewer", "").strip()
+    reviewer = None
+    if raw:
+        reviewer = reviewers().filter(pk=raw).first() if raw.isdigit() else None
+        if reviewer is None:
+            messages.error(request, _g("Choose a reviewer from the list."))
+            return redirect("review:detail", pk=application.pk)
+    try:
+        changed = review_services.assign(request.user, [application.pk], reviewer)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+    else:
+        if changed:
+            messages.success(request, _g("Assignment saved."))
+        else:
+            messages.warning(request, _g("Nothing changed: the application cannot be assigned to this person now."))
+    return redirect("review:detail", pk=application.pk)
+
+
+@require_POST
+@staff_view("objection.resolve")
+def resolve_objection(request, pk):
+    objection = get_object_or_404(Objection.objects.select_related("application"), pk=pk)
+    application = _get(objection.application_id)
+    prefix = f"objection-{objection.pk}"
+    form = ResolveObjectionForm(request.POST, prefix=prefix)
+    if not form.is_valid():
+        messages.error(request, _g("Please correct the errors below."))
+        return render(request, "partners/review/detail.html",
+                      _detail_context(request, application, {prefix: form}), status=400)
+    try:
+        review_services.resolve_objection(request.user, objection, uphold=form.cleaned_data["outcome"] == "uphold",
+                                          resolution=form.cleaned_data["resolution"])
+    except ServiceError as exc:
+        return _refused(request, application, {prefix: form}, exc, STATUS_OF.get(exc.code, 400))
+    messages.success(request, _g("Objection resolved."))
+    return redirect("review:detail", pk=application.pk)
+
+
+@staff_view("queue.view")
+def attachment(request, pk, attachment_id):
+    """Staff download of an attachment: always as a download, never rendered by the browser."""
+    item = get_object_or_404(Attachment, pk=attachment_id, application_id=pk)
+    if not item.file or item.purged_at is not None:
+        raise Http404
+    try:
+        handle = item.file.open("rb")
+    except (FileNotFoundError, OSError):
+        raise Http404 from None
+    response = FileResponse(handle, as_attachment=True, filename=item.original_name,
+                            content_type=item.content_type or "application/octet-stream")
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

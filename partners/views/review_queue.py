@@ -1,0 +1,87 @@
+"""The staff queue: filters, search, sorting, counts per state, bulk assignment and the Excel export."""
+
+from django.contrib import messages
+from django.http import StreamingHttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _g
+from django.views.decorators.http import require_POST
+
+from ..forms.review import BulkAssignForm, QueueFilterForm
+from ..permissions import can
+from ..services import export as export_services
+from ..services import review as review_services
+from ..services.applications import ServiceError
+from .review_common import paginate, staff_view
+
+
+def _filter_form(data):
+    # Only the filter's own keys: a page number or a CSRF token must not make the form "bound" with junk.
+    keys = QueueFilterForm.FILTER_FIELDS
+    return QueueFilterForm({k: data.get(k) for k in keys if data.get(k) not in (None, "")})
+
+
+@staff_view("queue.view")
+def queue(request):
+    form = _filter_form(request.GET)
+    counts = form.counts_per_state(request.user)
+    selected_state = form.cleaned_data.get("state") if form.is_valid() else ""
+    total = (dict((s.value, n) for s, n in counts).get(selected_state, 0) if selected_state
+             else sum(n for _s, n in counts))
+    qs = (form.filter(request.user)
+          .select_related("organization", "organization__district", "assigned_reviewer")
+          .prefetch_related("requested_types"))
+    page = paginate(request, qs, count=total)
+    return render(request, "partners/review/queue.html", {
+        "form": form, "page": page, "counts": counts, "total": total, "querystring": form.querystring(),
+        "assign_form": BulkAssignForm(), "can_assign": bool(can(request.user, "application.assign")),
+        "can_export": bool(can(request.user, "application.export")), "now": timezone.now(),
+    })
+
+
+@require_POST
+@staff_view("application.assign")
+def bulk_assign(request):
+    """Assign every application the filter matches (or only the ticked ones), not just the visible page."""
+    filter_form = _filter_form(request.POST)
+    form = BulkAssignForm(request.POST)
+    back = reverse("review:queue") + (f"?{filter_form.querystring()}" if filter_form.querystring() else "")
+    if not form.is_valid():
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
+        return redirect(back)
+    qs = filter_form.filter(request.user)
+    if form.cleaned_data["scope"] == "selected":
+        qs = qs.filter(pk__in=form.cleaned_data["ids"])
+    # (application, partner type) is unique, so the type filter's join never repeats an application.
+    ids = list(qs.order_by().values_list("pk", flat=True))
+    reviewer = form.cleaned_data["reviewer"]
+    try:
+        changed = review_services.assign(request.user, ids, reviewer)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return redirect(back)
+    if reviewer is None:
+        messages.success(request, _g("%(n)d of %(total)d applications unassigned.") % {"n": changed,
+                                                                                      "total": len(ids)})
+    else:
+        messages.success(request, _g("%(n)d of %(total)d applications assigned to %(who)s.")
+                         % {"n": changed, "total": len(ids), "who": reviewer})
+    return redirect(back)
+
+
+@staff_view("application.export")
+def export(request):
+    """The filtered queue as an Excel workbook, written in bounded memory and streamed in chunks."""
+    form = _filter_form(request.GET)
+    qs = form.filter(request.user)
+    handle = export_services.export_to_tempfile(qs)
+    response = StreamingHttpResponse(
+        export_services.file_chunks(handle),
+        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+    stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+    response["Content-Disposition"] = f'attachment; filename="applications-{stamp}.xlsx"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
