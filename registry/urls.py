@@ -4,6 +4,8 @@ from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
+from partners.views import compliance_urls
+
 from .health import health, ping
 
 urlpatterns = [
@@ -14,6 +16,8 @@ urlpatterns = [
     path(settings.ADMIN_URL, admin.site.urls),
     path("api/", include("partners.api.urls")),
     path("portal/", include("partners.views.portal_urls", namespace="portal")),
+    path("me/", compliance_urls.privacy_urls),
+    path("security/", compliance_urls.security_urls),
     path("inbox/", include("partners.views.inbox_urls", namespace="inbox")),
     path("staff/outbox/", include("partners.views.outbox_urls", namespace="outbox")),
     path("staff/", include("partners.views.review_urls", namespace="review")),

@@ -17,6 +17,7 @@ from .review import Decision, DecisionLetterTemplate, InternalNote, Objection, R
 from .membership import Membership, MembershipGrant, MemberNumberCounter
 from .audit import AuditEvent, SecurityEvent
 from .notification import Notification, NotificationPreference
+from .compliance import Consent, DeletionRequest, PasswordHistory, PrivacyNotice, SecuritySetting, StaffSession
 from .api import ApiKey, IdempotencyRecord, WebhookSubscription
 
 __all__ = [
@@ -26,5 +27,6 @@ __all__ = [
     "PROFILE_MODELS", "ReviewMessage", "InternalNote", "Decision", "DecisionLetterTemplate", "Objection",
     "Membership", "MembershipGrant", "MemberNumberCounter", "AuditEvent", "SecurityEvent",
     "Notification", "NotificationPreference",
+    "PasswordHistory", "PrivacyNotice", "Consent", "DeletionRequest", "StaffSession", "SecuritySetting",
     "ApiKey", "WebhookSubscription", "IdempotencyRecord",
 ]

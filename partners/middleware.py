@@ -1,0 +1,126 @@
+"""Session and account gates of graded protection: idle timeout, one staff session, MFA, expiry, split, consent.
+
+Order of the gates for a logged-in person: a replaced staff session ends; an idle session ends; staff
+without a second factor may only set one up; a superuser must split the duties; an expired staff
+password must be changed; a new privacy notice must be accepted. Each gate lets through the pages needed
+to satisfy it (and logout, static files, language switch). The API answers 403 with a message instead
+of redirecting.
+"""
+
+import time
+from functools import lru_cache
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import logout
+from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.urls import NoReverseMatch, reverse
+from django.utils.translation import gettext as _g
+
+from .services import privacy, security
+
+LAST_SEEN = "_registry_last_seen"
+TOUCH_EVERY_SECONDS = 60  # write the session at most once a minute for the idle clock
+
+
+@lru_cache(maxsize=1)
+def _always_open() -> tuple[str, ...]:
+    prefixes = [settings.STATIC_URL if settings.STATIC_URL.startswith("/") else "/" + settings.STATIC_URL,
+                "/i18n/", "/health/", "/ping/"]
+    for name in ("account_logout", "privacy:notice"):
+        try:
+            prefixes.append(reverse(name))
+        except NoReverseMatch:
+            pass
+    return tuple(prefixes)
+
+
+@lru_cache(maxsize=1)
+def _gate_pages() -> dict[str, tuple[str, ...]]:
+    def urls(*names):
+        found = []
+        for name in names:
+            try:
+                found.append(reverse(name))
+            except NoReverseMatch:
+                pass
+        return tuple(found)
+
+    return {
+        "mfa": urls("mfa_index", "account_reauthenticate", "mfa_reauthenticate"),
+        "split": urls("security:split_duties"),
+        "password": urls("account_change_password", "account_set_password", "account_reauthenticate"),
+        "consent": urls("privacy:consent"),
+    }
+
+
+class ComplianceMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        with security.serving(request):
+            response = self.gate(request)
+            if response is None:
+                response = self.get_response(request)
+        return response
+
+    def gate(self, request):
+        user = getattr(request, "user", None)
+        if user is None or not user.is_authenticated:
+            return None
+        path = request.path_info
+        staff = security.is_staff_account(user)
+        if staff and getattr(settings, "STAFF_SINGLE_SESSION", True) and not security.staff_session_is_current(
+                request):
+            return self.end(request, "replaced",
+                            _g("Your account logged in somewhere else, so this session was ended."))
+        if self.idle_expired(request, user):
+            return self.end(request, "idle_timeout", _g("You were logged out after a period of inactivity."))
+        if path.startswith(_always_open()):
+            return None
+        pages = _gate_pages()
+        if security.mfa_required(user) and not security.mfa_enabled(user):
+            return self.send(request, path, pages["mfa"], "mfa_activate_totp",
+                             _g("Staff accounts need two-factor authentication. Please set it up to continue."))
+        if user.is_superuser and getattr(settings, "SPLIT_DUTIES_REQUIRED", True):
+            return self.send(request, path, pages["split"], "security:split_duties",
+                             _g("Before staff work starts, hand the system, security and audit administrator "
+                                "roles to three different people."))
+        if security.password_expired(user):
+            return self.send(request, path, pages["password"], "account_change_password",
+                             _g("Your password has expired. Please choose a new one."))
+        if privacy.consent_required(user):
+            return self.send(request, path, pages["consent"], "privacy:consent",
+                             _g("The privacy notice has changed. Please read it and agree to continue."))
+        return None
+
+    def idle_expired(self, request, user) -> bool:
+        minutes = security.idle_minutes(user)
+        if minutes <= 0:
+            return False
+        now = int(time.time())
+        last = request.session.get(LAST_SEEN)
+        if last is not None and now - int(last) > minutes * 60:
+            return True
+        if last is None or now - int(last) >= TOUCH_EVERY_SECONDS:
+            request.session[LAST_SEEN] = now
+        return False
+
+    def end(self, request, reason, message):
+        request._registry_logout_reason = reason
+        logout(request)
+        if request.path_info.startswith("/api/"):
+            return JsonResponse({"detail": message, "code": f"session_{reason}"}, status=401)
+        messages.warning(request, message)
+        return redirect(f"{reverse('account_login')}?next={request.path_info}")
+
+    def send(self, request, path, allowed, target, message):
+        if path.startswith(allowed):
+            return None
+        if path.startswith("/api/"):
+            return JsonResponse({"detail": message}, status=403)
+        if request.method == "GET":
+            messages.info(request, message)
+        return redirect(target)
