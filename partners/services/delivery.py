@@ -5,7 +5,7 @@ import smtplib
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import Q
 from django.template.loader import render_to_string
@@ -93,13 +93,51 @@ def _type_labels(codes):
     return sep.join(str(labels.get(c, c)) for c in codes)
 
 
-def send_email(notification, connection=None):
+_open_connection = {}
+
+
+def _connection():
+    """One mail-server connection per worker process, kept open between messages (a new one per message
+    costs a handshake each time); it is dropped on any error and opened afresh."""
+    key = (settings.EMAIL_BACKEND, getattr(settings, "EMAIL_HOST", ""), getattr(settings, "EMAIL_PORT", ""))
+    conn = _open_connection.get(key)
+    if conn is None:
+        _open_connection.clear()
+        conn = get_connection()
+        conn.open()
+        _open_connection[key] = conn
+    return conn
+
+
+def _drop_connection():
+    for conn in _open_connection.values():
+        try:
+            conn.close()
+        except Exception:  # noqa: BLE001, S110 - it is being thrown away
+            pass
+    _open_connection.clear()
+
+
+def send_email(notification):
     subject, text, html = render(notification)
     message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [notification.email],
-                                     connection=connection,
                                      headers={"X-Registry-Notification": str(notification.pk)})
     message.attach_alternative(html, "text/html")
-    message.send()
+    try:
+        message.connection = _connection()
+        message.send()
+    except smtplib.SMTPServerDisconnected:
+        # The kept connection went stale (the server closed it while idle): one fresh try at once.
+        _drop_connection()
+        message.connection = _connection()
+        try:
+            message.send()
+        except Exception:
+            _drop_connection()
+            raise
+    except Exception:
+        _drop_connection()
+        raise
 
 
 def is_permanent(exc) -> bool:

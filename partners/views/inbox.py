@@ -68,7 +68,8 @@ def preferences(request):
     """Non-essential kinds can be sent each time, held for the daily digest, or turned off."""
     kinds = service.kinds_for(request.user, staff=is_staff_member(request.user))
     if request.method == "POST":
-        choices = {code: request.POST.get(f"kind-{code}", "") for code, _kind in kinds if not _kind.essential}
+        choices = {code: request.POST[f"kind-{code}"] for code, _kind in kinds
+                   if not _kind.essential and f"kind-{code}" in request.POST}
         try:
             service.set_preferences(request.user, choices)
         except ServiceError as exc:
