@@ -7,4 +7,9 @@ from . import public
 app_name = "public"
 urlpatterns = [
     path("", public.home, name="home"),
+    path("members/", public.directory_page, name="directory"),
+    path("members/export.csv", public.roster_csv, name="roster_csv"),
+    path("members/export.xlsx", public.roster_xlsx, name="roster_xlsx"),
+    path("members/<str:number>/", public.member_page, name="member"),
+    path("statistics/", public.statistics_page, name="statistics"),
 ]

@@ -1,0 +1,172 @@
+"""The public member directory: filters, name search and keyset pagination over active members.
+
+Only public facts leave this module (name, district, partner types, member number, admission date,
+website, description, industries); the people who act for an organisation never do.
+"""
+
+import base64
+import binascii
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+
+from ..enums import MembershipState, PartnerType
+from ..models import ApplicationProfile, Industry, Membership, MembershipGrant, ModelProfile, Organization
+
+PAGE_SIZE = 20
+MAX_QUERY_LENGTH = 100
+
+# Columns that a public listing may read; nothing else of the organisation is selected.
+PUBLIC_ORG_FIELDS = ("organization__name", "organization__name_en", "organization__district",
+                     "organization__province", "organization__website", "organization__description")
+
+
+@dataclass
+class DirectoryFilters:
+    partner_type: str = ""
+    district: str = ""
+    industry: str = ""
+    q: str = ""
+
+    @classmethod
+    def from_params(cls, params) -> "DirectoryFilters":
+        """Read filters from a query dict; unknown codes are dropped rather than failing the page."""
+        ptype = (params.get("type") or "").strip()
+        return cls(
+            partner_type=ptype if ptype in PartnerType.values else "",
+            district=(params.get("district") or "").strip()[:20],
+            industry=(params.get("industry") or "").strip()[:20],
+            q=" ".join((params.get("q") or "").split())[:MAX_QUERY_LENGTH],
+        )
+
+    def as_params(self) -> dict:
+        return {k: v for k, v in (("type", self.partner_type), ("district", self.district),
+                                  ("industry", self.industry), ("q", self.q)) if v}
+
+    @property
+    def active(self) -> bool:
+        return bool(self.as_params())
+
+
+def industry_filter(industry_code):
+    """Members whose granting application serves the industry (model partner) or is in it (application partner)."""
+    model_apps = ModelProfile.objects.filter(industries=industry_code).values("application_id")
+    app_apps = ApplicationProfile.objects.filter(industry=industry_code).values("application_id")
+    grants = MembershipGrant.objects.filter(membership=OuterRef("pk")).filter(
+        Q(application_id__in=model_apps) | Q(application_id__in=app_apps))
+    return Exists(grants)
+
+
+def name_matches(term):
+    """Substring match on the Chinese or English name, case-insensitive."""
+    return Q(name__icontains=term) | Q(name_en__icontains=term)
+
+
+def public_members():
+    """Active members with their organisation and district, ready for a public list."""
+    return (Membership.objects.filter(state=MembershipState.ACTIVE)
+            .select_related("organization", "organization__district")
+            .only("number", "admitted_at", "state", *PUBLIC_ORG_FIELDS, "organization__district__name_zh",
+                  "organization__district__name_en")
+            .prefetch_related(Prefetch("grants", queryset=current_grants().order_by("partner_type")
+                                       .only("id", "membership", "partner_type", "granted_on"))))
+
+
+def current_grants():
+    """Grants in force today: without an end date, or ending today or later."""
+    return MembershipGrant.objects.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=timezone.localdate()))
+
+
+def search(filters: DirectoryFilters):
+    """The filtered, unpaginated queryset of public members."""
+    qs = public_members()
+    if filters.partner_type:
+        qs = qs.filter(Exists(current_grants().filter(membership=OuterRef("pk"),
+                                                             partner_type=filters.partner_type)))
+    if filters.district:
+        qs = qs.filter(organization__district_id=filters.district)
+    if filters.industry:
+        qs = qs.filter(industry_filter(filters.industry))
+    if filters.q:
+        # icontains is UPPER(name) LIKE UPPER('%q%') on PostgreSQL, which the trigram GIN index on
+        # UPPER(name) and UPPER(name_en) serves (migration directory_search); plain LIKE on SQLite.
+        qs = qs.filter(organization__in=Organization.objects.filter(name_matches(filters.q)))
+    return qs
+
+
+# --- keyset pagination ----------------------------------------------------------------------
+# Newest members first, ordered by (admitted_at, id): a page costs the same at any depth, and no
+# COUNT(*) runs over the table.
+
+def encode_cursor(membership) -> str:
+    raw = f"{membership.admitted_at.isoformat()}|{membership.pk}"
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(token: str):
+    """(admitted_at, id) from a cursor, or None for anything malformed."""
+    if not token or len(token) > 200:
+        return None
+    try:
+        raw = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)).decode()
+        stamp, pk = raw.split("|", 1)
+        when = parse_datetime(stamp)
+        pk = int(pk)
+    except (ValueError, binascii.Error, UnicodeDecodeError):
+        return None
+    if when is None or not isinstance(when, datetime):
+        return None
+    return when, pk
+
+
+@dataclass
+class Page:
+    items: list = field(default_factory=list)
+    next_cursor: str = ""
+    prev_cursor: str = ""
+    is_first: bool = True
+
+
+def paginate(qs, *, after="", before="", size=PAGE_SIZE) -> Page:
+    """One page after or before a cursor; fetches size+1 rows to learn whether there is more."""
+    after_key, before_key = decode_cursor(after), decode_cursor(before)
+    if before_key:
+        when, pk = before_key
+        rows = list(qs.filter(Q(admitted_at__gt=when) | Q(admitted_at=when, pk__gt=pk))
+                    .order_by("admitted_at", "pk")[:size + 1])
+        has_more_before = len(rows) > size
+        items = list(reversed(rows[:size]))
+        page = Page(items=items, is_first=not has_more_before)
+        page.prev_cursor = encode_cursor(items[0]) if has_more_before and items else ""
+        page.next_cursor = encode_cursor(items[-1]) if items else ""
+        return page
+    if after_key:
+        when, pk = after_key
+        qs = qs.filter(Q(admitted_at__lt=when) | Q(admitted_at=when, pk__lt=pk))
+    rows = list(qs.order_by("-admitted_at", "-pk")[:size + 1])
+    items = rows[:size]
+    page = Page(items=items, is_first=not after_key)
+    page.next_cursor = encode_cursor(items[-1]) if len(rows) > size else ""
+    page.prev_cursor = encode_cursor(items[0]) if after_key and items else ""
+    return page
+
+
+def member_detail(number: str):
+    """One active member by member number, or None; industries are attached as `public_industries`."""
+    member = public_members().filter(number=number).first()
+    if member is None:
+        return None
+    application_ids = [g.application_id for g in MembershipGrant.objects.filter(membership=member)
+                       .only("application_id")]
+    member.public_industries = list(
+        Industry.objects.filter(Q(modelprofile__application_id__in=application_ids)
+                                | Q(applicationprofile__application_id__in=application_ids)).distinct()
+        .order_by("position", "code"))
+    return member
+
+
+def grant_codes(member) -> list[str]:
+    return [g.partner_type for g in member.grants.all()]

@@ -1,0 +1,99 @@
+"""Public statistics of the plan: members per partner type, district and industry, admissions per month."""
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from ..enums import MembershipState, PartnerType
+from ..models import District, Industry, Membership
+from .directory import current_grants
+
+
+@dataclass
+class Series:
+    """One chart's data: rows of (code, label, value) in display order."""
+
+    rows: list
+
+    @property
+    def total(self) -> int:
+        return sum(r[2] for r in self.rows)
+
+    @property
+    def maximum(self) -> int:
+        return max((r[2] for r in self.rows), default=0)
+
+
+def _active_grants():
+    return current_grants().filter(membership__state=MembershipState.ACTIVE)
+
+
+def members_per_partner_type() -> Series:
+    counts = dict(_active_grants().values_list("partner_type").annotate(n=Count("membership", distinct=True))
+                  .values_list("partner_type", "n"))
+    return Series([(t.value, t.label, counts.get(t.value, 0)) for t in PartnerType])
+
+
+def members_per_district() -> Series:
+    counts = dict(Membership.objects.filter(state=MembershipState.ACTIVE)
+                  .values_list("organization__district").annotate(n=Count("pk"))
+                  .values_list("organization__district", "n"))
+    rows = [(d.code, str(d), counts.get(d.code, 0)) for d in District.objects.filter(active=True)]
+    return Series([r for r in rows if r[2]])
+
+
+def members_per_industry() -> Series:
+    """An active member counts once in each industry its granting applications serve or belong to."""
+    application_ids = _active_grants().values("application_id")
+    pairs = set()
+    for industry, membership in (Industry.objects.filter(modelprofile__application_id__in=application_ids)
+                                 .values_list("code", "modelprofile__application__grants__membership")):
+        pairs.add((industry, membership))
+    for industry, membership in (Industry.objects.filter(applicationprofile__application_id__in=application_ids)
+                                 .values_list("code", "applicationprofile__application__grants__membership")):
+        pairs.add((industry, membership))
+    counts = Counter(industry for industry, membership in pairs if membership)
+    rows = [(i.code, str(i), counts.get(i.code, 0)) for i in Industry.objects.filter(active=True)]
+    return Series([r for r in rows if r[2]])
+
+
+def admissions_per_month(months=12, today=None) -> Series:
+    """Members admitted in each of the last `months` calendar months (local time), oldest first."""
+    today = today or timezone.localdate()
+    starts = []
+    y, m = today.year, today.month
+    for _ in range(months):
+        starts.append(date(y, m, 1))
+        y, m = (y - 1, 12) if m == 1 else (y, m - 1)
+    starts.reverse()
+    first = timezone.make_aware(timezone.datetime(starts[0].year, starts[0].month, 1))
+    # TruncMonth works in the current time zone (Asia/Shanghai), so a late-evening admission on the
+    # last day of a month counts in that month.
+    per_month = (Membership.objects.filter(admitted_at__gte=first).exclude(state=MembershipState.REVOKED)
+                 .annotate(month=TruncMonth("admitted_at")).values_list("month").annotate(n=Count("pk"))
+                 .values_list("month", "n"))
+    counts = Counter()
+    for month, n in per_month:
+        month = month.date() if hasattr(month, "date") else month
+        counts[(month.year, month.month)] += n
+    return Series([(f"{s:%Y-%m}", f"{s:%Y-%m}", counts.get((s.year, s.month), 0)) for s in starts])
+
+
+def key_figures() -> dict:
+    active = Membership.objects.filter(state=MembershipState.ACTIVE)
+    from ..enums import ApplicationState
+    from ..models import Application
+
+    in_review = Application.objects.filter(state__in=[ApplicationState.SUBMITTED, ApplicationState.IN_REVIEW,
+                                                      ApplicationState.FINAL_REVIEW]).count()
+    return {
+        "members": active.count(),
+        "districts": active.exclude(Q(organization__district__isnull=True)).values(
+            "organization__district").distinct().count(),
+        "in_review": in_review,
+        "in_publicity": Application.objects.filter(state=ApplicationState.PUBLICITY).count(),
+    }
