@@ -29,9 +29,8 @@ def on_logout(sender, request, user, **kwargs):
     reason = getattr(request, "_registry_logout_reason", "") if request is not None else ""
     security.audit("auth.logout", request=request, user=user, object_ref=f"user:{user.pk}",
                    data={"reason": reason} if reason else None)
-    session = getattr(request, "session", None)
-    if session is not None and session.session_key and not reason == "replaced":
-        security.end_staff_session(user, session.session_key)
+    if request is not None:
+        security.end_staff_session(request, user)
 
 
 def _attempted_login(credentials):

@@ -2,6 +2,7 @@
 
 import contextvars
 import ipaddress
+import secrets
 from contextlib import contextmanager
 from datetime import timedelta
 from importlib import import_module
@@ -264,22 +265,32 @@ def _session_store():
     return import_module(settings.SESSION_ENGINE).SessionStore
 
 
+STAFF_SESSION_TOKEN = "_registry_staff_session"
+
+
 def start_staff_session(request, user):
-    """Record the new session of a staff account and end the one before it (one session per account)."""
-    key = request.session.session_key
-    if not key:
+    """Record the new session of a staff account and end the one before it (one session per account).
+
+    The session carries a random token, because its key changes on a password change (and must not end
+    the session then); the stored value is `token:key` so the previous session can also be deleted.
+    """
+    if not request.session.session_key:
         request.session.save()
-        key = request.session.session_key
+    token = secrets.token_hex(8)
+    request.session[STAFF_SESSION_TOKEN] = token
     ip = client_ip(request)
     with transaction.atomic():
         previous = StaffSession.objects.select_for_update().filter(user=user).first()
-        if previous and previous.session_key != key:
-            _session_store()(session_key=previous.session_key).delete()
+        if previous is not None:
+            old_key = previous.session_key.partition(":")[2]
+            if old_key and old_key != request.session.session_key:
+                _session_store()(session_key=old_key).delete()
             log_security("session.replaced", user=user, ip=ip, object_ref=f"user:{user.pk}",
                          data={"previous_ip": previous.source_ip,
                                "previous_started_at": previous.started_at.isoformat()})
         StaffSession.objects.update_or_create(user=user, defaults={
-            "session_key": key, "source_ip": ip, "started_at": timezone.now()})
+            "session_key": f"{token}:{request.session.session_key}", "source_ip": ip,
+            "started_at": timezone.now()})
 
 
 def staff_session_is_current(request) -> bool:
@@ -288,11 +299,13 @@ def staff_session_is_current(request) -> bool:
     if current is None:
         start_staff_session(request, request.user)  # sessions from before the rule are adopted
         return True
-    return current == request.session.session_key
+    return current.partition(":")[0] == request.session.get(STAFF_SESSION_TOKEN)
 
 
-def end_staff_session(user, session_key):
-    StaffSession.objects.filter(user=user, session_key=session_key).delete()
+def end_staff_session(request, user):
+    token = request.session.get(STAFF_SESSION_TOKEN) if hasattr(request, "session") else None
+    if token:
+        StaffSession.objects.filter(user=user, session_key__startswith=f"{token}:").delete()
 
 
 # --- Audit helpers other interfaces call ----------------------------------------------------------------

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from ..models import Attachment
 from ..services import uploads
 from ..services.applications import ServiceError
+from ..services.security import log_attachment_view
 from .portal import get_my_application, refuse
 
 
@@ -26,6 +27,7 @@ def download(request, pk):
         handle = attachment.file.open("rb")
     except FileNotFoundError:
         raise Http404 from None
+    log_attachment_view(request, attachment)  # staff views are audited; applicants' own are not
     response = FileResponse(handle, as_attachment=True, filename=attachment.original_name,
                             content_type=attachment.content_type)
     response["X-Content-Type-Options"] = "nosniff"

@@ -21,6 +21,7 @@ from ..permissions import can
 from ..services import review as review_services
 from ..services.applications import ServiceError
 from ..services.duplicates import possible_duplicates
+from ..services.security import log_attachment_view
 from ..services.snapshot import diff
 from .review_common import staff_view
 
@@ -227,6 +228,7 @@ def attachment(request, pk, attachment_id):
         handle = item.file.open("rb")
     except (FileNotFoundError, OSError):
         raise Http404 from None
+    log_attachment_view(request, item)  # 等保 安全审计: every staff view of an applicant's file
     response = FileResponse(handle, as_attachment=True, filename=item.original_name,
                             content_type=item.content_type or "application/octet-stream")
     response["X-Content-Type-Options"] = "nosniff"
