@@ -11,13 +11,19 @@ from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from partners.middleware import LAST_SEEN
 from partners.models import PasswordHistory, SecurityEvent, StaffSession, User
 from tests.factories import PASSWORD, UserFactory, make_staff
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _english():
+    with translation.override("en"):  # messages are asserted in their English msgids
+        yield
 NEW_PASSWORDS = ["Amber-Falcon-71-west", "Cobalt-Heron-52-east", "Dusky-Otter-33-north", "Ember-Lynx-94-south",
                  "Fjord-Raven-15-delta"]
 
