@@ -6,6 +6,7 @@ import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import authenticate
 from django.core.management import CommandError, call_command
+from django.utils import translation
 
 from partners.demo import DEMO_DOMAIN, DEMO_PASSWORD
 from partners.demo.data import credit_code, organizations
@@ -41,14 +42,15 @@ def seeded(db, settings):
 
 def test_refuses_without_debug_unless_forced(db, settings):
     settings.DEBUG = False
-    with pytest.raises(CommandError, match="DEBUG"):
+    with translation.override("en"), pytest.raises(CommandError, match="DEBUG"):
         call_command("seed_demo")
     assert Organization.objects.count() == 0
 
 
 def test_second_run_changes_nothing(seeded, capsys):
     before = counts()
-    call_command("seed_demo", "--force")
+    with translation.override("en"):
+        call_command("seed_demo", "--force")
     assert counts() == before
     assert f"{len(organizations())} already present" in capsys.readouterr().out
 

@@ -73,6 +73,11 @@ class Organization(models.Model):
         self.credit_code = normalize_credit_code(self.credit_code)
         super().save(*args, **kwargs)
 
+    def clean_fields(self, exclude=None):
+        # Normalise before the length check: a code pasted with spaces is 18 characters once cleaned.
+        self.credit_code = normalize_credit_code(self.credit_code)
+        super().clean_fields(exclude)
+
     def clean(self):
         super().clean()
         self.credit_code = normalize_credit_code(self.credit_code)

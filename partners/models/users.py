@@ -54,6 +54,13 @@ class User(AbstractUser):
     def __str__(self):
         return self.display_name or self.email
 
+    def clean_fields(self, exclude=None):
+        # Normalise before the format checks, as people paste addresses and numbers with spaces.
+        self.email = (self.email or "").strip().lower()
+        if self.phone:
+            self.phone = normalize_mobile(self.phone)
+        super().clean_fields(exclude)
+
     def clean(self):
         super().clean()
         self.email = (self.email or "").strip().lower()

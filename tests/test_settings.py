@@ -1,0 +1,96 @@
+"""Settings come from the environment: embedded defaults for `make run`, and a clean `check --deploy` in production."""
+
+import json
+import os
+import secrets
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+PROBE = """
+import json, django
+from django.conf import settings
+django.setup()
+db = settings.DATABASES["default"]
+print(json.dumps({
+    "engine": db["ENGINE"], "options": {k: str(v) for k, v in db.get("OPTIONS", {}).items()},
+    "name": str(db["NAME"]), "eager": settings.CELERY_TASK_ALWAYS_EAGER, "email": settings.EMAIL_BACKEND,
+    "email_path": str(getattr(settings, "EMAIL_FILE_PATH", "")), "language": settings.LANGUAGE_CODE,
+    "languages": [code for code, _ in settings.LANGUAGES], "tz": settings.TIME_ZONE, "debug": settings.DEBUG,
+    "hosts": settings.ALLOWED_HOSTS, "user": settings.AUTH_USER_MODEL, "conn_max_age": db.get("CONN_MAX_AGE"),
+}))
+"""
+
+
+def clean_env(**values):
+    env = {k: v for k, v in os.environ.items()
+           if k not in {"DATABASE_URL", "CELERY_BROKER_URL", "EMAIL_URL", "SECRET_KEY", "DEBUG", "ALLOWED_HOSTS",
+                        "DB_POOL", "REDIS_URL", "DJANGO_SETTINGS_MODULE", "SECURE_SSL_REDIRECT", "SECURE_COOKIES",
+                        "MANIFEST_STATIC"}}
+    env["DJANGO_SETTINGS_MODULE"] = "registry.settings"
+    env.update(values)
+    return env
+
+
+def run(args, **values):
+    return subprocess.run([sys.executable, *args], cwd=ROOT, env=clean_env(**values), capture_output=True,
+                          text=True, timeout=120)
+
+
+def probe(**values) -> dict:
+    result = run(["-c", PROBE], **values)
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def production_env(tmp_path):
+    return {"SECRET_KEY": secrets.token_urlsafe(50), "DEBUG": "0", "ALLOWED_HOSTS": "registry.example.gov.cn",
+            "DATABASE_URL": f"sqlite:///{tmp_path / 'deploy.sqlite3'}"}
+
+
+def test_check_deploy_reports_nothing_with_production_values(tmp_path):
+    result = run(["manage.py", "check", "--deploy", "--fail-level", "WARNING"], **production_env(tmp_path))
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+    assert "WARNING" not in result.stdout + result.stderr
+
+
+def test_no_secret_key_means_no_start_with_debug_off():
+    result = run(["-c", PROBE], DEBUG="0")
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_embedded_defaults_of_make_run():
+    values = probe(DEBUG="1")
+    assert values["engine"] == "django.db.backends.sqlite3"
+    assert Path(values["name"]).parent.name == "var"
+    assert "journal_mode=WAL" in values["options"]["init_command"] and values["options"]["timeout"] == "20"
+    assert values["eager"] is True  # no broker: tasks run in-process
+    assert values["email"] == "django.core.mail.backends.filebased.EmailBackend"
+    assert Path(values["email_path"]).parts[-2:] == ("var", "mail")
+    assert (values["language"], values["tz"]) == ("zh-hans", "Asia/Shanghai")
+    assert "en" in values["languages"]
+    assert values["user"] == "partners.User"
+
+
+def test_postgres_url_uses_psycopg_with_persistent_connections_or_the_pool():
+    url = "postgres://registry@db.example:5432/registry"
+    values = probe(DEBUG="1", DATABASE_URL=url)
+    assert values["engine"] == "django.db.backends.postgresql"
+    assert values["conn_max_age"] == 60
+    pooled = probe(DEBUG="1", DATABASE_URL=url, DB_POOL="1")
+    assert "pool" in pooled["options"]
+
+
+def test_broker_and_mail_from_the_environment():
+    values = probe(DEBUG="1", CELERY_BROKER_URL="redis://127.0.0.1:6379/9", EMAIL_URL="smtp://mail.example:1025")
+    assert values["eager"] is False
+    assert values["email"] == "django.core.mail.backends.smtp.EmailBackend"
+
+
+def test_allowed_hosts_from_the_environment(tmp_path):
+    values = probe(**production_env(tmp_path))
+    assert values["debug"] is False and values["hosts"] == ["registry.example.gov.cn"]
