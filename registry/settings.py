@@ -265,7 +265,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "partners.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "partners.api.throttling.KeyRateThrottle",
-        "partners.api.throttling.AnonIpThrottle",
+        "rest_framework.throttling.AnonRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("API_ANON_RATE", default="120/min"),

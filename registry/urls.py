@@ -15,6 +15,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
     path("api/", include("partners.api.urls")),
+    path("keys/", include("partners.views.api_keys_urls", namespace="keys")),
     path("portal/", include("partners.views.portal_urls", namespace="portal")),
     path("me/", compliance_urls.privacy_urls),
     path("security/", compliance_urls.security_urls),

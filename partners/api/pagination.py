@@ -8,3 +8,10 @@ class RegistryCursorPagination(CursorPagination):
     max_page_size = 100
     page_size_query_param = "page_size"
     ordering = "-id"
+
+
+class FeedCursorPagination(RegistryCursorPagination):
+    """The event feed runs oldest first, so a reader catches up in order."""
+
+    ordering = "id"
+    max_page_size = 500

@@ -1,9 +1,17 @@
-"""Throttling per API key (authenticated integrations) and per anonymous IP."""
+"""Throttling per API key (authenticated integrations and people); anonymous clients are throttled per IP
+by DRF's AnonRateThrottle (see REST_FRAMEWORK in the settings)."""
 
+from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
 
-class KeyRateThrottle(SimpleRateThrottle):
+class _SettingsRate(SimpleRateThrottle):
+    # Read the rate when asked, not at import, so a changed setting (or a test) takes effect.
+    def get_rate(self):
+        return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
+
+
+class KeyRateThrottle(_SettingsRate):
     scope = "key"
 
     def get_cache_key(self, request, view):
@@ -12,3 +20,4 @@ class KeyRateThrottle(SimpleRateThrottle):
         auth = request.auth
         ident = getattr(auth, "prefix", None) or f"user-{request.user.pk}"
         return self.cache_format % {"scope": self.scope, "ident": ident}
+

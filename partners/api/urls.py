@@ -4,7 +4,24 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
 
+from . import schema  # noqa: F401  (registers the API-key security scheme)
+from .applications import ApplicationViewSet, DecisionViewSet, OrganizationViewSet
+from .events import EventViewSet
+from .members import MemberViewSet
+from .reference import DistrictViewSet, IndustryViewSet, PartnerTypeViewSet
+from .webhooks import WebhookViewSet
+
 router = DefaultRouter()
+router.include_format_suffixes = False
+router.register("partner-types", PartnerTypeViewSet, basename="partner-type")
+router.register("districts", DistrictViewSet, basename="district")
+router.register("industries", IndustryViewSet, basename="industry")
+router.register("organizations", OrganizationViewSet, basename="organization")
+router.register("applications", ApplicationViewSet, basename="application")
+router.register("decisions", DecisionViewSet, basename="decision")
+router.register("members", MemberViewSet, basename="member")
+router.register("events", EventViewSet, basename="event")
+router.register("webhooks", WebhookViewSet, basename="webhook")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

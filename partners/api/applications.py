@@ -1,0 +1,213 @@
+"""Organisations, applications (draft edits, attachments, workflow actions) and decisions in API v1."""
+
+from django.db import transaction
+from django.utils.translation import gettext as _g
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
+
+from .. import workflow
+from ..models import Application, Attachment, Decision, InvitationCode, Organization
+from ..models.api import ApiScope
+from ..permissions import is_staff_member
+from ..services import applications as app_services
+from ..services import uploads
+from ..services.applications import ServiceError
+from .base import ApiViewSet, actor_of
+from .errors import ApiError
+from .serializers import (
+    ActionInputSerializer,
+    ApplicationSerializer,
+    ApplicationWriteSerializer,
+    AttachmentSerializer,
+    AttachmentUploadSerializer,
+    DecisionSerializer,
+    OrganizationSerializer,
+)
+
+APPLICANT_ACTIONS = {t.action for t in workflow.TRANSITIONS if workflow.APPLICANT in t.roles}
+SIMPLE_FIELDS = ["channel", "recommender_name", "contact_name", "contact_title", "contact_phone", "contact_email",
+                 "declaration_accepted"]
+
+
+def organizations_of(user):
+    return Organization.objects.filter(memberships_of_people__user=user)
+
+
+class OrganizationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+    """Your own organisations; staff see all of them."""
+
+    serializer_class = OrganizationSerializer
+    queryset = Organization.objects.none()
+    read_scope = ApiScope.APPLICATIONS_READ
+    filterset_fields = ["district", "org_type", "scale", "ownership"]
+    search_fields = ["name", "name_en", "credit_code"]
+    ordering_fields = ["id", "name", "created_at"]
+    ordering = ["-id"]
+
+    def get_queryset(self):
+        qs = Organization.objects.select_related("membership")
+        if is_staff_member(self.request.user):
+            return qs.all()
+        return qs.filter(memberships_of_people__user=self.request.user)
+
+
+class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+    """Applications you act for (staff: all). Create and edit drafts; fire workflow actions; upload files."""
+
+    serializer_class = ApplicationSerializer
+    queryset = Application.objects.none()
+    read_scope = ApiScope.APPLICATIONS_READ
+    write_scope = ApiScope.APPLICATIONS_WRITE
+    filterset_fields = ["state", "organization", "channel"]
+    ordering_fields = ["id", "created_at", "submitted_at"]
+    ordering = ["-id"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def initialize_request(self, request, *args, **kwargs):
+        # Stop storing an oversized upload at the limit rather than after it reached the disk.
+        request.upload_handlers.insert(0, uploads.SizeLimitUploadHandler(request))
+        return super().initialize_request(request, *args, **kwargs)
+
+    def required_scope(self, request):
+        if self.action == "fire_action":
+            name = self.kwargs.get("action_name", "")
+            return ApiScope.APPLICATIONS_WRITE if name in APPLICANT_ACTIONS else ApiScope.REVIEW_WRITE
+        return self.read_scope if request.method in ("GET", "HEAD", "OPTIONS") else self.write_scope
+
+    def get_queryset(self):
+        qs = Application.objects.select_related("organization", "invitation").prefetch_related(
+            "requested_types", "attachments")
+        if is_staff_member(self.request.user):
+            return qs.all()
+        return qs.filter(organization__memberships_of_people__user=self.request.user)
+
+    def _read(self, application, code=status.HTTP_200_OK):
+        fresh = self.get_queryset().get(pk=application.pk)
+        return Response(ApplicationSerializer(fresh, context=self.get_serializer_context()).data, status=code)
+
+    @extend_schema(request=ApplicationWriteSerializer, responses={201: ApplicationSerializer})
+    def create(self, request):
+        """Start a draft for your organisation, optionally with its first facts."""
+        incoming = ApplicationWriteSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        data = dict(incoming.validated_data)
+        organization = data.pop("organization", None)
+        if organization is None:
+            mine = list(organizations_of(request.user)[:2])
+            if len(mine) != 1:
+                raise ApiError(_g("Say which organisation the application is for."),
+                               fields={"organization": [_g("This field is required.")]})
+            organization = mine[0]
+        partner_types = data.pop("partner_types", ())
+        with transaction.atomic():
+            application = app_services.create_draft(request.user, organization, partner_types,
+                                                    actor=actor_of(request))
+            if data:
+                apply_draft_changes(request.user, application, data)
+        return self._read(application, status.HTTP_201_CREATED)
+
+    @extend_schema(request=ApplicationWriteSerializer, responses=ApplicationSerializer)
+    def partial_update(self, request, pk=None):
+        """Change a draft (or an application returned for changes); send only what changes."""
+        application = self.get_object()
+        incoming = ApplicationWriteSerializer(data=request.data, partial=True)
+        incoming.is_valid(raise_exception=True)
+        data = dict(incoming.validated_data)
+        if "organization" in data:
+            raise ApiError(_g("An application cannot move to another organisation."),
+                           fields={"organization": [_g("This field cannot be changed.")]})
+        apply_draft_changes(request.user, application, data)
+        return self._read(application)
+
+    @extend_schema(
+        request=ActionInputSerializer, responses=ApplicationSerializer,
+        parameters=[OpenApiParameter("action_name", OpenApiTypes.STR, OpenApiParameter.PATH,
+                                     enum=workflow.ACTIONS, description="a workflow action")],
+    )
+    @action(detail=True, methods=["post"], url_path=r"actions/(?P<action_name>[a-z_]+)",
+            parser_classes=[JSONParser])
+    def fire_action(self, request, pk=None, action_name=None):
+        """Fire a workflow action through the same transition function as the web (see available_actions)."""
+        if action_name not in workflow.ACTIONS:
+            raise ApiError(_g("There is no action “%(a)s”.") % {"a": action_name}, code="unknown_action",
+                           status_code=status.HTTP_404_NOT_FOUND)
+        application = self.get_object()
+        incoming = ActionInputSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        inputs = dict(incoming.validated_data)
+        workflow.fire(application.pk, action_name, actor_of(request), **inputs)
+        return self._read(application)
+
+    @extend_schema(methods=["GET"], responses=AttachmentSerializer(many=True))
+    @extend_schema(methods=["POST"], request={"multipart/form-data": AttachmentUploadSerializer},
+                   responses={201: AttachmentSerializer})
+    @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, FormParser],
+            pagination_class=None, filter_backends=[])
+    def attachments(self, request, pk=None):
+        """List the attachments, or upload one (multipart: `file`, `kind`)."""
+        application = self.get_object()
+        if request.method == "GET":
+            rows = application.attachments.filter(purged_at__isnull=True)
+            return Response(AttachmentSerializer(rows, many=True).data)
+        request.data  # noqa: B018 - parse now: the size-limit handler reports while parsing
+        if getattr(request._request, "upload_too_large", False):
+            raise ApiError(_g("The file is larger than allowed."), code="too_large",
+                           fields={"file": [_g("The file is larger than allowed.")]})
+        incoming = AttachmentUploadSerializer(data=request.data)
+        incoming.is_valid(raise_exception=True)
+        attachment = uploads.add_attachment(request.user, application, incoming.validated_data["file"],
+                                            kind=incoming.validated_data["kind"])
+        return Response(AttachmentSerializer(attachment).data, status=status.HTTP_201_CREATED)
+
+
+def apply_draft_changes(user, application, data):
+    """Save validated draft fields through the portal's section save (edit check and row lock included)."""
+
+    def save(locked):
+        if "partner_types" in data:
+            app_services.set_partner_types(user, locked, data["partner_types"])
+        for name in SIMPLE_FIELDS:
+            if name in data:
+                setattr(locked, name, data[name])
+        if "invitation_code" in data:
+            code = data["invitation_code"].strip()
+            invitation = InvitationCode.objects.filter(code=code).first() if code else None
+            problem = app_services.invitation_problem(invitation, locked) if code else ""
+            if problem:
+                raise ServiceError(problem, field="invitation_code")
+            locked.invitation = invitation
+        locked.save()
+        for partner_type, values in (data.get("profiles") or {}).items():
+            profile = app_services.profile_of(locked, partner_type)
+            if profile is None:
+                raise ServiceError(_g("This application does not ask for this partner type; add it to "
+                                      "partner_types first."), field=f"profiles.{partner_type}")
+            many = {k: values.pop(k) for k in list(values) if k == "industries"}
+            for name, value in values.items():
+                setattr(profile, name, value)
+            profile.save()
+            for name, value in many.items():
+                getattr(profile, name).set(value)
+        return locked
+
+    return app_services.save_section(user, application, "api", save)
+
+
+class DecisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+    """Decisions at first and final review, with the per-type outcome (staff keys with review:write)."""
+
+    serializer_class = DecisionSerializer
+    queryset = Decision.objects.select_related("actor")
+    staff_only = True
+    read_scope = ApiScope.REVIEW_WRITE
+    filterset_fields = ["application", "level", "action"]
+    ordering_fields = ["id", "created_at"]
+    ordering = ["-id"]
+
+
+__all__ = ["OrganizationViewSet", "ApplicationViewSet", "DecisionViewSet", "Attachment"]

@@ -1,0 +1,18 @@
+"""What every API v1 view shares: scope checks, ETags, idempotent POSTs, and who is acting."""
+
+from rest_framework import viewsets
+
+from .. import workflow
+from .mixins import ETagMixin, IdempotencyMixin
+from .permissions import ScopePermission, api_key_of
+
+
+def actor_of(request) -> workflow.Actor:
+    """The workflow's actor: the person, and the key they act through (shown in the audit trail)."""
+    return workflow.Actor(user=request.user, api_key=api_key_of(request), ip=request.META.get("REMOTE_ADDR"))
+
+
+class ApiViewSet(IdempotencyMixin, ETagMixin, viewsets.GenericViewSet):
+    permission_classes = [ScopePermission]
+    read_scope = None
+    write_scope = None

@@ -1,0 +1,119 @@
+"""The public member directory in API v1: public facts only, filtered by type, district and industry."""
+
+import django_filters
+from django.db.models import Exists, OuterRef, Q
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import mixins, serializers
+from rest_framework.filters import OrderingFilter
+from rest_framework.response import Response
+
+from ..enums import PartnerType
+from ..models import Industry, Membership, MembershipGrant
+from ..models.api import ApiScope
+from ..services import directory
+from .base import ApiViewSet
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    """Public facts of a member; never the people, phones or e-mail addresses behind it."""
+
+    member_number = serializers.CharField(source="number")
+    name = serializers.CharField(source="organization.name")
+    name_en = serializers.CharField(source="organization.name_en")
+    district = serializers.CharField(source="organization.district_id", allow_null=True)
+    province = serializers.CharField(source="organization.province")
+    website = serializers.URLField(source="organization.website")
+    description = serializers.CharField(source="organization.description")
+    partner_types = serializers.SerializerMethodField()
+    industries = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Membership
+        fields = ["member_number", "name", "name_en", "district", "province", "website", "description",
+                  "partner_types", "industries", "admitted_at"]
+        read_only_fields = fields
+
+    @extend_schema_field(serializers.ListField(child=serializers.ChoiceField(choices=PartnerType.choices)))
+    def get_partner_types(self, obj):
+        return directory.grant_codes(obj)
+
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_industries(self, obj):
+        return self.context.get("industries", {}).get(obj.pk, [])
+
+
+class MemberFilter(django_filters.FilterSet):
+    partner_type = django_filters.ChoiceFilter(choices=PartnerType.choices, method="filter_partner_type",
+                                               label="partner type")
+    district = django_filters.CharFilter(field_name="organization__district_id", max_length=20,
+                                         label="district code")
+    industry = django_filters.CharFilter(method="filter_industry", max_length=20, label="industry code")
+    q = django_filters.CharFilter(method="filter_name", max_length=directory.MAX_QUERY_LENGTH,
+                                  label="part of the name (Chinese or English)")
+
+    class Meta:
+        model = Membership
+        fields = ["partner_type", "district", "industry", "q"]
+
+    def filter_partner_type(self, qs, name, value):
+        return qs.filter(Exists(directory.current_grants().filter(membership=OuterRef("pk"), partner_type=value)))
+
+    def filter_industry(self, qs, name, value):
+        return qs.filter(directory.industry_filter(value))
+
+    def filter_name(self, qs, name, value):
+        value = " ".join(value.split())
+        if not value:
+            return qs
+        return qs.filter(Q(organization__name__icontains=value) | Q(organization__name_en__icontains=value))
+
+
+def industries_by_member(members) -> dict:
+    """{membership id: [industry codes]} for a page of members, in one query."""
+    ids = [m.pk for m in members]
+    if not ids:
+        return {}
+    grants = MembershipGrant.objects.filter(membership_id__in=ids)
+    by_application = {}
+    for g in grants.only("membership_id", "application_id"):
+        by_application.setdefault(g.application_id, set()).add(g.membership_id)
+    out: dict = {}
+    rows = Industry.objects.filter(
+        Q(modelprofile__application_id__in=by_application) | Q(applicationprofile__application_id__in=by_application)
+    ).values_list("code", "position", "modelprofile__application_id", "applicationprofile__application_id")
+    for code, position, model_app, app_app in rows:
+        for application_id in (model_app, app_app):
+            for member_id in by_application.get(application_id, ()):
+                out.setdefault(member_id, set()).add((position, code))
+    return {k: [code for _p, code in sorted(v)] for k, v in out.items()}
+
+
+class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+    """The public member directory. Anyone may read it; a key needs members:read."""
+
+    serializer_class = MemberSerializer
+    public_read = True
+    read_scope = ApiScope.MEMBERS_READ
+    lookup_field = "number"
+    lookup_url_kwarg = "member_number"
+    lookup_value_regex = "[^/]+"
+    filterset_class = MemberFilter
+    filter_backends = [django_filters.rest_framework.DjangoFilterBackend, OrderingFilter]
+    ordering_fields = ["admitted_at", "number"]
+    ordering = ["-admitted_at", "-id"]
+
+    queryset = Membership.objects.none()
+
+    def get_queryset(self):
+        return directory.public_members()
+
+    def list(self, request, *args, **kwargs):
+        queryset = self.filter_queryset(self.get_queryset())
+        page = self.paginate_queryset(queryset)
+        context = {**self.get_serializer_context(), "industries": industries_by_member(page)}
+        return self.get_paginated_response(MemberSerializer(page, many=True, context=context).data)
+
+    def retrieve(self, request, *args, **kwargs):
+        member = self.get_object()
+        context = {**self.get_serializer_context(), "industries": industries_by_member([member])}
+        return Response(MemberSerializer(member, context=context).data)

@@ -1,0 +1,131 @@
+"""ETags on detail reads (If-None-Match → 304) and Idempotency-Key on POST (a repeat replays the first answer)."""
+
+import hashlib
+import json
+
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _g
+from rest_framework import status
+from rest_framework.renderers import JSONRenderer
+from rest_framework.response import Response
+
+from ..models import IdempotencyRecord
+from .errors import ApiError
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+MAX_KEY_LENGTH = 200
+
+
+class ETagMixin:
+    """Detail reads carry a strong ETag of their JSON body; a matching If-None-Match answers 304."""
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if getattr(self, "action", None) == "retrieve" and request.method == "GET":
+            response = with_etag(request, response)
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
+def with_etag(request, response):
+    if response.status_code != status.HTTP_200_OK:
+        return response
+    body = JSONRenderer().render(response.data)
+    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+    wanted = [t.strip() for t in request.headers.get("If-None-Match", "").split(",") if t.strip()]
+    if etag in wanted or "*" in wanted:
+        not_modified = Response(status=status.HTTP_304_NOT_MODIFIED)
+        not_modified["ETag"] = etag
+        return not_modified
+    response["ETag"] = etag
+    return response
+
+
+class _Replay(Exception):
+    def __init__(self, response):
+        self.response = response
+
+
+def _principal(request):
+    key = getattr(request.auth, "prefix", None)
+    if key:
+        return f"key:{key}"
+    if request.user and request.user.is_authenticated:
+        return f"user:{request.user.pk}"
+    return f"ip:{request.META.get('REMOTE_ADDR', '')}"
+
+
+def request_fingerprint(request) -> str:
+    """A hash of what was asked: method, path and the parsed body (files by their content hash), so the
+    same upload sent again with a new multipart boundary still counts as the same request."""
+    data = request.data
+    if hasattr(data, "lists"):
+        plain = {k: sorted(map(str, v)) for k, v in data.lists()}
+    else:
+        plain = data
+    files = {}
+    for name, uploaded in getattr(request, "FILES", {}).items():
+        digest = hashlib.sha256()
+        for chunk in uploaded.chunks():
+            digest.update(chunk)
+        uploaded.seek(0)
+        files[name] = [uploaded.name, digest.hexdigest()]
+    raw = json.dumps({"m": request.method, "p": request.path, "d": plain, "f": files}, sort_keys=True,
+                     default=str, ensure_ascii=False)
+    return hashlib.sha256(raw.encode()).hexdigest()
+
+
+class IdempotencyMixin:
+    """A POST with an Idempotency-Key runs in one transaction with its record: a repeat with the same key and
+    body replays the stored answer and creates nothing; the same key with another body is refused (422).
+
+    The record is inserted first, so a concurrent repeat waits on the unique index and then replays."""
+
+    def dispatch(self, request, *args, **kwargs):
+        self._idempotency = None
+        if request.method != "POST" or not request.headers.get(IDEMPOTENCY_HEADER):
+            return super().dispatch(request, *args, **kwargs)
+        with transaction.atomic():
+            response = super().dispatch(request, *args, **kwargs)
+            record = self._idempotency
+            if record is not None:
+                if response.status_code >= 500 or transaction.get_rollback():
+                    transaction.set_rollback(True)  # a crash is not an answer worth replaying
+                else:
+                    record.response_status = response.status_code
+                    record.response_body = json.loads(JSONRenderer().render(response.data) or b"null")
+                    record.save(update_fields=["response_status", "response_body"])
+        return response
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        key = request.headers.get(IDEMPOTENCY_HEADER)
+        if request.method != "POST" or not key:
+            return
+        key = key.strip()
+        if not key or len(key) > MAX_KEY_LENGTH:
+            raise ApiError(_g("An Idempotency-Key has 1 to %(n)d characters.") % {"n": MAX_KEY_LENGTH},
+                           code="invalid_idempotency_key", fields={IDEMPOTENCY_HEADER: [_g("Too long or empty.")]})
+        principal = _principal(request)
+        fingerprint = request_fingerprint(request)
+        try:
+            with transaction.atomic():
+                self._idempotency = IdempotencyRecord.objects.create(
+                    principal=principal, key=key, method=request.method, path=request.path[:300],
+                    request_hash=fingerprint)
+            return
+        except IntegrityError:
+            pass
+        earlier = IdempotencyRecord.objects.get(principal=principal, key=key)
+        if earlier.request_hash != fingerprint:
+            raise ApiError(_g("This Idempotency-Key was already used for a different request."),
+                           code="idempotency_key_reused", status_code=status.HTTP_422_UNPROCESSABLE_ENTITY)
+        if not earlier.response_status:
+            raise ApiError(_g("The first request with this Idempotency-Key is still being processed."),
+                           code="idempotency_in_progress", status_code=status.HTTP_409_CONFLICT)
+        replay = Response(earlier.response_body, status=earlier.response_status)
+        replay["Idempotent-Replayed"] = "true"
+        raise _Replay(replay)
+
+    def handle_exception(self, exc):
+        if isinstance(exc, _Replay):
+            return exc.response
+        return super().handle_exception(exc)
