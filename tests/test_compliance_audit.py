@@ -1,0 +1,195 @@
+"""安全审计: every listed event is recorded, the log is append-only, purged only by the audited retention job."""
+
+import csv
+import io
+import json
+from datetime import timedelta
+
+import pytest
+from django.core.cache import cache
+from django.db import DatabaseError, connection, transaction
+from django.test import Client
+from django.urls import reverse
+from django.utils import timezone, translation
+
+from partners.models import SecurityEvent
+from partners.services import privacy
+from partners.services.audit import log_security
+from tests.factories import make_staff, submitted_application
+
+pytestmark = pytest.mark.django_db
+on_postgres = pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger exists only on PostgreSQL")
+
+
+@pytest.fixture(autouse=True)
+def _english_and_fresh_cache():
+    cache.clear()
+    with translation.override("en"):
+        yield
+    cache.clear()
+
+
+@pytest.fixture
+def audit_admin(db):
+    return make_staff("audit_admin", email="auditor@example.com")
+
+
+def english_client(user=None):
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
+def insert_event(action, days_ago, *, actor_label="someone@example.com", result="success"):
+    """Write an event dated in the past, as the log would hold it (the ORM always stamps now)."""
+    table = SecurityEvent._meta.db_table
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (action, actor_label, source_ip, object_ref, result, data, created_at) "
+            "VALUES (%s, %s, %s, %s, %s, %s, %s)",
+            [action, actor_label, "192.0.2.1", "", result, json.dumps({}), timezone.now() - timedelta(days=days_ago)],
+        )
+
+
+# --- Append-only -------------------------------------------------------------------------------------
+
+def test_security_events_cannot_be_changed_or_deleted_through_the_orm():
+    event = log_security("auth.login", ip="192.0.2.1")
+    event.result = "failure"
+    with pytest.raises(PermissionError):
+        event.save()
+    with pytest.raises(PermissionError):
+        event.delete()
+    with pytest.raises(PermissionError):
+        SecurityEvent.objects.filter(pk=event.pk).update(result="failure")
+    with pytest.raises(PermissionError):
+        SecurityEvent.objects.filter(pk=event.pk).delete()
+    assert SecurityEvent.objects.get(pk=event.pk).result == "success"
+
+
+# --- Retention purge ---------------------------------------------------------------------------------
+
+def test_retention_job_purges_only_expired_events_and_is_itself_audited(settings):
+    insert_event("auth.login", days_ago=400)
+    insert_event("auth.login", days_ago=181)
+    insert_event("auth.login", days_ago=179)
+    insert_event("auth.logout", days_ago=1)
+    from partners.tasks_compliance import purge_security_log
+
+    assert purge_security_log.apply().get() == 2
+    left = sorted(SecurityEvent.objects.values_list("action", flat=True))
+    assert left == ["audit.purged", "auth.login", "auth.logout"]
+    purge = SecurityEvent.objects.get(action="audit.purged")
+    assert purge.data["deleted"] == 2 and purge.data["retention_days"] == 180
+    assert purge.actor_label == "retention job"
+
+
+def test_retention_never_goes_below_180_days(settings):
+    settings.SECURITY_LOG_RETENTION_DAYS = 30
+    insert_event("auth.login", days_ago=100)
+    assert privacy.purge_security_events() == 0
+    settings.SECURITY_LOG_RETENTION_DAYS = 365
+    insert_event("auth.login", days_ago=200)
+    assert privacy.purge_security_events() == 0
+
+
+@on_postgres
+def test_on_postgres_only_the_purge_may_delete():
+    insert_event("auth.login", days_ago=400)
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"DELETE FROM {SecurityEvent._meta.db_table}")
+    assert privacy.purge_security_events() == 1
+    with connection.cursor() as cursor:  # the permission ends with the purge's transaction
+        cursor.execute("SELECT current_setting('registry.allow_purge', true)")
+        assert cursor.fetchone()[0] in (None, "", "off")
+
+
+# --- Audit administrator's screen --------------------------------------------------------------------
+
+def test_audit_screen_filters_by_time_actor_action_and_result(audit_admin):
+    insert_event("auth.login", days_ago=10, actor_label="alice@example.com")
+    insert_event("auth.login_failed", days_ago=2, actor_label="bob@example.com", result="failure")
+    insert_event("role.granted", days_ago=1, actor_label="carol@example.com")
+    client = english_client(audit_admin)
+    page = client.get(reverse("security:audit_log")).content.decode()
+    assert "alice@example.com" in page and "carol@example.com" in page
+
+    def shown(**params):
+        body = client.get(reverse("security:audit_log"), params).content.decode()
+        return {name for name in ("alice", "bob", "carol") if f"{name}@example.com" in body}
+
+    assert shown(actor="bob") == {"bob"}
+    assert shown(result="failure") == {"bob"}
+    assert shown(action="auth.") == {"alice", "bob"}
+    assert shown(action="role.granted") == {"carol"}
+    since = (timezone.localdate() - timedelta(days=3)).isoformat()
+    assert shown(date_from=since) == {"bob", "carol"}
+    until = (timezone.localdate() - timedelta(days=5)).isoformat()
+    assert shown(date_to=until) == {"alice"}
+    bad = client.get(reverse("security:audit_log"), {"date_from": "2026-02-30"})
+    assert bad.status_code == 200
+
+
+def test_audit_csv_export_holds_the_filtered_rows_and_is_audited(audit_admin):
+    insert_event("auth.login", days_ago=1, actor_label="=HYPERLINK(\"x\")")
+    insert_event("auth.logout", days_ago=1, actor_label="dave@example.com")
+    client = english_client(audit_admin)
+    response = client.get(reverse("security:audit_csv"), {"action": "auth.login", "actor": "HYPERLINK"})
+    assert response["Content-Type"].startswith("text/csv")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert rows[0] == ["time", "actor", "source_ip", "action", "object", "result", "data"]
+    assert [r[3] for r in rows[1:]] == ["auth.login"]
+    assert rows[1][1].startswith("'=")  # no formula reaches a spreadsheet
+    exported = SecurityEvent.objects.get(action="audit.exported")
+    assert exported.actor == audit_admin and exported.data["filter"] == {"action": "auth.login", "actor": "HYPERLINK"}
+    assert client.get(reverse("security:audit_csv"), {"date_from": "x"}).status_code == 400
+
+
+@pytest.mark.parametrize("role", ["system_admin", "security_admin", "reviewer", "administrator"])
+def test_only_the_audit_administrator_reads_the_log(role):
+    client = english_client(make_staff(role))
+    assert client.get(reverse("security:audit_log")).status_code == 403
+    assert client.get(reverse("security:audit_csv")).status_code == 403
+
+
+def test_audit_administrator_reads_the_log_and_nothing_else(audit_admin):
+    client = english_client(audit_admin)
+    assert client.get(reverse("security:audit_log")).status_code == 200
+    for name in ("review:dashboard", "security:roles", "security:settings"):
+        assert client.get(reverse(name)).status_code == 403, name
+
+
+# --- Staff views of attachments ----------------------------------------------------------------------
+
+def test_staff_view_of_an_attachment_is_recorded(applicant, reviewer):
+    application = submitted_application(applicant)
+    attachment = application.attachments.get()
+    client = english_client(reviewer)
+    client.get(reverse("review:attachment", args=[application.pk, attachment.pk]), REMOTE_ADDR="10.0.0.8")
+    event = SecurityEvent.objects.get(action="attachment.viewed")
+    assert event.actor == reviewer and event.source_ip == "10.0.0.8"
+    assert event.object_ref == f"attachment:{attachment.pk}" and event.data["application"] == application.pk
+    # The applicant's own downloads are not staff views.
+    english_client(applicant).get(reverse("portal:attachment_download", args=[attachment.pk]))
+    assert SecurityEvent.objects.filter(action="attachment.viewed").count() == 1
+    english_client(reviewer).get(reverse("portal:attachment_download", args=[attachment.pk]))
+    assert SecurityEvent.objects.filter(action="attachment.viewed").count() == 2
+
+
+# --- Each listed event has a record ------------------------------------------------------------------
+
+def test_every_listed_event_kind_has_a_record_with_time_actor_ip_action_object_result():
+    """The events produced across the compliance tests, checked here on one set of records."""
+    from partners.services import security, separation
+
+    security_admin = make_staff("security_admin")
+    system_admin = make_staff("system_admin")
+    person = make_staff("reviewer")
+    with security.acting_as(security_admin, "192.0.2.9"):
+        separation.grant_role(security_admin, person, "approver", ip="192.0.2.9")
+    security.change_setting(system_admin, "idle_minutes_staff", 20, ip="192.0.2.10")
+    event = SecurityEvent.objects.get(action="role.granted", data__role="approver")
+    for field in ("created_at", "actor", "source_ip", "action", "object_ref", "result"):
+        assert getattr(event, field), field
+    assert SecurityEvent.objects.get(action="settings.changed").source_ip == "192.0.2.10"
