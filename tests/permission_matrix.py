@@ -11,7 +11,8 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from partners.enums import ApplicationState, OrgRole
-from partners.models import JoinRequest, Notification, OrganizationMember
+from partners.models import Decision, Industry, JoinRequest, Notification, OrganizationMember
+from partners.models.api import APPLICANT_SCOPES, WebhookSubscription
 from tests.factories import (
     ApplicationFactory,
     OrganizationFactory,
@@ -35,6 +36,7 @@ class Route:
     route: str
     params: tuple
     default_kwargs: dict = field(default_factory=dict)
+    regex: object = None
 
 
 def _params(pattern):
@@ -56,8 +58,11 @@ def discover_routes(patterns=None, prefix="", namespace=""):
             route = prefix + str(p.pattern)
             params = tuple(_params(p))
             name = f"{namespace}{p.name}" if p.name else None
+            regex = None
+            if not getattr(p.pattern, "converters", None):
+                regex = re.compile(getattr(p.pattern, "_regex", None) or str(p.pattern))
             yield Route(key=name or f"{namespace}<{route}>", name=name, route=route, params=params,
-                        default_kwargs=dict(p.default_args or {}))
+                        default_kwargs=dict(p.default_args or {}), regex=regex)
 
 
 def activate_second_factor(user):
@@ -67,6 +72,10 @@ def activate_second_factor(user):
     except ImportError:  # pragma: no cover - allauth without mfa
         return
     TOTP.activate(user, generate_totp_secret())
+
+
+def _applicant_scopes():
+    return [str(s) for s in APPLICANT_SCOPES]
 
 
 class World:
@@ -115,6 +124,30 @@ class World:
         self.membership = member_org.membership
         self.admitted_application = admitted
 
+        # A fourth organisation's application is in its public notice period (公示).
+        self.publicity_owner = UserFactory(email="publicity-owner@example.com")
+        self.publicity_org = OrganizationFactory(owner=self.publicity_owner)
+        self.publicity_application = advance(submitted_application(self.publicity_owner),
+                                             ApplicationState.PUBLICITY, reviewer=self.reviewer,
+                                             approver=self.approver)
+        from partners.services.review import file_objection
+
+        self.objection_pk = file_objection(self.publicity_application, name="路人", contact="passer@example.com",
+                                           reason="Objection for the matrix.", ip="203.0.113.9").pk
+        self.decision_a = Decision.objects.create(application=self.application_a, level=Decision.Level.FIRST,
+                                                  action="request_changes", actor=self.reviewer, reason="matrix")
+        self.industry_code = Industry.objects.values_list("code", flat=True).first()
+
+        # Organisation A's owner has a personal API key with a webhook subscription.
+        from partners.services.api_keys import create_key
+
+        key, _token = create_key(self.applicant_a, owner=self.applicant_a, name="matrix",
+                                 scopes=_applicant_scopes())
+        self.api_key_pk = key.pk
+        self.webhook_pk = WebhookSubscription.objects.create(
+            api_key=key, url="https://hooks.example.com/registry", event_types=["application.submitted"],
+            secret="matrix-secret").pk
+
     def user(self, identity):
         return None if identity == "anonymous" else getattr(self, identity)
 
@@ -139,6 +172,10 @@ def url_for(route: Route, world, entry) -> str:
     if missing:
         raise LookupError(f"{route.key}: the table gives no value for {missing}")
     if route.name:
+        regex = getattr(route, "regex", None)
+        if regex is not None and regex.groups > len(regex.groupindex):
+            # Positional groups (e.g. simple-history's admin views): any id; the object may not exist.
+            return reverse(route.name, args=[1] * (regex.groups - len(regex.groupindex)))
         return reverse(route.name, kwargs=kwargs or None)
     # Unnamed patterns (the admin's own): fill the parameters into the route text.
     text = route.route

@@ -1,21 +1,26 @@
 """Expected statuses of the permission matrix, one row per URL name; other engineers add rows here.
 
-A row: {"get": "<8 statuses>", "post": "<8 statuses>" (only for routes that accept POST), "kwargs": w -> {}}
-Statuses are given in the order of IDENTITIES:
+A row: {"get": "<8 statuses>", "post": "<8 statuses>", optional "kwargs": w -> {...}}. Without a "post"
+row, every identity's POST must be refused or not allowed (one of NOT_ACCEPTED). Statuses are in the order
     anonymous  applicant_a  applicant_b  colleague_a  reviewer  approver  service_officer  administrator
 `a|b` accepts either; `*` accepts any answer below 500 (used where the Django admin decides by model).
-Objects in kwargs belong to organisation A (w.application_a, w.draft_a, w.attachment_a, w.org_a), so
-applicant_b, who acts for another organisation, must get 404 on them.
+Objects in kwargs belong to organisation A (w.application_a, w.draft_a, w.attachment_a, w.org_a, ...), so
+applicant_b, who acts for another organisation, gets 404 on them. Rows were first observed with
+PERMISSION_MATRIX_DUMP=<file> and then reviewed one by one; a changed answer is a finding to look at.
 """
 
 # Common shapes
 PUBLIC = "200 200 200 200 200 200 200 200"
 LOGGED_IN = "302 200 200 200 200 200 200 200"
-STAFF_QUEUE = "302 403 403 403 200 200 403 200"      # reviewers, approvers, administrators
-OWN_ORG = "302 200 404 200 404 404 404 404"          # people of organisation A only
+OWN_ORG = "302 200 404 200 404 404 404 404"          # people of organisation A only; others get 404
 ANONYMOUS_ONLY = "200 302 302 302 302 302 302 302"   # login and sign-up: people already in are sent on
 REDIRECTED = "302 302 302 302 302 302 302 302"
 NOT_ALLOWED = "405 405 405 405 405 405 405 405"
+LOGIN_THEN_NOT_ALLOWED = "302 405 405 405 405 405 405 405"  # POST-only views behind the login
+API_READ_ONLY = "401 405 405 405 405 405 405 405"
+REVIEW_STAFF = "302 403 403 403 200 200 403 200"     # reviewers, approvers, administrators
+ADMINISTRATOR_ONLY = "302 403 403 403 403 403 403 200"
+SECURITY_ROLES_ONLY = "302 403 403 403 403 403 403 403"  # security and audit administrators (separate roles)
 # Statuses that mean "this POST was not accepted" for routes without a POST row.
 NOT_ACCEPTED = {302, 401, 403, 404, 405}
 
@@ -23,16 +28,15 @@ NOT_ACCEPTED = {302, 401, 403, 404, 405}
 # depends on each model's admin permissions (append-only audit: 403 on add/change/delete).
 ADMIN = {"get": "302 302 302 302 302 302 302 *", "post": "302 302 302 302 302 302 302 *",
          "kwargs": lambda w: {"object_id": w.application_a.pk, "app_label": "auth", "content_type_id": 1,
+                              "id": w.applicant_a.pk, "action": "submit",
                               "url": "nowhere/"}}
 
 TABLE = {
-    # --- infrastructure -------------------------------------------------------------------------
-    "health": {"get": PUBLIC, "post": PUBLIC},
-    "ping": {"get": PUBLIC, "post": PUBLIC},
-    "set_language": {"get": REDIRECTED, "post": REDIRECTED},
-    "api-schema": {"get": PUBLIC, "post": NOT_ALLOWED},
-    "public:member": {"get": PUBLIC, "post": NOT_ALLOWED},
-    # --- observed and reviewed ------------------------------------------------------------------
+    # --- infrastructure --------------------------------------------------------------------------------------
+    "health": {"get": PUBLIC, "post": PUBLIC},  # /health/
+    "ping": {"get": PUBLIC, "post": PUBLIC},  # /ping/
+    "set_language": {"get": REDIRECTED, "post": REDIRECTED},  # /i18n/setlang/
+    # --- accounts (allauth) and two-factor authentication ----------------------------------------------------
     "account_login": {"get": ANONYMOUS_ONLY, "post": ANONYMOUS_ONLY},  # /accounts/login/
     "account_logout": {"get": LOGGED_IN, "post": REDIRECTED},  # /accounts/logout/
     "account_inactive": {"get": PUBLIC, "post": NOT_ALLOWED},  # /accounts/inactive/
@@ -46,27 +50,109 @@ TABLE = {
     "account_set_password": {"get": REDIRECTED, "post": REDIRECTED},  # /accounts/password/set/
     "account_reset_password": {"get": PUBLIC, "post": PUBLIC},  # /accounts/password/reset/
     "account_confirm_login_code": {"get": REDIRECTED, "post": REDIRECTED},  # /accounts/login/code/confirm/
+    "account_confirm_email": {"get": PUBLIC, "post": "404 404 404 404 404 404 404 404"},  # /accounts/confirm-email/not-a-real-key/
     "account_reset_password_from_key_done": {"get": PUBLIC, "post": NOT_ALLOWED},  # /accounts/password/reset/key/done/
+    "account_reset_password_from_key": {"get": PUBLIC, "post": PUBLIC},  # /accounts/password/reset/key/0-not-a-real-key/
     "account_reset_password_done": {"get": PUBLIC, "post": NOT_ALLOWED},  # /accounts/password/reset/done/
-    "mfa_index": {"get": LOGGED_IN, "post": "302 405 405 405 405 405 405 405"},  # /accounts/2fa/
+    "mfa_index": {"get": LOGGED_IN, "post": LOGIN_THEN_NOT_ALLOWED},  # /accounts/2fa/
     "mfa_authenticate": {"get": REDIRECTED, "post": REDIRECTED},  # /accounts/2fa/authenticate/
     "mfa_reauthenticate": {"get": "302 302 302 302 200 200 200 200", "post": "302 302 302 302 200 200 200 200"},  # /accounts/2fa/reauthenticate/
     "mfa_activate_totp": {"get": REDIRECTED, "post": REDIRECTED},  # /accounts/2fa/totp/activate/
     "mfa_deactivate_totp": {"get": "302 404 404 404 302 302 302 302", "post": "302 404 404 404 302 302 302 302"},  # /accounts/2fa/totp/deactivate/
-    "mfa_view_recovery_codes": {"get": "302 404 404 404 404 404 404 404", "post": "302 405 405 405 405 405 405 405"},  # /accounts/2fa/recovery-codes/
+    "mfa_view_recovery_codes": {"get": "302 404 404 404 404 404 404 404", "post": LOGIN_THEN_NOT_ALLOWED},  # /accounts/2fa/recovery-codes/
     "mfa_generate_recovery_codes": {"get": REDIRECTED, "post": REDIRECTED},  # /accounts/2fa/recovery-codes/generate/
     "mfa_download_recovery_codes": {"get": "302 404 404 404 404 404 404 404", "post": "302 404 404 404 404 404 404 404"},  # /accounts/2fa/recovery-codes/download/
+    # --- Django admin (named exceptions; the rest follows ADMIN below) ---------------------------------------
+    "admin:login": {"get": "200 200 200 200 200 200 200 302", "post": PUBLIC},  # /admin/login/
+    "admin:logout": {"get": "302 302 302 302 302 302 302 405", "post": REDIRECTED},  # /admin/logout/
+    # --- API v1 (session identities; API keys are covered by the API tests) ----------------------------------
+    "api-schema": {"get": PUBLIC, "post": NOT_ALLOWED},  # /api/schema/
     "api-docs": {"get": PUBLIC, "post": NOT_ALLOWED},  # /api/docs/
     "api-redoc": {"get": PUBLIC, "post": NOT_ALLOWED},  # /api/redoc/
-    "api-root": {"get": PUBLIC, "post": "401 405 405 405 405 405 405 405"},  # /api/v1/
+    "partner-type-list": {"get": PUBLIC, "post": API_READ_ONLY},  # /api/v1/partner-types/
+    "district-list": {"get": PUBLIC, "post": API_READ_ONLY},  # /api/v1/districts/
+    "district-detail": {"get": PUBLIC, "post": API_READ_ONLY},  # /api/v1/districts/110108/
+    "industry-list": {"get": PUBLIC, "post": API_READ_ONLY},  # /api/v1/industries/
+    "industry-detail": {"get": PUBLIC, "post": API_READ_ONLY},  # /api/v1/industries/government/
+    "organization-list": {"get": "401 200 200 200 200 200 200 200", "post": API_READ_ONLY},  # /api/v1/organizations/
+    "organization-detail": {"get": "401 200 404 200 200 200 200 200", "post": API_READ_ONLY},  # /api/v1/organizations/1/
+    "application-list": {"get": "401 200 200 200 200 200 200 200", "post": "401 201 201 201 400 400 400 400"},  # /api/v1/applications/
+    "application-detail": {"get": "401 200 404 200 200 200 200 200", "post": API_READ_ONLY},  # /api/v1/applications/1/
+    "application-attachments": {"get": "401 200 404 200 200 200 200 200", "post": "401 400 404 400 400 400 400 400"},  # /api/v1/applications/1/attachments/
+    "application-fire-action": {"get": API_READ_ONLY, "post": "401 415 404 415 415 415 415 415"},  # /api/v1/applications/1/actions/withdraw/
+    "decision-list": {"get": "401 403 403 403 200 200 200 200", "post": "401 403 403 403 405 405 405 405"},  # note: service officers read decisions here but not the staff detail page
+    "decision-detail": {"get": "401 403 403 403 200 200 200 200", "post": "401 403 403 403 405 405 405 405"},  # /api/v1/decisions/6/
+    "member-list": {"get": PUBLIC, "post": API_READ_ONLY},  # /api/v1/members/
+    "member-detail": {"get": PUBLIC, "post": API_READ_ONLY},  # /api/v1/members/BJAI-2026-00001/
+    "event-list": {"get": "401 200 200 200 200 200 200 200", "post": API_READ_ONLY},  # /api/v1/events/
+    "webhook-list": {"get": "401 403 403 403 403 403 403 403", "post": "401 403 403 403 403 403 403 403"},  # /api/v1/webhooks/
+    "webhook-detail": {"get": "401 403 403 403 403 403 403 403", "post": "401 403 403 403 403 403 403 403"},  # /api/v1/webhooks/1/
+    "webhook-deliveries": {"get": "401 403 403 403 403 403 403 403", "post": "401 403 403 403 403 403 403 403"},  # /api/v1/webhooks/1/deliveries/
+    "api-root": {"get": PUBLIC, "post": API_READ_ONLY},  # /api/v1/
+    # --- API keys --------------------------------------------------------------------------------------------
+    "keys:list": {"get": LOGGED_IN, "post": "302 400 400 400 400 400 400 400"},  # /keys/
+    "keys:revoke": {"get": LOGIN_THEN_NOT_ALLOWED, "post": "302 302 404 404 404 404 404 302"},  # /keys/1/revoke/
+    # --- applicant portal: organisation A's objects answer 404 to applicant B --------------------------------
     "portal:home": {"get": "302 200 200 200 302 302 302 302", "post": "302 200 200 200 302 302 302 302"},  # /portal/
     "portal:claim": {"get": LOGGED_IN, "post": LOGGED_IN},  # /portal/organisation/claim/
-    "portal:application_new": {"get": "302 405 405 405 405 405 405 405", "post": "302 404 404 404 404 404 404 404"},  # /portal/applications/new/
+    "portal:organization": {"get": OWN_ORG, "post": OWN_ORG},  # /portal/organisations/1/
+    "portal:organization_edit": {"get": OWN_ORG, "post": OWN_ORG},  # /portal/organisations/1/edit/
+    "portal:colleague_add": {"get": LOGIN_THEN_NOT_ALLOWED, "post": "302 400 404 400 404 404 404 404"},  # /portal/organisations/1/people/add/
+    "portal:colleague_remove": {"get": LOGIN_THEN_NOT_ALLOWED, "post": "302 302 404 302 404 404 404 404"},  # /portal/organisations/1/people/2/remove/
+    "portal:hand_over": {"get": LOGIN_THEN_NOT_ALLOWED, "post": "302 400 404 400 404 404 404 404"},  # /portal/organisations/1/hand-over/
+    "portal:join_request_decide": {"get": LOGIN_THEN_NOT_ALLOWED, "post": "302 302 404 403 404 404 404 404"},  # /portal/join-requests/1/approve/
+    "portal:application_new": {"get": LOGIN_THEN_NOT_ALLOWED, "post": "302 404 404 404 404 404 404 404"},  # /portal/applications/new/
+    "portal:application": {"get": OWN_ORG, "post": OWN_ORG},  # /portal/applications/1/
+    "portal:application_action": {"get": LOGIN_THEN_NOT_ALLOWED, "post": "302 400 404 400 404 404 404 404"},  # /portal/applications/2/action/withdraw/
+    "portal:step": {"get": OWN_ORG, "post": "302 400 404 400 404 404 404 404"},  # /portal/applications/2/step/organization/
+    "portal:attachment_delete": {"get": LOGIN_THEN_NOT_ALLOWED, "post": "302 302 404 302 404 404 404 404"},  # /portal/applications/2/attachments/3/delete/
+    "portal:attachment_download": {"get": "302 200 404 200 200 200 200 200", "post": "302 200 404 200 200 200 200 200"},  # note: service officers may download (can_see_application admits all staff)
+    # --- personal data and security administration (dedicated roles; see separation of duties) ---------------
+    "privacy:notice": {"get": PUBLIC, "post": PUBLIC},  # /me/privacy/
+    "privacy:consent": {"get": LOGGED_IN, "post": REDIRECTED},  # /me/privacy/consent/
+    "privacy:my_data": {"get": LOGGED_IN, "post": LOGGED_IN},  # /me/data/
+    "privacy:my_data_json": {"get": LOGGED_IN, "post": LOGGED_IN},  # /me/data.json
+    "privacy:profile": {"get": LOGGED_IN, "post": LOGGED_IN},  # /me/profile/
+    "privacy:delete": {"get": LOGGED_IN, "post": LOGGED_IN},  # /me/delete/
+    "security:audit_log": {"get": SECURITY_ROLES_ONLY, "post": SECURITY_ROLES_ONLY},  # /security/audit/
+    "security:audit_csv": {"get": SECURITY_ROLES_ONLY, "post": SECURITY_ROLES_ONLY},  # /security/audit.csv
+    "security:roles": {"get": SECURITY_ROLES_ONLY, "post": SECURITY_ROLES_ONLY},  # /security/roles/
+    "security:role_change": {"get": LOGIN_THEN_NOT_ALLOWED, "post": SECURITY_ROLES_ONLY},  # /security/roles/4/
+    "security:split_duties": {"get": "302 302 302 302 302 302 302 200", "post": "302 302 302 302 302 302 302 200"},  # /security/split-duties/
+    "security:settings": {"get": SECURITY_ROLES_ONLY, "post": SECURITY_ROLES_ONLY},  # /security/settings/
+    "security:person_export": {"get": SECURITY_ROLES_ONLY, "post": SECURITY_ROLES_ONLY},  # /security/people/1/export/
+    # --- inbox and outbox ------------------------------------------------------------------------------------
+    "inbox:list": {"get": LOGGED_IN, "post": LOGGED_IN},  # /inbox/
+    "inbox:open": {"get": "302 302 404 404 404 404 404 404", "post": "302 302 404 404 404 404 404 404"},  # /inbox/1/
+    "inbox:mark_read": {"get": LOGIN_THEN_NOT_ALLOWED, "post": REDIRECTED},  # /inbox/read/
+    "inbox:preferences": {"get": LOGGED_IN, "post": REDIRECTED},  # /inbox/settings/
+    "outbox:list": {"get": ADMINISTRATOR_ONLY, "post": ADMINISTRATOR_ONLY},  # /staff/outbox/
+    "outbox:detail": {"get": ADMINISTRATOR_ONLY, "post": ADMINISTRATOR_ONLY},  # /staff/outbox/1/
+    "outbox:resend": {"get": LOGIN_THEN_NOT_ALLOWED, "post": "302 403 403 403 403 403 403 302"},  # /staff/outbox/1/resend/
+    # --- staff screens ---------------------------------------------------------------------------------------
     "review:dashboard": {"get": "302 403 403 403 200 200 200 200", "post": "302 403 403 403 200 200 200 200"},  # /staff/
+    "review:queue": {"get": REVIEW_STAFF, "post": REVIEW_STAFF},  # /staff/queue/
+    "review:bulk_assign": {"get": NOT_ALLOWED, "post": "302 403 403 403 302 403 403 302"},  # /staff/queue/assign/
+    "review:export": {"get": REVIEW_STAFF, "post": REVIEW_STAFF},  # /staff/queue/export.xlsx
+    "review:detail": {"get": REVIEW_STAFF, "post": REVIEW_STAFF},  # /staff/applications/1/
+    "review:act": {"get": NOT_ALLOWED, "post": "302 403 403 403 400 400 403 400"},  # /staff/applications/1/act/
+    "review:note": {"get": NOT_ALLOWED, "post": "302 403 403 403 400 400 403 400"},  # /staff/applications/1/note/
+    "review:assign": {"get": NOT_ALLOWED, "post": "302 403 403 403 302 403 403 302"},  # /staff/applications/1/assign/
+    "review:attachment": {"get": REVIEW_STAFF, "post": REVIEW_STAFF},  # /staff/applications/1/attachments/1/
+    "review:resolve_objection": {"get": NOT_ALLOWED, "post": "302 403 403 403 403 400 403 400"},  # /staff/objections/1/resolve/
+    "review:members": {"get": "302 403 403 403 200 200 200 200", "post": "302 403 403 403 200 200 200 200"},  # /staff/members/
+    "review:member": {"get": "302 403 403 403 200 200 200 200", "post": "302 403 403 403 200 200 200 200"},  # /staff/members/1/
+    "review:member_change": {"get": NOT_ALLOWED, "post": "302 403 403 403 403 302 403 302"},  # /staff/members/1/change/
+    "review:letters": {"get": ADMINISTRATOR_ONLY, "post": ADMINISTRATOR_ONLY},  # /staff/letters/
+    "review:letter_edit": {"get": ADMINISTRATOR_ONLY, "post": "302 403 403 403 403 403 403 400"},  # /staff/letters/approved/en/
+    # --- public site and public notice -----------------------------------------------------------------------
+    "publicity:list": {"get": PUBLIC, "post": PUBLIC},  # /publicity/
+    "publicity:objection": {"get": PUBLIC, "post": "400 400 400 400 400 400 400 400"},  # /publicity/9fffcc6b-9e75-4326-a07a-1500665bf5ee/objection/
     "public:home": {"get": PUBLIC, "post": NOT_ALLOWED},  # /
     "public:directory": {"get": PUBLIC, "post": NOT_ALLOWED},  # /members/
     "public:roster_csv": {"get": PUBLIC, "post": NOT_ALLOWED},  # /members/export.csv
     "public:roster_xlsx": {"get": PUBLIC, "post": NOT_ALLOWED},  # /members/export.xlsx
+    "public:member": {"get": PUBLIC, "post": NOT_ALLOWED},  # /members/BJAI-2026-00001/
     "public:statistics": {"get": PUBLIC, "post": NOT_ALLOWED},  # /statistics/
 }
 
@@ -88,12 +174,31 @@ KWARGS = {
     "portal:attachment_download": lambda w: {"pk": w.attachment_a.pk},
     "inbox:open": lambda w: {"pk": w.notification_a.pk},
     "outbox:detail": lambda w: {"pk": w.notification_a.pk},
+    "outbox:resend": lambda w: {"pk": w.notification_a.pk},
+    "publicity:objection": lambda w: {"public_id": w.publicity_application.public_id},
+    "member-detail": lambda w: {"member_number": w.membership.number},
+    "district-detail": lambda w: {"code": "110108"},
+    "industry-detail": lambda w: {"code": w.industry_code},
+    "organization-detail": lambda w: {"pk": w.org_a.pk},
+    "application-detail": lambda w: {"pk": w.application_a.pk},
+    "application-attachments": lambda w: {"pk": w.application_a.pk},
+    "application-fire-action": lambda w: {"pk": w.application_a.pk, "action_name": "withdraw"},
+    "decision-detail": lambda w: {"pk": w.decision_a.pk},
+    "webhook-detail": lambda w: {"pk": w.webhook_pk},
+    "webhook-deliveries": lambda w: {"pk": w.webhook_pk},
+    "keys:revoke": lambda w: {"pk": w.api_key_pk},
+    "review:detail": lambda w: {"pk": w.application_a.pk},
+    "review:act": lambda w: {"pk": w.application_a.pk},
+    "review:note": lambda w: {"pk": w.application_a.pk},
+    "review:assign": lambda w: {"pk": w.application_a.pk},
+    "review:attachment": lambda w: {"pk": w.application_a.pk, "attachment_id": w.attachment_a.pk},
+    "review:resolve_objection": lambda w: {"pk": w.objection_pk},
+    "review:member": lambda w: {"pk": w.membership.pk},
+    "review:member_change": lambda w: {"pk": w.membership.pk},
+    "review:letter_edit": lambda w: {"outcome": "approved", "language": "en"},
+    "security:role_change": lambda w: {"user_id": w.reviewer.pk},
+    "security:person_export": lambda w: {"user_id": w.applicant_a.pk},
 }
-
-TABLE.update({
-    "admin:login": {"get": "200 200 200 200 200 200 200 302", "post": PUBLIC},
-    "admin:logout": {"get": "302 302 302 302 302 302 302 405", "post": REDIRECTED},
-})
 
 PREFIX_RULES = [
     ("admin:", ADMIN),
