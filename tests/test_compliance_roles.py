@@ -211,3 +211,10 @@ def test_system_administrator_changes_a_setting_and_it_is_audited():
     low = client.post(reverse("security:settings"), {"key": "security_log_retention_days", "value": "30"})
     assert low.status_code == 200 and "at least 180" in low.content.decode()
     assert english_client(make_staff("security_admin")).get(reverse("security:settings")).status_code == 403
+
+
+def test_admin_user_list_shows_the_roles_each_person_holds():
+    make_staff("audit_admin", email="auditor-in-list@example.com")
+    root = User.objects.create_superuser("root3@example.com", "Root-Setup-Password-9")
+    page = english_client(root).get(reverse("admin:partners_user_changelist")).content.decode()
+    assert "auditor-in-list@example.com" in page and "audit_admin" in page

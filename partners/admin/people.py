@@ -27,7 +27,7 @@ class UserAdmin(AuditFieldsMixin, DjangoUserAdmin):
     form = UserEditForm
     add_form = UserCreationForm
     ordering = ["email"]
-    list_display = ["email", "display_name", "is_active", "is_staff", "is_superuser", "last_login"]
+    list_display = ["email", "display_name", "staff_roles", "is_active", "is_staff", "is_superuser", "last_login"]
     list_filter = ["is_active", "is_staff", "is_superuser", "groups", "language"]
     search_fields = ["email", "display_name", "phone"]
     fieldsets = [
@@ -40,6 +40,14 @@ class UserAdmin(AuditFieldsMixin, DjangoUserAdmin):
         (None, {"classes": ["wide"], "fields": ["email", "display_name", "usable_password", "password1",
                                                  "password2"]}),
     ]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("groups")
+
+    @admin.display(description=_("roles"))
+    def staff_roles(self, obj):
+        # 三员分立: the admin shows which roles each person holds.
+        return ", ".join(sorted(g.name for g in obj.groups.all())) or "—"
 
 
 class PeopleInline(ReadOnlyInline):
