@@ -110,7 +110,8 @@ def organization_step(request, application):
         except ServiceError as exc:
             return refuse(request, application, exc.message, status=STATUS_OF_CODE.get(exc.code, 400))
         return _after_save(request, application, "organization")
-    return {"org_form": org_form, "contact_form": contact_form}
+    return {"org_form": org_form, "contact_form": contact_form,
+            "status": 400 if (org_form.errors or contact_form.errors) else 200}
 
 
 def types_step(request, application):
