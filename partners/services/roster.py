@@ -14,7 +14,7 @@ CHUNK = 2000
 
 def header() -> list[str]:
     return [_g("Member number"), _g("Name (Chinese)"), _g("Name (English)"), _g("District"),
-            _g("Partner types"), _g("Admitted"), _g("Website")]
+            _g("Partner types"), _g("Admitted on"), _g("Website")]
 
 
 def _district(org) -> str:

@@ -1,0 +1,184 @@
+"""The whole journey in a real browser, in Chinese: sign up, confirm the e-mail, register the organisation,
+fill and submit the application with its licence, first review, final review, end of the public notice,
+and the new member in the directory; then the key pages again in English."""
+
+import re
+from datetime import timedelta
+
+import pytest
+from django.core import mail
+from django.utils import timezone
+from playwright.sync_api import expect
+
+from partners.enums import ApplicationState
+from partners.models import Application
+from partners.services.membership import admit_due_applications
+from tests.factories import PASSWORD, TINY_PDF, make_staff, unique_credit_code
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+
+ORG_NAME = "北京灵枢大模型科技有限公司"
+ORG_NAME_EN = "Beijing Lingshu Large Model Technology Co., Ltd."
+APPLICANT = "founder@lingshu.example.cn"
+CONFIRM_LINK = re.compile(r"https?://[^\s\"'<>]+/accounts/confirm-email/[^\s\"'<>]+")
+
+
+def log_in(page, base, email):
+    page.goto(base + "/accounts/login/")
+    page.locator("#id_login").fill(email)
+    page.locator("#id_password").fill(PASSWORD)
+    page.locator("main form button[type=submit]").last.click()
+    expect(page.locator("form[action$='/accounts/logout/']")).to_have_count(1)
+
+
+def log_out(page):
+    page.locator("form[action$='/accounts/logout/'] button").click()
+    if page.url.rstrip("/").endswith("/accounts/logout"):
+        page.locator("main form button[type=submit]").click()  # allauth's confirmation page
+    expect(page.get_by_role("link", name=re.compile("登录|Log in")).first).to_be_visible()
+
+
+def save_and_continue(page):
+    page.locator("main button[name=next]").click()
+
+
+def sign_up_and_confirm(page, base):
+    page.goto(base + "/accounts/signup/")
+    expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+    page.locator("#id_email").fill(APPLICANT)
+    page.locator("#id_password1").fill(PASSWORD)
+    page.locator("#id_password2").fill(PASSWORD)
+    consent = page.locator("#id_consent")
+    if consent.count():
+        consent.check()
+    page.locator("main form button[type=submit]").click()
+    expect(page.locator("main")).to_contain_text("邮件")
+    message = next(m for m in reversed(mail.outbox) if APPLICANT in m.to)
+    bodies = [message.body] + [alt[0] for alt in getattr(message, "alternatives", [])]
+    link = next(match.group(0) for body in bodies for match in [CONFIRM_LINK.search(body)] if match)
+    page.goto(link)
+    page.locator("main form button[type=submit]").click()
+    if not page.locator("form[action$='/accounts/logout/']").count():
+        log_in(page, base, APPLICANT)
+
+
+def fill_application(page, base, shoot):
+    page.goto(base + "/portal/")
+    if "/organisation/claim/" not in page.url:
+        page.goto(base + "/portal/organisation/claim/")
+    page.locator("#id_credit_code").fill(unique_credit_code())
+    page.locator("#id_name").fill(ORG_NAME)
+    page.locator("main form button[type=submit]").click()
+    page.goto(base + "/portal/")
+    shoot(page, "portal")
+    page.locator("form[action$='/portal/applications/new/'] button").first.click()
+
+    # Step 1: organisation facts and the contact person.
+    expect(page.locator("#id_org-name")).to_have_value(ORG_NAME)
+    page.locator("#id_org-name_en").fill(ORG_NAME_EN)
+    page.locator("#id_org-legal_representative").fill("陈立")
+    page.locator("#id_org-registered_address").fill("北京市海淀区中关村大街27号")
+    page.locator("#id_org-district").select_option("110108")
+    website = page.locator("#id_org-website")
+    if website.count():
+        website.fill("https://lingshu.example.cn")
+    page.locator("#id_contact-contact_name").fill("王芳")
+    page.locator("#id_contact-contact_phone").fill("13912345678")
+    page.locator("#id_contact-contact_email").fill("wangfang@lingshu.example.cn")
+    shoot(page, "application-form")
+    save_and_continue(page)
+
+    # Step 2: partner types.
+    page.locator("input[name=partner_types][value=model]").check()
+    save_and_continue(page)
+
+    # Step 3: what the organisation offers as a model partner.
+    page.locator("#id_model-summary").fill("面向政务和金融行业提供行业大模型解决方案。")
+    page.locator("input[name=model-industries][value=finance]").check()
+    save_and_continue(page)
+
+    # Step 4: channel.
+    page.locator("input[name=channel][value=self]").check()
+    save_and_continue(page)
+
+    # Step 5: the business licence.
+    page.locator("#id_kind").select_option("licence")
+    page.locator("#id_file").set_input_files(files=[{"name": "营业执照.pdf", "mimeType": "application/pdf",
+                                                     "buffer": TINY_PDF}])
+    page.locator("main form[enctype='multipart/form-data'] button[type=submit]").click()
+    expect(page.locator("main")).to_contain_text("营业执照.pdf")
+    page.get_by_role("link", name="继续").click()
+
+    # Step 6: review, declaration, submit.
+    page.locator("#id_declaration").check()
+    page.locator("main button[name=submit]").click()
+    application = Application.objects.get(organization__name=ORG_NAME)
+    assert application.state == ApplicationState.SUBMITTED
+    return application
+
+
+def staff_decides(page, base, application, reviewer, approver, shoot):
+    log_in(page, base, reviewer.email)
+    page.goto(base + "/staff/queue/")
+    expect(page.locator("main")).to_contain_text(ORG_NAME)
+    shoot(page, "staff-queue")
+    page.goto(base + f"/staff/applications/{application.pk}/")
+    page.locator("form[data-action=start_review] button[type=submit]").click()
+    expect(page.locator("form[data-action=pass_to_final]")).to_have_count(1)
+    shoot(page, "application-detail")
+    page.locator("form[data-action=pass_to_final] button[type=submit]").click()
+    expect(page.locator("form[data-action=pass_to_final]")).to_have_count(0)
+    log_out(page)
+
+    log_in(page, base, approver.email)
+    page.goto(base + f"/staff/applications/{application.pk}/")
+    approve = page.locator("form[data-action=approve]")
+    expect(approve.locator("input[type=checkbox][value=model]")).to_be_checked()
+    approve.locator("button[type=submit]").click()
+    expect(page.locator("form[data-action=approve]")).to_have_count(0)
+    log_out(page)
+    application.refresh_from_db()
+    assert application.state == ApplicationState.PUBLICITY
+
+
+def test_whole_journey_in_chinese_then_english(live_server, browser, shoot):
+    reviewer = make_staff("reviewer", email="reviewer@plan.example.cn")
+    approver = make_staff("approver", email="approver@plan.example.cn")
+    base = live_server.url
+    context = browser.new_context(locale="zh-CN", extra_http_headers={"Accept-Language": "zh-CN,zh;q=0.9"})
+    page = context.new_page()
+
+    sign_up_and_confirm(page, base)
+    application = fill_application(page, base, shoot)
+    log_out(page)
+    staff_decides(page, base, application, reviewer, approver, shoot)
+
+    # The application is on public notice on the home page.
+    page.goto(base + "/")
+    expect(page.locator("main")).to_contain_text(ORG_NAME)
+
+    # The notice period ends; the periodic job admits the application.
+    assert admit_due_applications(now=timezone.now() + timedelta(days=30)) == 1
+    membership = application.organization.membership
+
+    page.goto(base + "/members/?q=灵枢")
+    rows = page.get_by_test_id("directory-table").locator("tbody tr")
+    expect(rows).to_have_count(1)
+    expect(rows.first).to_contain_text("模型伙伴")
+    rows.first.get_by_role("link").click()
+    expect(page.get_by_test_id("member-number")).to_have_text(membership.number)
+    expect(page.locator("main")).to_contain_text("金融")
+    assert "王芳" not in page.locator("main").inner_text()
+    assert "13912345678" not in page.content()
+
+    # The same member in English.
+    page.get_by_test_id("language-switch").click()
+    expect(page.locator("html")).to_have_attribute("lang", "en")
+    expect(page.locator("main")).to_contain_text("Model partner")
+    expect(page.locator("main")).to_contain_text("Finance")
+    page.goto(base + "/members/?industry=finance&type=model")
+    expect(page.get_by_test_id("directory-table").locator("tbody tr")).to_have_count(1)
+    expect(page.get_by_test_id("directory-table")).to_contain_text(ORG_NAME_EN)
+    page.goto(base + "/statistics/")
+    expect(page.get_by_test_id("stat-types").locator("tbody tr").filter(has_text="Model partner")).to_contain_text("1")
+    context.close()
