@@ -159,6 +159,9 @@ def test_join_request_tells_the_owner(applicant, organization, django_capture_on
     message = mail_to(applicant.email)[0]
     assert "李雷" in message.subject and "我是技术负责人" in message.body
     assert rows[0].essential
+    from django.urls import reverse
+
+    assert notify.target_path(rows[0]) == reverse("portal:organization", args=[organization.pk])
 
 
 def test_non_essential_kinds_can_be_turned_off_but_decisions_cannot(applicant, reviewer,

@@ -224,15 +224,16 @@ def notify_join_request(join_request):
     owners = User.objects.filter(org_links__organization=organization, org_links__role=OrgRole.OWNER,
                                  is_active=True)
     person = join_request.user
-    ctx = {"organization": organization.name, "person": str(person), "person_email": person.email,
-           "message": join_request.message, "join_request": join_request.pk}
+    ctx = {"organization": organization.name, "organization_id": organization.pk, "person": str(person),
+           "person_email": person.email, "message": join_request.message, "join_request": join_request.pk}
     return [record("account.join_request", recipient=owner, context=ctx,
                    dedupe_key=f"account.join_request:{join_request.pk}:{owner.pk}") for owner in owners]
 
 
 def notify_join_decision(join_request):
     """Tell the person who asked to join whether the owner approved or declined."""
-    ctx = {"organization": join_request.organization.name, "state": join_request.state}
+    ctx = {"organization": join_request.organization.name, "organization_id": join_request.organization_id,
+           "state": join_request.state}
     return record("account.join_decided", recipient=join_request.user, context=ctx,
                   dedupe_key=f"account.join_decided:{join_request.pk}:{join_request.state}")
 
@@ -307,6 +308,12 @@ def target_path(notification) -> str:
     """Where the notification leads: the application's page in the portal or the staff screens."""
     kind = KINDS.get(notification.template_key)
     audience = kind.audience if kind else APPLICANT
+    org_id = (notification.context or {}).get("organization_id")
+    if notification.template_key.startswith("account.join") and org_id:
+        try:
+            return reverse("portal:organization", args=[org_id])
+        except NoReverseMatch:
+            pass
     app_id = notification.application_id or (notification.context or {}).get("application_id")
     for name, needs_id in URL_CANDIDATES[audience]:
         if needs_id and not app_id:
