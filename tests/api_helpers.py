@@ -32,3 +32,41 @@ def _fresh_throttle_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+class WebhookReceiver:
+    """A real HTTP server on a free loopback port, in a thread, recording what it receives.
+
+    `answers` is a list of status codes to give in turn (then 200 for ever)."""
+
+    def __init__(self, answers=()):
+        import http.server
+        import threading
+
+        self.received = []
+        self.answers = list(answers)
+        receiver = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 - the http.server API
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                status = receiver.answers.pop(0) if receiver.answers else 200
+                receiver.received.append({"path": self.path, "headers": dict(self.headers), "body": body,
+                                          "status": status})
+                self.send_response(status)
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hook"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self):
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.server.shutdown()
+        self.server.server_close()

@@ -22,7 +22,7 @@ class MemberSerializer(serializers.ModelSerializer):
     name_en = serializers.CharField(source="organization.name_en")
     district = serializers.CharField(source="organization.district_id", allow_null=True)
     province = serializers.CharField(source="organization.province")
-    website = serializers.URLField(source="organization.website")
+    website = serializers.CharField(source="organization.website", help_text="a URL, or empty")
     description = serializers.CharField(source="organization.description")
     partner_types = serializers.SerializerMethodField()
     industries = serializers.SerializerMethodField()

@@ -14,8 +14,11 @@ from ..enums import (
     FundType,
     InvestmentStage,
     Modality,
+    Ownership,
     PartnerType,
     Recommendation,
+    Scale,
+    SpecializedLevel,
 )
 from ..models import (
     Application,
@@ -55,8 +58,17 @@ class IndustrySerializer(serializers.ModelSerializer):
 # --- Organisations -------------------------------------------------------------------------------
 
 
+def _blank_choice(choices):
+    # Read-only copies of optional choice fields: "" means "not given", and the schema must say so.
+    return serializers.ChoiceField(choices=choices, allow_blank=True, read_only=True)
+
+
 class OrganizationSerializer(serializers.ModelSerializer):
     member_number = serializers.SerializerMethodField()
+    scale = _blank_choice(Scale.choices)
+    ownership = _blank_choice(Ownership.choices)
+    specialized_level = _blank_choice(SpecializedLevel.choices)
+    website = serializers.CharField(read_only=True, help_text=_("a URL, or empty"))
 
     class Meta:
         model = Organization
@@ -169,6 +181,7 @@ class AvailableActionSerializer(serializers.Serializer):
 
 
 class ApplicationSerializer(serializers.ModelSerializer):
+    channel = _blank_choice(Channel.choices)
     state_label = serializers.CharField(source="get_state_display", read_only=True)
     partner_types = serializers.ListField(child=serializers.ChoiceField(choices=PartnerType.choices), read_only=True)
     invitation_code = serializers.SerializerMethodField()

@@ -216,7 +216,9 @@ def deliver_webhook(notification):
     ctx = notification.context or {}
     sub = WebhookSubscription.objects.select_related("api_key").filter(pk=ctx.get("subscription")).first()
     if sub is None or not sub.active or sub.api_key.revoked_at is not None:
-        raise WebhookFailed("the subscription has ended")
+        from .delivery import PermanentFailure
+
+        raise PermanentFailure("the subscription has ended")  # no retry can help
     body = canonical_body(ctx.get("payload", {}))
     timestamp = str(int(time.time()))
     request = urllib.request.Request(sub.url, data=body, method="POST", headers={
