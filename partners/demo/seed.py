@@ -12,12 +12,12 @@ from django.utils import timezone
 
 from .. import workflow
 from ..enums import ApplicationState as S
-from ..enums import Channel, OrgRole, Recommendation
+from ..enums import Channel, Recommendation
 from ..models import Application, Attachment, InvitationCode, Notification, Organization, OrganizationMember
 from ..services import applications as app_services
 from ..services import membership as membership_services
+from ..services import organizations as org_services
 from ..services import review as review_services
-from ..services.audit import log_event
 from .accounts import DEMO_DOMAIN, DEMO_PASSWORD, ensure_demo_accounts, ensure_user
 from .data import application_specs, content, digest, mobile, organizations, pick
 from .pdf import make_pdf
@@ -89,23 +89,22 @@ def seed(stdout=None) -> Result:
 
 
 def create_organization(entry, code, owner) -> Organization:
-    org = Organization(
-        name=entry["name"], name_en=entry["name_en"], credit_code=code,
-        org_type=entry.get("org_type", "enterprise"), legal_representative=entry["legal_rep"],
-        registered_capital=entry["capital"], capital_currency=entry.get("currency", "CNY"),
-        founded_on=date.fromisoformat(entry["founded"]), registered_address=entry["address"],
-        district_id=entry["district"], province=entry.get("province", ""), in_etown=entry.get("in_etown", False),
-        scale=entry.get("scale", ""), ownership=entry.get("ownership", ""),
+    facts = dict(
+        name_en=entry["name_en"], org_type=entry.get("org_type", "enterprise"),
+        legal_representative=entry["legal_rep"], registered_capital=entry["capital"],
+        capital_currency=entry.get("currency", "CNY"), founded_on=date.fromisoformat(entry["founded"]),
+        registered_address=entry["address"], district_id=entry["district"], province=entry.get("province", ""),
+        in_etown=entry.get("in_etown", False), scale=entry.get("scale", ""), ownership=entry.get("ownership", ""),
         high_tech_certificate=f"GR20{digest(code)[0] % 5 + 20}11{digest(code)[1] % 90000 + 10000:06d}"
         if entry.get("high_tech") else "",
         specialized_level=entry.get("specialized", ""),
         description=pick(content()[entry_types(entry)[0]], entry["name"], entry_types(entry)[0])["summary"],
     )
-    org.full_clean()
-    org.save()
-    OrganizationMember.objects.create(organization=org, user=owner, role=OrgRole.OWNER,
-                                      title=pick(content()["contact_titles"], entry["name"]))
-    log_event("organization.created", actor=owner, organization=org, data={"credit_code": code, "demo": True})
+    # The files are checked as a form would check them, then registered as an applicant registers.
+    Organization(name=entry["name"], credit_code=code, **facts).full_clean()
+    org = org_services.create_organization(owner, code, entry["name"], **facts)
+    OrganizationMember.objects.filter(organization=org, user=owner).update(
+        title=pick(content()["contact_titles"], entry["name"]))
     return org
 
 
