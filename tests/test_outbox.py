@@ -232,3 +232,32 @@ def test_the_beat_schedule_is_installed_once(db):
     install_periodic_tasks()
     install_periodic_tasks()
     assert PeriodicTask.objects.filter(name__in=names).count() == len(names)
+
+
+def test_a_kept_smtp_connection_that_went_stale_is_reopened(settings, applicant):
+    """One connection per worker is kept between messages; when the server dropped it, the next message
+    reconnects at once instead of failing an attempt."""
+    from aiosmtpd.controller import Controller
+
+    from partners.services import delivery
+    from tests.integration.outbox_env import Mailbox, free_port
+
+    port = free_port()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    box = Mailbox()
+    server = Controller(box, hostname="127.0.0.1", port=port)
+    server.start()
+    try:
+        first, second = pending_row(applicant, "a"), pending_row(applicant, "b")
+        assert deliver(first.pk) == NotificationState.SENT
+        server.stop()  # the server goes away and comes back: the kept connection is dead
+        server = Controller(box, hostname="127.0.0.1", port=port)
+        server.start()
+        assert deliver(second.pk) == NotificationState.SENT
+        second.refresh_from_db()
+        assert second.attempts == 1
+        assert sorted(box.notification_ids()) == sorted([str(first.pk), str(second.pk)])
+    finally:
+        delivery._drop_connection()
+        server.stop()

@@ -99,6 +99,8 @@ _open_connection = {}
 def _connection():
     """One mail-server connection per worker process, kept open between messages (a new one per message
     costs a handshake each time); it is dropped on any error and opened afresh."""
+    if not settings.EMAIL_BACKEND.endswith("smtp.EmailBackend"):
+        return get_connection()  # files, memory, console: nothing to keep open
     key = (settings.EMAIL_BACKEND, getattr(settings, "EMAIL_HOST", ""), getattr(settings, "EMAIL_PORT", ""))
     conn = _open_connection.get(key)
     if conn is None:
