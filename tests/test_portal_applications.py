@@ -191,3 +191,10 @@ def test_submitting_someone_elses_state_is_refused(client, applicant, draft):
     assert response.status_code == 409
     draft.refresh_from_db()
     assert draft.state == ApplicationState.DRAFT
+
+
+def test_staff_without_an_organisation_are_sent_to_their_screens(client, reviewer):
+    client.force_login(reviewer)
+    response = client.get(reverse("portal:home"))
+    assert response.status_code == 302
+    assert response["Location"] == reverse("review:dashboard")

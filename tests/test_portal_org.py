@@ -73,6 +73,7 @@ def test_an_existing_code_asks_the_owner_who_approves(client, applicant, organiz
     assert response.status_code == 302
     assert role_of(newcomer, organization) == OrgRole.COLLEAGUE
     assert AuditEvent.objects.filter(organization=organization, action="organization.join_approved").exists()
+    assert Notification.objects.filter(recipient=newcomer, template_key="account.join_decided").exists()
     # A second decision on the same request is refused.
     again = client.post(reverse("portal:join_request_decide", args=[join_request.pk, "decline"]))
     assert again.status_code == 409

@@ -28,7 +28,7 @@ class ClaimForm(forms.Form):
 class OrganizationForm(forms.ModelForm):
     """The organisation's facts; the credit code is its identity and is not edited here."""
 
-    website = forms.URLField(label=_("website"), max_length=200, required=False, assume_scheme="https")
+    website = forms.URLField(label=_("Website"), max_length=200, required=False, assume_scheme="https")
 
     class Meta:
         model = Organization

@@ -57,13 +57,9 @@ def request_to_join(user, organization, message=""):
             join_request = JoinRequest.objects.create(organization=organization, user=user, message=message)
             log_event("organization.join_requested", actor=user, organization=organization,
                       data={"join_request": join_request.pk})
-            owner = organization.owner
-            if owner is not None:
-                from .notifications import record
+            from .notifications import notify_join_request
 
-                record("account.join_request", recipient=owner,
-                       context={"organization": organization.name, "person": user.email, "message": message},
-                       dedupe_key=f"join_request:{join_request.pk}")
+            notify_join_request(join_request)
     except IntegrityError:
         raise ServiceError(_g("You already asked to join this organisation; the owner has not answered yet."),
                            code="duplicate") from None
@@ -98,6 +94,9 @@ def _decide(user, join_request, state):
                                                      defaults={"role": OrgRole.COLLEAGUE})
         log_event(f"organization.join_{state}", actor=user, organization=join_request.organization,
                   data={"join_request": join_request.pk, "person": join_request.user.email})
+        from .notifications import notify_join_decision
+
+        notify_join_decision(join_request)
     return join_request
 
 

@@ -13,7 +13,7 @@ from .. import workflow
 from ..enums import ApplicationState, JoinRequestState, OrgRole
 from ..forms.application import ActionForm, WithdrawForm
 from ..models import Application, AuditEvent, JoinRequest, Organization, RequestedType, ReviewMessage
-from ..permissions import can
+from ..permissions import can, is_staff_member
 from ..services import applications as app_services
 from ..services.applications import ServiceError
 
@@ -56,6 +56,8 @@ def home(request):
     pending = JoinRequest.objects.filter(user=request.user, state=JoinRequestState.PENDING).select_related(
         "organization")
     if not organizations and not pending.exists():
+        if is_staff_member(request.user):
+            return redirect("review:dashboard")  # staff act for no organisation; their work is elsewhere
         messages.info(request, _g("First tell us which organisation you act for."))
         return redirect("portal:claim")
     applications = (my_applications(request.user).select_related("organization")
