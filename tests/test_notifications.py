@@ -218,3 +218,25 @@ def test_inactive_people_get_nothing(applicant, reviewer, django_capture_on_comm
     with django_capture_on_commit_callbacks(execute=True):
         submitted_application(applicant)
     assert not Notification.objects.filter(recipient=reviewer).exists()
+
+
+def test_resubmission_goes_to_the_assigned_reviewer_and_a_return_to_the_first_reviewer(
+        applicant, reviewer, reviewer2, approver, submitted, django_capture_on_commit_callbacks):
+    application = advance(submitted, ApplicationState.IN_REVIEW, reviewer=reviewer)
+    workflow.fire(application.pk, "request_changes", workflow.Actor(user=reviewer), message="补充材料",
+                  points=["营业执照"])
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.fire(application.pk, "resubmit", workflow.Actor(user=applicant))
+    assert kinds(template_key="staff.application.resubmitted") == ["staff.application.resubmitted"]
+    assert Notification.objects.get(template_key="staff.application.resubmitted").recipient == reviewer
+    assert kinds(recipient=applicant, template_key="application.resubmitted") == ["application.resubmitted"]
+    workflow.fire(application.pk, "pass_to_final", workflow.Actor(user=reviewer),
+                  recommendations={t: "grant" for t in application.partner_types})
+    with django_capture_on_commit_callbacks(execute=True):
+        workflow.fire(application.pk, "return_to_review", workflow.Actor(user=approver), message="请核实算力规模")
+    returned = Notification.objects.get(template_key="staff.application.returned_to_review")
+    assert returned.recipient == reviewer
+    assert "请核实算力规模" in mail_to(reviewer.email)[-1].body
+    # return_to_review is internal: the applicant hears nothing of it
+    assert not Notification.objects.filter(recipient=applicant, template_key="application.returned_to_review").exists()
+    assert not Notification.objects.filter(recipient=reviewer2, template_key__contains="returned").exists()

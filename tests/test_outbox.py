@@ -261,3 +261,14 @@ def test_a_kept_smtp_connection_that_went_stale_is_reopened(settings, applicant)
     finally:
         delivery._drop_connection()
         server.stop()
+
+
+def test_final_review_waiting_reminds_approvers_except_the_first_reviewer(applicant, reviewer, approver, settings):
+    from django.contrib.auth.models import Group
+
+    settings.REMINDER_UNDECIDED_DAYS = 2
+    reviewer.groups.add(Group.objects.get(name="approver"))  # reviewer and approver at once
+    advance(submitted_application(applicant), ApplicationState.FINAL_REVIEW, reviewer=reviewer)
+    send_reminders(now=timezone.now() + timedelta(days=3))
+    reminded = set(Notification.objects.filter(template_key="reminder.undecided").values_list("recipient", flat=True))
+    assert reminded == {approver.pk}
