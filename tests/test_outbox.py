@@ -272,3 +272,23 @@ def test_final_review_waiting_reminds_approvers_except_the_first_reviewer(applic
     send_reminders(now=timezone.now() + timedelta(days=3))
     reminded = set(Notification.objects.filter(template_key="reminder.undecided").values_list("recipient", flat=True))
     assert reminded == {approver.pk}
+
+
+def test_submitting_on_the_web_works_while_the_mail_server_is_down(client, applicant, flaky,
+                                                                   django_capture_on_commit_callbacks):
+    """Without a broker the task runs in-process after the commit; its failure must not reach the request."""
+    from tests.factories import complete_draft
+
+    flaky.replies = ["down"] * 10
+    draft = complete_draft(ApplicationFactory(organization=applicant.organizations.get(), created_by=applicant))
+    client.force_login(applicant)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        response = client.post(reverse("portal:application_action", args=[draft.pk, "submit"]),
+                               {"expected_state": "draft"})
+    assert callbacks
+    assert response.status_code == 302
+    assert response["Location"] == reverse("portal:application", args=[draft.pk])
+    draft.refresh_from_db()
+    assert draft.state == ApplicationState.SUBMITTED
+    row = Notification.objects.get(recipient=applicant, template_key="application.submitted")
+    assert row.state == NotificationState.PENDING and row.attempts == 1 and row.next_attempt_at
