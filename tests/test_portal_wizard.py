@@ -83,6 +83,8 @@ def test_save_draft_and_resume(client, applicant, organization):
     client.force_login(applicant)
     home = client.get(reverse("portal:home")).content.decode()
     assert reverse("portal:application", args=[application.pk]) in home
+    detail = client.get(reverse("portal:application", args=[application.pk])).content.decode()
+    assert step_url(application, "profiles") in detail  # "continue the draft" returns to the last step saved
     page = client.get(step_url(application, "profiles")).content.decode()
     assert "多模态语料" in page and "医疗影像" in page
     profile = DataProfile.objects.get(application=application)

@@ -213,3 +213,10 @@ def test_workflow_diagram_command_prints_the_table():
     for final in S.final_states():
         assert f"{final} --> [*]" in text
     assert text.strip() == workflow.mermaid().strip()
+
+
+def test_the_readme_shows_the_current_diagram():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    assert f"```mermaid\n{workflow.mermaid()}\n```" in readme

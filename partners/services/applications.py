@@ -229,15 +229,18 @@ def fire_action(user, application, action, **inputs):
     return workflow.fire(application.pk, action, workflow.Actor(user=user), **inputs)
 
 
-def save_section(user, application, section, save):
+def save_section(user, application, section, save, resume_at=None):
     """Save one step of the form: `save(locked_application)` runs under the row lock, after the edit check.
 
     The state is re-checked under the lock, so a step saved in another tab after submission is refused.
+    `resume_at` is the step number the applicant comes back to next time.
     """
     with transaction.atomic():
         locked = Application.objects.select_for_update().select_related("organization").get(pk=application.pk)
         require(can(user, "application.edit", locked))
         result = save(locked)
+        if resume_at:
+            Application.objects.filter(pk=locked.pk).update(wizard_step=resume_at)
         log_event("application.draft_saved", actor=user, application=locked, data={"section": section})
     return result
 

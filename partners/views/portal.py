@@ -107,6 +107,12 @@ def timeline(application, user):
     return rows
 
 
+def resume_step(application):
+    from .portal_wizard import STEP_KEYS
+
+    return STEP_KEYS[min(max(application.wizard_step, 1), len(STEP_KEYS)) - 1]
+
+
 def detail_context(request, application, **extra):
     actions = workflow.available_actions(application, request.user)
     ctx = {
@@ -117,6 +123,7 @@ def detail_context(request, application, **extra):
         "can_withdraw": any(t.action == "withdraw" for t in actions),
         "can_submit": any(t.action in ("submit", "resubmit") for t in actions),
         "editable": bool(can(request.user, "application.edit", application)),
+        "resume_step": resume_step(application),
         "withdraw_form": WithdrawForm(initial={"expected_state": application.state}),
         "attachments": application.attachments.filter(purged_at__isnull=True),
         "revisions": application.revisions.order_by("number"),

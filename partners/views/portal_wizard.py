@@ -90,6 +90,12 @@ def _after_save(request, application, step):
     return redirect("portal:step", pk=application.pk, step=step)
 
 
+def _resume(request, step):
+    """The step to come back to: this one after "save draft", the next after "save and continue"."""
+    index = STEP_KEYS.index(step) + 1
+    return min(index + 1, len(STEPS)) if "next" in request.POST else index
+
+
 def _copy(form, target, fields):
     for name in fields:
         setattr(target, name, form.cleaned_data[name])
@@ -106,7 +112,8 @@ def organization_step(request, application):
             _copy(contact_form, locked, ContactForm.Meta.fields)
 
         try:
-            app_services.save_section(request.user, application, "organization", save)
+            app_services.save_section(request.user, application, "organization", save,
+                                      resume_at=_resume(request, "organization"))
         except ServiceError as exc:
             return refuse(request, application, exc.message, status=STATUS_OF_CODE.get(exc.code, 400))
         return _after_save(request, application, "organization")
@@ -124,7 +131,8 @@ def types_step(request, application):
             return _after_save(request, application, "types")  # nothing chosen yet: a draft may stay so
         try:
             app_services.save_section(request.user, application, "types",
-                                      lambda app: app_services.set_partner_types(request.user, app, chosen))
+                                      lambda app: app_services.set_partner_types(request.user, app, chosen),
+                                      resume_at=_resume(request, "types"))
         except ServiceError as exc:
             form.add_error("partner_types", exc.message)
         else:
@@ -161,7 +169,8 @@ def profiles_step(request, application):
                     if s["formset"] is not None:
                         s["formset"].save()
 
-            app_services.save_section(request.user, application, "profiles", save)
+            app_services.save_section(request.user, application, "profiles", save,
+                                      resume_at=_resume(request, "profiles"))
             return _after_save(request, application, "profiles")
         return {"sections": sections, "status": 400}
     return {"sections": sections}
@@ -180,7 +189,8 @@ def channel_step(request, application):
             valid = False
         if valid:
             try:
-                app_services.save_section(request.user, application, "channel", form.apply)
+                app_services.save_section(request.user, application, "channel", form.apply,
+                                          resume_at=_resume(request, "channel"))
                 if form.cleaned_data.get("letter"):
                     uploads.add_attachment(request.user, application, form.cleaned_data["letter"],
                                            kind=Attachment.Kind.RECOMMENDATION_LETTER)
