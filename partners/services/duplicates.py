@@ -70,14 +70,13 @@ def possible_duplicates(organization, application=None) -> list[PossibleDuplicat
     code = organization.credit_code or ""
     seen = {organization.pk}
     if len(code) == 18:
-        for org in Organization.objects.filter(credit_code__endswith=code[8:]).exclude(pk=organization.pk)[:10]:
-            found.append(PossibleDuplicate(org, None, _("The same organisation code inside the credit code")))
-            seen.add(org.pk)
-        # Same organisation code, different check character: a typo'd registration of the same body.
-        for org in (Organization.objects.filter(credit_code__startswith=code[:8], credit_code__contains=code[8:16])
-                    .exclude(pk__in=seen)[:10]):
-            found.append(PossibleDuplicate(org, None, _("Nearly the same credit code")))
-            seen.add(org.pk)
+        # Positions 9-17 are the organisation code (GB 11714): the same body registered twice.
+        org_code = code[8:17]
+        for org in (Organization.objects.filter(credit_code__contains=org_code).exclude(pk=organization.pk)
+                    .only("pk", "name", "credit_code")[:20]):
+            if org.credit_code[8:17] == org_code:
+                found.append(PossibleDuplicate(org, None, _("The same organisation code inside the credit code")))
+                seen.add(org.pk)
     scored = []
     for org in _candidates_by_name(organization):
         if org.pk in seen:

@@ -73,12 +73,19 @@ DEFAULTS = {
 _ENGINE = Engine(dirs=[], app_dirs=False, loaders=[], libraries={}, autoescape=False)
 
 
+SAMPLE = {"organization": "北京示例科技有限公司", "granted": "数据伙伴", "declined": "", "days": 7,
+          "application_id": 1, "reason": "…", "member_number": "BJAI-2026-00001", "publicity_ends": "2026-01-08",
+          "points": "1. …"}
+
+
 def compile_letter(source):
-    """Compile a letter template; raises ServiceError with a readable message when the syntax is wrong."""
+    """Compile a letter template and try it on sample data; a ServiceError explains what is wrong."""
     try:
-        return _ENGINE.from_string(source)
+        template = _ENGINE.from_string(source)
+        template.render(Context(SAMPLE, autoescape=False))
     except (TemplateSyntaxError, Exception) as exc:  # noqa: BLE001 - any template error is bad input
         raise ServiceError(_g("The template has an error: %(error)s") % {"error": exc}, field="body") from exc
+    return template
 
 
 def letter_source(outcome, language):

@@ -1,0 +1,132 @@
+"""Permission table: every staff and 公示 URL × (anonymous, applicant, reviewer, approver, officer, admin)."""
+
+import pytest
+from django.contrib.auth.models import Group
+from django.core.cache import cache
+from django.urls import reverse
+from django.utils import timezone
+
+from partners.enums import ApplicationState, PartnerType
+from partners.services import membership as membership_services
+from partners.services import review as review_services
+from partners.views import publicity_urls, review_urls
+from tests.factories import OrganizationFactory, advance, make_staff, submitted_application
+
+IDENTITIES = ["anonymous", "applicant", "reviewer", "approver", "service_officer", "administrator"]
+LOGIN = "login"  # a redirect to the login page
+
+# name: (method, {identity: status}); one column per identity, in the order of IDENTITIES.
+TABLE = {
+    "review:dashboard": ("get", [LOGIN, 403, 200, 200, 200, 200]),
+    "review:queue": ("get", [LOGIN, 403, 200, 200, 403, 200]),
+    "review:export": ("get", [LOGIN, 403, 200, 200, 403, 200]),
+    "review:bulk_assign": ("post", [LOGIN, 403, 302, 403, 403, 302]),
+    "review:detail": ("get", [LOGIN, 403, 200, 200, 403, 200]),
+    "review:act": ("post", [LOGIN, 403, 302, 403, 403, 302]),
+    "review:note": ("post", [LOGIN, 403, 302, 302, 403, 302]),
+    "review:assign": ("post", [LOGIN, 403, 302, 403, 403, 302]),
+    "review:attachment": ("get", [LOGIN, 403, 200, 200, 403, 200]),
+    "review:resolve_objection": ("post", [LOGIN, 403, 403, 302, 403, 302]),
+    "review:members": ("get", [LOGIN, 403, 200, 200, 200, 200]),
+    "review:member": ("get", [LOGIN, 403, 200, 200, 200, 200]),
+    "review:member_change": ("post", [LOGIN, 403, 403, 302, 403, 302]),
+    "review:letters": ("get", [LOGIN, 403, 403, 403, 403, 200]),
+    "review:letter_edit": ("get", [LOGIN, 403, 403, 403, 403, 200]),
+    "publicity:list": ("get", [200, 200, 200, 200, 200, 200]),
+    "publicity:objection": ("get", [200, 200, 200, 200, 200, 200]),
+}
+CASES = [(name, identity, TABLE[name][1][i]) for name in TABLE for i, identity in enumerate(IDENTITIES)]
+
+
+def test_every_staff_and_publicity_url_is_in_the_table():
+    names = {f"review:{p.name}" for p in review_urls.urlpatterns} | {
+        f"publicity:{p.name}" for p in publicity_urls.urlpatterns}
+    assert names == set(TABLE)
+
+
+@pytest.fixture
+def world(db):
+    cache.clear()
+    people = {
+        "applicant": OrganizationFactory().owner,
+        "reviewer": make_staff("reviewer", email="reviewer@example.com"),
+        "approver": make_staff("approver", email="approver@example.com"),
+        "service_officer": make_staff("service_officer", email="officer@example.com"),
+        "administrator": make_staff("administrator", email="admin@example.com"),
+    }
+    first_reviewer = make_staff("reviewer", email="first@example.com")
+    final_approver = make_staff("approver", email="final@example.com")
+    submitted = submitted_application(people["applicant"])
+    public = advance(submitted_application(OrganizationFactory().owner), ApplicationState.PUBLICITY,
+                     reviewer=first_reviewer, approver=final_approver)
+    objection = review_services.file_objection(public, name="李四", contact="13800000000", reason="有异议")
+    admitted = advance(submitted_application(OrganizationFactory().owner, types=(PartnerType.COMPUTE,)),
+                       ApplicationState.PUBLICITY, reviewer=first_reviewer, approver=final_approver)
+    membership_services.admit_due_applications(now=timezone.now() + timezone.timedelta(days=8))
+    admitted.refresh_from_db()
+    membership = admitted.organization.membership
+    # Objections filed above count against no real address; keep them apart from the throttle.
+    assert Group.objects.filter(name="reviewer").exists()
+    return {"people": people, "submitted": submitted, "public": public, "objection": objection,
+            "membership": membership}
+
+
+def request_for(name, world):
+    s, m, o = world["submitted"], world["membership"], world["objection"]
+    reviewer = world["people"]["reviewer"]
+    return {
+        "review:dashboard": lambda: (reverse(name), None),
+        "review:queue": lambda: (reverse(name), None),
+        "review:export": lambda: (reverse(name), None),
+        "review:bulk_assign": lambda: (reverse(name), {"reviewer": reviewer.pk, "scope": "all"}),
+        "review:detail": lambda: (reverse(name, args=[s.pk]), None),
+        "review:act": lambda: (reverse(name, args=[s.pk]), {"action": "start_review", "start_review-action": "start_review",
+                                                    "start_review-expected_state": "submitted"}),
+        "review:note": lambda: (reverse(name, args=[s.pk]), {"body": "备注"}),
+        "review:assign": lambda: (reverse(name, args=[s.pk]), {"reviewer": reviewer.pk}),
+        "review:attachment": lambda: (reverse(name, args=[s.pk, s.attachments.get().pk]), None),
+        "review:resolve_objection": lambda: (reverse(name, args=[o.pk]), {
+            f"objection-{o.pk}-outcome": "dismiss", f"objection-{o.pk}-resolution": "不成立"}),
+        "review:members": lambda: (reverse(name), None),
+        "review:member": lambda: (reverse(name, args=[m.pk]), None),
+        "review:member_change": lambda: (reverse(name, args=[m.pk]), {"action": "suspend", "suspend-action": "suspend",
+                                                              "suspend-reason": "考核"}),
+        "review:letters": lambda: (reverse(name), None),
+        "review:letter_edit": lambda: (reverse(name, args=["approved", "zh-hans"]), None),
+        "publicity:list": lambda: (reverse(name), None),
+        "publicity:objection": lambda: (reverse(name, args=[world["public"].public_id]), None),
+    }[name]()
+
+
+@pytest.mark.parametrize("name,identity,expected", CASES, ids=[f"{n}-{i}" for n, i, _ in CASES])
+def test_permission_table(client, world, name, identity, expected):
+    if identity != "anonymous":
+        client.force_login(world["people"][identity])
+    method, _statuses = TABLE[name]
+    url, data = request_for(name, world)
+    response = client.post(url, data or {}) if method == "post" else client.get(url)
+    if expected == LOGIN:
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("account_login"))
+    else:
+        assert response.status_code == expected, (name, identity, response.status_code)
+        if expected == 302:
+            assert not response["Location"].startswith(reverse("account_login"))
+
+
+def test_applicant_cannot_reach_staff_screens_for_their_own_application(client, world):
+    client.force_login(world["people"]["applicant"])
+    assert client.get(reverse("review:detail", args=[world["submitted"].pk])).status_code == 403
+
+
+def test_role_groups_carry_model_permissions(db):
+    def codes(role):
+        return set(Group.objects.get(name=role).permissions.values_list("codename", flat=True))
+
+    assert {"view_application", "add_internalnote"} <= codes("reviewer")
+    assert "change_membership" not in codes("reviewer")
+    assert {"change_membership", "change_objection", "add_decision"} <= codes("approver")
+    assert "view_membership" in codes("service_officer") and "view_application" not in codes("service_officer")
+    assert {"change_decisionlettertemplate", "change_application"} <= codes("administrator")
+    assert not any(c.startswith("delete_") for role in ("reviewer", "approver", "service_officer",
+                                                         "administrator") for c in codes(role))
