@@ -211,3 +211,36 @@ def test_api_throttles_anonymous_clients(client, monkeypatch):
     statuses = [client.get(url).status_code for _ in range(4)]
     assert statuses[:3] == [200, 200, 200]
     assert statuses[3] == 429
+
+
+@pytest.mark.django_db
+def test_rendered_pages_need_no_inline_script_or_style(settings):
+    """Every HTML page the matrix reaches, as the first identity allowed to read it, passes the CSP."""
+    from tests.permission_matrix import IDENTITIES, World, discover_routes, url_for
+    from tests.permission_matrix_table import TABLE
+
+    settings.AXES_ENABLED = False
+    world = World()
+    clients = {}
+    problems = {}
+    for route in discover_routes():
+        row = TABLE.get(route.key, {}).get("get")
+        if not row or route.key.startswith("admin:"):
+            continue  # the Django admin is third-party and staff-only; checked by hand (docs/SECURITY.md)
+        cells = row.split()
+        allowed = [IDENTITIES[i] for i, cell in enumerate(cells) if cell == "200"]
+        if not allowed:
+            continue
+        identity = allowed[0]
+        client = clients.setdefault(identity, world.client(identity))
+        response = client.get(url_for(route, world, TABLE[route.key]))
+        if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
+            continue
+        found = inline_problems(response.content.decode("utf-8", errors="replace"))
+        external = re.findall(r"""<(?:script|link)[^>]+(?:src|href)=["'](?:https?:)?//(?!testserver)""",
+                              response.content.decode("utf-8", errors="replace"))
+        if external:
+            found.append("asset from another site")
+        if found:
+            problems[route.key] = found
+    assert not problems, f"Pages that the CSP would break: {problems}"
