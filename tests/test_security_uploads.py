@@ -110,6 +110,7 @@ def test_download_is_an_attachment_with_nosniff_and_the_stored_bytes(owner_clien
     assert response["Content-Disposition"].startswith("attachment;")
     assert response["X-Content-Type-Options"] == "nosniff"
     assert response["Content-Type"] == "application/pdf"
+    assert "no-store" in response["Cache-Control"]
     assert b"".join(response.streaming_content) == TINY_PDF
 
 
