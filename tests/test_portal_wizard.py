@@ -5,6 +5,7 @@ from django.urls import reverse
 
 from partners.enums import ApplicationState
 from partners.models import Application, Attachment, AuditEvent, DataProfile, Scenario
+from tests.factories import OrganizationFactory
 from tests.portal_helpers import fill_everything, org_data, scenario_management, step_url, submit
 
 pytestmark = pytest.mark.django_db
@@ -153,3 +154,34 @@ def test_invitation_code_is_checked(logged_in, organization):
     assert ok.status_code == 302
     application.refresh_from_db()
     assert application.invitation == code
+
+
+def test_an_expired_or_used_invitation_code_is_refused(logged_in, organization, applicant):
+    import datetime
+
+    from partners.models import InvitationCode
+    from tests.factories import ApplicationFactory
+
+    application = start(logged_in, organization)
+    InvitationCode.objects.create(code="OLD-1", department="市经信局", expires_on=datetime.date(2020, 1, 1))
+    other = ApplicationFactory(organization=OrganizationFactory())
+    InvitationCode.objects.create(code="USED-1", department="市经信局", used_by=other)
+    for code in ("OLD-1", "USED-1"):
+        response = logged_in.post(step_url(application, "channel"),
+                                  {"channel": "invitation", "invitation_code": code, "save": ""})
+        assert response.status_code == 400, code
+    application.refresh_from_db()
+    assert application.invitation is None
+
+
+def test_submitting_with_an_invitation_marks_it_used(logged_in, organization):
+    from partners.models import InvitationCode
+
+    code = InvitationCode.objects.create(code="JXJ-9", department="市经信局")
+    application = start(logged_in, organization)
+    fill_everything(logged_in, application)
+    logged_in.post(step_url(application, "channel"), {"channel": "invitation", "invitation_code": "JXJ-9",
+                                                      "save": ""})
+    assert submit(logged_in, application).status_code == 302
+    code.refresh_from_db()
+    assert code.used_by_id == application.pk

@@ -164,6 +164,8 @@ def invitation_problem(invitation, application=None) -> str:
     """Why this invitation code cannot be used by this application, or "" when it can."""
     if invitation is None:
         return _g("This invitation code is not known. Please check it with the inviting department.")
+    if application is not None and invitation.used_by_id == application.pk:
+        return ""  # accepted at the first submission; a later expiry does not block a resubmission
     if invitation.expires_on and invitation.expires_on < timezone.localdate():
         return _g("This invitation code expired on %(d)s.") % {"d": invitation.expires_on.isoformat()}
     if invitation.used_by_id and (application is None or invitation.used_by_id != application.pk):
