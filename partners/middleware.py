@@ -91,7 +91,7 @@ class ComplianceMiddleware:
         if security.password_expired(user):
             return self.send(request, path, pages["password"], "account_change_password",
                              _g("Your password has expired. Please choose a new one."))
-        if privacy.consent_required(user):
+        if privacy.consent_required(user, request.session):
             return self.send(request, path, pages["consent"], "privacy:consent",
                              _g("The privacy notice has changed. Please read it and agree to continue."))
         return None

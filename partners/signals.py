@@ -5,12 +5,12 @@ from allauth.mfa import signals as mfa_signals
 from axes.signals import user_locked_out
 from django.contrib.auth.models import Group
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
-from django.db.models.signals import m2m_changed, post_migrate, pre_save
+from django.db.models.signals import m2m_changed, post_delete, post_migrate, post_save, pre_save
 from django.dispatch import receiver
 from django.utils.translation import gettext as _g
 
-from .models import User
-from .services import security, separation
+from .models import PrivacyNotice, User
+from .services import privacy, security, separation
 
 # --- Logins, logouts, failures, lockouts ----------------------------------------------------------------
 
@@ -187,6 +187,12 @@ def on_user_saved(sender, instance, raw=False, update_fields=None, **kwargs):
             raise separation.SeparationOfDutiesError(
                 _g("Full powers cannot be granted while duties are separated."))
     security.audit("user.privileges_changed", object_ref=f"user:{instance.pk}", data=changed)
+
+
+# --- The privacy notice in force is cached for the consent gate ----------------------------------------
+
+post_save.connect(privacy.forget_current_version, sender=PrivacyNotice, dispatch_uid="registry_notice_saved")
+post_delete.connect(privacy.forget_current_version, sender=PrivacyNotice, dispatch_uid="registry_notice_deleted")
 
 
 # --- Permissions of the three administrator roles -------------------------------------------------------

@@ -2,6 +2,7 @@
 
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
 from django.urls import reverse
@@ -17,8 +18,10 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def _english():
+    cache.clear()  # security settings are cached
     with translation.override("en"):  # messages are asserted in their English msgids
         yield
+    cache.clear()
 
 
 @pytest.fixture

@@ -4,6 +4,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.utils import timezone
@@ -36,8 +37,26 @@ PROFILE_FIELDS = ("display_name", "phone", "language")
 
 # --- Notice and consent ---------------------------------------------------------------------------------
 
+NOTICE_CACHE_KEY = "registry:privacy_notice_version"
+NOTICE_CACHE_SECONDS = 60  # a version published for a future time takes effect within this delay
+
+
 def current_notice(now=None) -> PrivacyNotice | None:
     return PrivacyNotice.objects.published(now).order_by("-version").first()
+
+
+def current_version() -> int:
+    """The version in force (0 for none), cached because the consent gate asks on every request."""
+    version = cache.get(NOTICE_CACHE_KEY)
+    if version is None:
+        notice = current_notice()
+        version = notice.version if notice else 0
+        cache.set(NOTICE_CACHE_KEY, version, NOTICE_CACHE_SECONDS)
+    return version
+
+
+def forget_current_version(**kwargs):
+    cache.delete(NOTICE_CACHE_KEY)
 
 
 def has_consented(user, notice=None) -> bool:
@@ -45,11 +64,25 @@ def has_consented(user, notice=None) -> bool:
     return notice is None or Consent.objects.filter(user=user, notice=notice).exists()
 
 
-def consent_required(user) -> bool:
-    """A logged-in person must agree to the notice in force before going on (a new version asks again)."""
+CONSENTED_SESSION_KEY = "_registry_consented_version"
+
+
+def consent_required(user, session=None) -> bool:
+    """A logged-in person must agree to the notice in force before going on (a new version asks again).
+
+    The version a person agreed to is remembered in the session, so the database is asked once a session.
+    """
     if not getattr(settings, "PRIVACY_CONSENT_REQUIRED", True):
         return False
-    return not has_consented(user)
+    version = current_version()
+    if not version:
+        return False
+    if session is not None and session.get(CONSENTED_SESSION_KEY) == version:
+        return False
+    agreed = Consent.objects.filter(user=user, notice__version=version).exists()
+    if agreed and session is not None:
+        session[CONSENTED_SESSION_KEY] = version
+    return not agreed
 
 
 def record_consent(user, notice, *, request=None, ip=None) -> Consent:

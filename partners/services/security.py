@@ -9,6 +9,7 @@ from importlib import import_module
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -100,9 +101,25 @@ MINIMUMS = {SecuritySetting.Key.SECURITY_LOG_RETENTION_DAYS: MIN_SECURITY_LOG_RE
 MAXIMUMS = {SecuritySetting.Key.IDLE_MINUTES_STAFF: 30, SecuritySetting.Key.PASSWORD_EXPIRY_DAYS: 365}
 
 
+SETTING_CACHE_SECONDS = 60  # gates read settings on every request; overrides are cached, not the defaults
+
+
+def _setting_cache_key(key) -> str:
+    return f"registry:security_setting:{key}"
+
+
+def _override(key):
+    cached = cache.get(_setting_cache_key(key))
+    if cached is None:
+        row = SecuritySetting.objects.filter(key=key).values_list("value", flat=True).first()
+        cached = -1 if row is None else row
+        cache.set(_setting_cache_key(key), cached, SETTING_CACHE_SECONDS)
+    return None if cached == -1 else cached
+
+
 def setting_value(key) -> int:
     """The value in force: the administrator's override, else the deployment setting."""
-    row = SecuritySetting.objects.filter(key=key).values_list("value", flat=True).first()
+    row = _override(key)
     name = SETTING_DEFAULTS[key]
     value = row if row is not None else getattr(settings, name, FALLBACKS[name])
     return max(value, MINIMUMS.get(key, 0))
@@ -125,6 +142,8 @@ def change_setting(actor, key, value, *, ip=None) -> SecuritySetting:
             key=key, defaults={"value": value, "changed_by": actor})
         with acting_as(actor, ip):
             audit("settings.changed", user=actor, object_ref=str(key), data={"old": old, "new": value})
+        transaction.on_commit(lambda: cache.delete(_setting_cache_key(key)))
+    cache.delete(_setting_cache_key(key))
     return row
 
 
