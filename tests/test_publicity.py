@@ -66,6 +66,8 @@ def test_objection_blocks_admission_until_dismissed(client, in_publicity, approv
     assert in_publicity.state == ApplicationState.PUBLICITY
 
     client.force_login(approver)
+    dashboard = client.get(reverse("review:dashboard"))
+    assert list(dashboard.context["objection_applications"]) == [in_publicity]
     prefix = f"objection-{objection.pk}"
     response = client.post(reverse("review:resolve_objection", args=[objection.pk]),
                            {f"{prefix}-outcome": "dismiss", f"{prefix}-resolution": "经核实，数据来源合规。"})

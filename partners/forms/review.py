@@ -39,6 +39,19 @@ def overdue_q(now=None):
     return Q(state__in=[ApplicationState.SUBMITTED, ApplicationState.IN_REVIEW], submitted_at__lt=cutoff)
 
 
+def bootstrap(form):
+    """Bootstrap classes on every widget (the forms are rendered field by field in compact toolbars)."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, (forms.CheckboxInput, forms.RadioSelect, forms.CheckboxSelectMultiple,
+                               forms.HiddenInput, forms.MultipleHiddenInput)):
+            if isinstance(widget, forms.CheckboxInput):
+                widget.attrs.setdefault("class", "form-check-input")
+            continue
+        widget.attrs.setdefault("class", "form-select" if isinstance(widget, forms.Select) else "form-control")
+    return form
+
+
 def reviewers():
     """People who may be assigned applications."""
     return (User.objects.filter(is_active=True, groups__name__in=["reviewer", "administrator"])
@@ -63,6 +76,10 @@ class QueueFilterForm(forms.Form):
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_LABELS)
 
     FILTER_FIELDS = ["q", "state", "partner_type", "channel", "district", "mine", "unassigned", "overdue", "sort"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bootstrap(self)
 
     def base_queryset(self):
         return Application.objects.exclude(state=ApplicationState.DRAFT)
@@ -126,6 +143,7 @@ class BulkAssignForm(forms.Form):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["reviewer"].queryset = reviewers()
+        bootstrap(self)
 
     def clean_ids(self):
         raw = self.data.getlist("ids") if hasattr(self.data, "getlist") else []

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from ..enums import MembershipState, PartnerType
-from ..forms.review import MembershipChangeForm
+from ..forms.review import MembershipChangeForm, bootstrap
 from ..models import Membership
 from ..permissions import can
 from ..services import membership as membership_services
@@ -29,6 +29,10 @@ class MemberFilterForm(forms.Form):
                               choices=[("", _("All states")), *MembershipState.choices])
     partner_type = forms.ChoiceField(label=_("Partner type"), required=False,
                                      choices=[("", _("All types")), *PartnerType.choices])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        bootstrap(self)
 
 
 @staff_view("membership.view")

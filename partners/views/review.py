@@ -6,7 +6,7 @@ from django.utils import timezone
 
 from ..enums import ApplicationState, PartnerType
 from ..forms.review import QUEUE_STATES, overdue_q
-from ..models import Application, MembershipGrant, Objection
+from ..models import Application, MembershipGrant
 from ..permissions import can
 from .review_common import staff_view
 
@@ -24,7 +24,8 @@ def dashboard(request):
         ctx["mine"] = (Application.objects.filter(assigned_reviewer=user, state__in=[
             ApplicationState.SUBMITTED, ApplicationState.IN_REVIEW, ApplicationState.FINAL_REVIEW])
             .select_related("organization").prefetch_related("requested_types").order_by("submitted_at")[:20])
-        ctx["open_objections"] = Objection.objects.filter(state="open").count()
+        ctx["objection_applications"] = (Application.objects.filter(objections__state="open").distinct()
+                                         .select_related("organization").order_by("publicity_ends_at")[:20])
     year = timezone.localdate().year
     per_type = dict(MembershipGrant.objects.filter(granted_on__year=year).order_by().values("partner_type")
                     .annotate(n=Count("pk")).values_list("partner_type", "n"))
