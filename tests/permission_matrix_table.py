@@ -80,8 +80,8 @@ TABLE = {
     "application-detail": {"get": "401 200 404 200 200 200 200 200", "post": API_READ_ONLY},  # /api/v1/applications/1/
     "application-attachments": {"get": "401 200 404 200 200 200 200 200", "post": "401 400 404 400 400 400 400 400"},  # /api/v1/applications/1/attachments/
     "application-fire-action": {"get": API_READ_ONLY, "post": "401 415 404 415 415 415 415 415"},  # /api/v1/applications/1/actions/withdraw/
-    "decision-list": {"get": "401 403 403 403 200 200 200 200", "post": "401 403 403 403 405 405 405 405"},  # note: service officers read decisions here but not the staff detail page
-    "decision-detail": {"get": "401 403 403 403 200 200 200 200", "post": "401 403 403 403 405 405 405 405"},  # /api/v1/decisions/6/
+    "decision-list": {"get": "401 403 403 403 200 200 403 200", "post": "401 403 403 403 405 405 403 405"},  # /api/v1/decisions/ (reviewing staff, as the staff screens)
+    "decision-detail": {"get": "401 403 403 403 200 200 403 200", "post": "401 403 403 403 405 405 403 405"},  # /api/v1/decisions/6/
     "member-list": {"get": PUBLIC, "post": API_READ_ONLY},  # /api/v1/members/
     "member-detail": {"get": PUBLIC, "post": API_READ_ONLY},  # /api/v1/members/BJAI-2026-00001/
     "event-list": {"get": "401 200 200 200 200 200 200 200", "post": API_READ_ONLY},  # /api/v1/events/

@@ -321,3 +321,27 @@ def test_throttling_per_key_and_per_anonymous_ip(applicant, other_applicant, set
     assert [a.get("/api/v1/members/").status_code for _ in range(5)] == [200, 200, 200, 200, 429]
     assert client_for(token_b).get("/api/v1/members/").status_code == 200
     assert "Retry-After" in a.get("/api/v1/members/")
+
+
+def test_decisions_are_for_reviewing_staff_not_service_officers(service_officer, administrator):
+    _k, token = key_for(service_officer)
+    error_of(client_for(token).get("/api/v1/decisions/"), 403, "forbidden")
+
+
+def test_application_partner_scenarios_are_replaced_as_a_list(applicant):
+    _k, token = key_for(applicant)
+    client = client_for(token)
+    app_id = client.post("/api/v1/applications/", {"partner_types": ["application"], "profiles": {
+        "application": {"summary": "开放场景", "industry": "health", "scenarios": [
+            {"title": "导诊", "description": "门诊智能导诊", "budget_min_10k": 50, "budget_max_10k": 100},
+            {"title": "病历", "description": "病历质控"}]}}}, format="json").json()["id"]
+    body = client.get(f"/api/v1/applications/{app_id}/").json()
+    assert [s["title"] for s in body["profiles"]["application"]["scenarios"]] == ["导诊", "病历"]
+    client.patch(f"/api/v1/applications/{app_id}/", {"profiles": {"application": {"scenarios": [
+        {"title": "影像", "description": "影像辅助诊断"}]}}}, format="json")
+    body = client.get(f"/api/v1/applications/{app_id}/").json()
+    assert [s["title"] for s in body["profiles"]["application"]["scenarios"]] == ["影像"]
+    refused = client.patch(f"/api/v1/applications/{app_id}/", {"profiles": {"application": {"scenarios": [
+        {"title": "x", "description": "y", "budget_min_10k": 9, "budget_max_10k": 1}]}}}, format="json")
+    assert refused.status_code == 400
+    assert "profiles.application.scenarios.0.budget_max_10k" in refused.json()["fields"]

@@ -10,7 +10,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from .. import workflow
-from ..models import Application, Attachment, Decision, InvitationCode, Organization
+from ..models import Application, Attachment, Decision, InvitationCode, Organization, Scenario
 from ..models.api import ApiScope
 from ..permissions import is_staff_member
 from ..services import applications as app_services
@@ -188,11 +188,16 @@ def apply_draft_changes(user, application, data):
                 raise ServiceError(_g("This application does not ask for this partner type; add it to "
                                       "partner_types first."), field=f"profiles.{partner_type}")
             many = {k: values.pop(k) for k in list(values) if k == "industries"}
+            scenarios = values.pop("scenarios", None)
             for name, value in values.items():
                 setattr(profile, name, value)
             profile.save()
             for name, value in many.items():
                 getattr(profile, name).set(value)
+            if scenarios is not None:
+                profile.scenarios.all().delete()
+                for scenario in scenarios:
+                    Scenario.objects.create(profile=profile, **scenario)
         return locked
 
     return app_services.save_section(user, application, "api", save)
@@ -204,6 +209,7 @@ class DecisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
     serializer_class = DecisionSerializer
     queryset = Decision.objects.select_related("actor")
     staff_only = True
+    permission_rule = "queue.view"  # the staff who review; as on the staff screens
     read_scope = ApiScope.REVIEW_WRITE
     filterset_fields = ["application", "level", "action"]
     ordering_fields = ["id", "created_at"]

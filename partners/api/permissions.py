@@ -9,7 +9,7 @@ from rest_framework import exceptions
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
 from ..models import ApiKey
-from ..permissions import is_staff_member
+from ..permissions import can, is_staff_member
 
 
 def api_key_of(request):
@@ -17,8 +17,8 @@ def api_key_of(request):
 
 
 class ScopePermission(BasePermission):
-    """Views set `read_scope`, `write_scope`, optionally `public_read` and `staff_only`,
-    or override `required_scope(request)`."""
+    """Views set `read_scope`, `write_scope`, optionally `public_read`, `staff_only` and `permission_rule`
+    (a rule of partners.permissions), or override `required_scope(request)`."""
 
     def has_permission(self, request, view):
         safe = request.method in SAFE_METHODS
@@ -28,6 +28,11 @@ class ScopePermission(BasePermission):
             raise exceptions.NotAuthenticated()
         if getattr(view, "staff_only", False) and not is_staff_member(request.user):
             raise exceptions.PermissionDenied(_g("Only staff may use this resource."), code="staff_only")
+        rule = getattr(view, "permission_rule", None)
+        if rule:
+            verdict = can(request.user, rule)
+            if not verdict:
+                raise exceptions.PermissionDenied(verdict.reason, code="forbidden")
         getter = getattr(view, "required_scope", None)
         scope = getter(request) if getter else (view.read_scope if safe else view.write_scope)
         key = api_key_of(request)

@@ -32,6 +32,7 @@ from ..models import (
     InvestmentProfile,
     ModelProfile,
     Organization,
+    Scenario,
 )
 from ..validators import validate_mobile
 
@@ -115,10 +116,26 @@ class ModelProfileSerializer(serializers.ModelSerializer):
                   "genai_filing"]
 
 
+class ScenarioSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Scenario
+        fields = ["title", "description", "data_available", "budget_min_10k", "budget_max_10k"]
+
+    def validate(self, attrs):
+        low, high = attrs.get("budget_min_10k"), attrs.get("budget_max_10k")
+        if low is not None and high is not None and low > high:
+            raise serializers.ValidationError(
+                {"budget_max_10k": [_("The budget's lower bound cannot exceed its upper bound.")]})
+        return attrs
+
+
 class ApplicationProfileSerializer(serializers.ModelSerializer):
+    # A list sent replaces all the scenarios of the profile.
+    scenarios = ScenarioSerializer(many=True, required=False, max_length=20)
+
     class Meta:
         model = ApplicationProfile
-        fields = ["summary", "industry"]
+        fields = ["summary", "industry", "scenarios"]
 
 
 class InvestmentProfileSerializer(serializers.ModelSerializer):
