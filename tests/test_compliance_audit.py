@@ -135,15 +135,20 @@ def test_audit_csv_export_holds_the_filtered_rows_and_is_audited(audit_admin):
     insert_event("auth.login", days_ago=1, actor_label="=HYPERLINK(\"x\")")
     insert_event("auth.logout", days_ago=1, actor_label="dave@example.com")
     client = english_client(audit_admin)
-    response = client.get(reverse("security:audit_csv"), {"action": "auth.login", "actor": "HYPERLINK"})
+    refused = client.get(reverse("security:audit_csv"), {"action": "auth.login"})
+    assert refused.status_code == 400 and "reason" in refused.content.decode()
+    response = client.get(reverse("security:audit_csv"), {"action": "auth.login", "actor": "HYPERLINK",
+                                                          "reason": "quarterly review"})
     assert response["Content-Type"].startswith("text/csv")
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert rows[0] == ["time", "actor", "source_ip", "action", "object", "result", "data"]
     assert [r[3] for r in rows[1:]] == ["auth.login"]
     assert rows[1][1].startswith("'=")  # no formula reaches a spreadsheet
-    exported = SecurityEvent.objects.get(action="audit.exported")
-    assert exported.actor == audit_admin and exported.data["filter"] == {"action": "auth.login", "actor": "HYPERLINK"}
-    assert client.get(reverse("security:audit_csv"), {"date_from": "x"}).status_code == 400
+    exported = SecurityEvent.objects.get(action="audit.exported", result="success")
+    assert exported.actor == audit_admin and exported.data == {
+        "filter": {"action": "auth.login", "actor": "HYPERLINK"}, "reason": "quarterly review"}
+    assert SecurityEvent.objects.filter(action="audit.exported", result="refused").count() == 1
+    assert client.get(reverse("security:audit_csv"), {"date_from": "x", "reason": "r"}).status_code == 400
 
 
 @pytest.mark.parametrize("role", ["system_admin", "security_admin", "reviewer", "administrator"])

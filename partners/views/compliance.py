@@ -176,8 +176,16 @@ def audit_csv(request):
     if request.GET and not form.is_valid():
         return HttpResponse(_g("The filter is not valid: %(e)s") % {"e": form.errors.as_text()}, status=400,
                             content_type="text/plain; charset=utf-8")
+    # The log names people and their addresses: exporting it is an export of personal data.
+    reason = (request.GET.get("reason") or "").strip()
+    filters = {k: v for k, v in request.GET.items() if k not in ("reason", "page")}
+    if not reason:
+        security.audit("audit.exported", request=request, object_ref="security_log", result="refused",
+                       data={"filter": filters})
+        return HttpResponse(_g("Give the reason for exporting the log; it is recorded."), status=400,
+                            content_type="text/plain; charset=utf-8")
     security.audit("audit.exported", request=request, object_ref="security_log",
-                   data={"filter": {k: v for k, v in request.GET.items()}})
+                   data={"filter": filters, "reason": reason[:500]})
     writer = csv.writer(_Echo())
     header = ["time", "actor", "source_ip", "action", "object", "result", "data"]
 
