@@ -75,3 +75,23 @@ def test_postgres_trigger_lets_a_deleted_user_become_null_and_keeps_the_label(ev
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as c:
         c.execute("UPDATE partners_auditevent SET actor_id = NULL, actor_label = 'x' WHERE id = %s",
                   [events[0].pk])
+
+
+@pytest.mark.parametrize("index", [0, 1])
+def test_admin_refuses_change_and_delete_over_http(client, events, administrator, index):
+    from django.urls import NoReverseMatch, reverse
+
+    event = events[index]
+    administrator.is_staff = administrator.is_superuser = True
+    administrator.save()
+    client.force_login(administrator)
+    opts = type(event)._meta
+    try:
+        delete_url = reverse(f"admin:{opts.app_label}_{opts.model_name}_delete", args=[event.pk])
+        changelist = reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist")
+    except NoReverseMatch:
+        pytest.skip("not in the admin")
+    assert client.post(delete_url, {"post": "yes"}).status_code == 403
+    response = client.post(changelist, {"action": "delete_selected", "_selected_action": [event.pk], "post": "yes"})
+    assert response.status_code in (200, 302, 403)
+    assert type(event).objects.filter(pk=event.pk).exists()
