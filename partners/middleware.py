@@ -81,9 +81,13 @@ class ComplianceMiddleware:
         if path.startswith(_always_open()):
             return None
         pages = _gate_pages()
-        if security.mfa_required(user) and not security.mfa_enabled(user):
-            return self.send(request, path, pages["mfa"], "mfa_activate_totp",
-                             _g("Staff accounts need two-factor authentication. Please set it up to continue."))
+        if security.mfa_required(user):
+            if not security.mfa_enabled(user):
+                return self.send(request, path, pages["mfa"], "mfa_activate_totp",
+                                 _g("Staff accounts need two-factor authentication. Please set it up to continue."))
+            if not security.session_passed_mfa(request, user):
+                return self.end(request, "mfa_not_used",
+                                _g("Please log in with your password and your second factor."))
         if user.is_superuser and getattr(settings, "SPLIT_DUTIES_REQUIRED", True):
             return self.send(request, path, pages["split"], "security:split_duties",
                              _g("Before staff work starts, hand the system, security and audit administrator "

@@ -243,6 +243,21 @@ def test_login_of_staff_with_totp_asks_for_the_code(settings):
     assert client.get(reverse("review:dashboard")).status_code == 200
 
 
+def test_a_login_that_skipped_the_second_factor_is_ended(settings):
+    """The admin's own login form asks only for the password: such a session cannot be used."""
+    settings.MFA_REQUIRED_FOR_STAFF = True
+    staff = make_staff("system_admin", email="admin-form@example.com")
+    User.objects.filter(pk=staff.pk).update(is_staff=True)
+    TOTP.activate(staff, generate_totp_secret())
+    client = english_client()
+    client.post(reverse("admin:login"), {"username": staff.email, "password": PASSWORD})
+    assert "_auth_user_id" in client.session  # the password alone logged in
+    response = client.get(reverse("admin:index"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
+    assert "_auth_user_id" not in client.session
+    assert events("auth.logout", actor=staff, data__reason="mfa_not_used").exists()
+
+
 def test_security_admin_resets_a_lost_second_factor(settings):
     from partners.services.security import reset_mfa
 

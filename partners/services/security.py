@@ -4,7 +4,7 @@ import contextvars
 import ipaddress
 import secrets
 from contextlib import contextmanager
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from importlib import import_module
 
 from django.conf import settings
@@ -257,6 +257,24 @@ def mfa_enabled(user) -> bool:
     from allauth.mfa.utils import is_mfa_enabled
 
     return is_mfa_enabled(user)
+
+
+def session_passed_mfa(request, user) -> bool:
+    """Did this session pass the second factor: at login, or by setting one up after logging in?
+
+    Logins that skip allauth's MFA stage (such as the admin's own login form) leave no "mfa" record and
+    no record of when they logged in, so they do not pass.
+    """
+    records = [r for r in request.session.get("account_authentication_methods") or [] if isinstance(r, dict)]
+    if any(r.get("method") == "mfa" for r in records):
+        return True
+    times = [r["at"] for r in records if isinstance(r.get("at"), int | float)]
+    if not times:
+        return False
+    from allauth.mfa.models import Authenticator
+
+    logged_in_at = datetime.fromtimestamp(min(times), tz=UTC)
+    return Authenticator.objects.filter(user=user, created_at__gte=logged_in_at).exists()
 
 
 def reset_mfa(actor, user, *, ip=None) -> int:
