@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Prefetch
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _g
@@ -12,8 +11,8 @@ from django.views.decorators.http import require_POST
 from .. import workflow
 from ..enums import ApplicationState, JoinRequestState, OrgRole
 from ..forms.application import ActionForm, WithdrawForm
-from ..models import Application, AuditEvent, JoinRequest, Organization, RequestedType, ReviewMessage
-from ..permissions import can, is_staff_member
+from ..models import Application, AuditEvent, JoinRequest, Organization, ReviewMessage
+from ..permissions import can, is_staff_member, org_role
 from ..services import applications as app_services
 from ..services.applications import ServiceError
 
@@ -61,20 +60,13 @@ def home(request):
         messages.info(request, _g("First tell us which organisation you act for."))
         return redirect("portal:claim")
     applications = (my_applications(request.user).select_related("organization")
-                    .prefetch_related(Prefetch("requested_types", queryset=RequestedType.objects.all()))
-                    .order_by("-updated_at"))
-    owned = [o for o in organizations if _role(request.user, o) == OrgRole.OWNER]
+                    .prefetch_related("requested_types").order_by("-updated_at"))
+    owned = [o for o in organizations if org_role(request.user, o) == OrgRole.OWNER]
     join_requests = JoinRequest.objects.filter(organization__in=owned, state=JoinRequestState.PENDING).count()
     return render(request, "partners/portal/home.html", {
         "organizations": organizations, "applications": applications, "pending_requests": pending,
         "join_requests_waiting": join_requests,
     })
-
-
-def _role(user, organization):
-    from ..permissions import org_role
-
-    return org_role(user, organization)
 
 
 @login_required
@@ -90,7 +82,7 @@ def application_new(request):
     return redirect("portal:step", pk=application.pk, step="organization")
 
 
-def timeline(application, user):
+def timeline(application):
     """Only the events the applicant may see; staff appear as the plan office, never by name."""
     people = set(application.organization.memberships_of_people.values_list("user_id", flat=True))
     rows = []
@@ -117,7 +109,7 @@ def detail_context(request, application, **extra):
     actions = workflow.available_actions(application, request.user)
     ctx = {
         "application": application,
-        "timeline": timeline(application, request.user),
+        "timeline": timeline(application),
         "review_messages": ReviewMessage.objects.filter(application=application).order_by("created_at"),
         "actions": actions,
         "can_withdraw": any(t.action == "withdraw" for t in actions),
