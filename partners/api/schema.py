@@ -46,7 +46,16 @@ def document_errors(result, generator, request, public):
             responses = operation.setdefault("responses", {})
             for code, text in ERROR_STATUSES.items():
                 responses.setdefault(code, {"description": text, "content": {"application/json": {"schema": ref}}})
+            parameters = operation.setdefault("parameters", [])
             if method == "get" and path.endswith("}/"):
                 responses.setdefault("304", {"description": "Not modified (If-None-Match matched the ETag)"})
+                parameters.append({"in": "header", "name": "If-None-Match", "required": False,
+                                   "schema": {"type": "string"},
+                                   "description": "the ETag of a previous answer; 304 when unchanged"})
+            if method == "post":
+                parameters.append({"in": "header", "name": "Idempotency-Key", "required": False,
+                                   "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+                                   "description": "a repeat with the same key and body replays the first answer; "
+                                                  "another body with the same key answers 422"})
     return result
 
