@@ -120,6 +120,7 @@ TABLE = {
     "security:role_change": {"get": LOGIN_THEN_NOT_ALLOWED, "post": SECURITY_ROLES_ONLY},  # /security/roles/4/
     "security:split_duties": {"get": "302 302 302 302 302 302 302 200", "post": "302 302 302 302 302 302 302 200"},  # /security/split-duties/
     "security:settings": {"get": SECURITY_ROLES_ONLY, "post": SECURITY_ROLES_ONLY},  # /security/settings/
+    "security:notices": {"get": SECURITY_ROLES_ONLY, "post": SECURITY_ROLES_ONLY},  # /security/privacy-notices/
     "security:person_export": {"get": SECURITY_ROLES_ONLY, "post": SECURITY_ROLES_ONLY},  # /security/people/1/export/
     # --- inbox and outbox ------------------------------------------------------------------------------------
     "inbox:list": {"get": LOGGED_IN, "post": LOGGED_IN},  # /inbox/

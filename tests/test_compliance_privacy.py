@@ -273,3 +273,27 @@ def test_purged_attachment_answers_gone_to_staff(applicant, reviewer):
     Attachment.objects.filter(pk=extra.pk).update(file=None, purged_at=timezone.now())
     response = english_client(reviewer).get(reverse("portal:attachment_download", args=[extra.pk]))
     assert response.status_code in (404, 410)
+
+
+def test_system_administrator_writes_and_publishes_a_new_version(settings, applicant):
+    settings.PRIVACY_CONSENT_REQUIRED = True
+    privacy.record_consent(applicant, privacy.current_notice())
+    system_admin = make_staff("system_admin")
+    privacy.record_consent(system_admin, privacy.current_notice())
+    client = english_client(system_admin)
+    response = client.post(reverse("security:notices"), {
+        "op": "draft", "title_zh": "个人信息保护声明", "title_en": "Privacy notice",
+        "text_zh": "第二版", "text_en": "Second version"})
+    assert response.status_code == 302
+    draft = PrivacyNotice.objects.get(version=2)
+    assert draft.published_at is None
+    assert english_client(applicant).get(reverse("privacy:my_data")).status_code == 200  # a draft asks no one
+    assert client.post(reverse("security:notices"), {"op": "publish", "notice": draft.pk}).status_code == 302
+    assert privacy.current_notice().version == 2
+    assert client.get(reverse("security:notices"))["Location"] == reverse("privacy:consent")  # staff too
+    response = english_client(applicant).get(reverse("privacy:my_data"))
+    assert response.status_code == 302 and response["Location"] == reverse("privacy:consent")
+    actions = set(SecurityEvent.objects.filter(actor=system_admin).values_list("action", flat=True))
+    assert {"settings.privacy_notice_drafted", "settings.privacy_notice_published"} <= actions
+    settings.PRIVACY_CONSENT_REQUIRED = False
+    assert english_client(make_staff("security_admin")).get(reverse("security:notices")).status_code == 403

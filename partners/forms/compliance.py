@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from ..enums import StaffRole
-from ..models import SecuritySetting, User
+from ..models import PrivacyNotice, SecuritySetting, User
 
 
 class ProfileForm(forms.ModelForm):
@@ -83,3 +83,9 @@ class SecuritySettingForm(forms.Form):
 class PersonExportForm(forms.Form):
     reason = forms.CharField(label=_("Reason for the export"), max_length=500,
                              help_text=_("Recorded in the security audit log."))
+
+
+class PrivacyNoticeForm(forms.ModelForm):
+    class Meta:
+        model = PrivacyNotice
+        fields = ["title_zh", "title_en", "text_zh", "text_en"]

@@ -95,6 +95,19 @@ def record_consent(user, notice, *, request=None, ip=None) -> Consent:
     return consent
 
 
+def draft_notice(actor, *, title_zh, title_en, text_zh, text_en, request=None) -> PrivacyNotice:
+    """The system administrator writes the next version; it asks no one until it is published."""
+    if not actor.has_role("system_admin"):
+        raise PermissionDenied(_g("Only the system administrator can write the privacy notice."))
+    with transaction.atomic():
+        last = PrivacyNotice.objects.select_for_update().order_by("-version").first()
+        notice = PrivacyNotice.objects.create(version=(last.version if last else 0) + 1, title_zh=title_zh,
+                                              title_en=title_en, text_zh=text_zh, text_en=text_en)
+        audit("settings.privacy_notice_drafted", request=request, user=actor,
+              object_ref=f"privacy_notice:{notice.version}")
+    return notice
+
+
 def publish_notice(actor, notice, *, request=None) -> PrivacyNotice:
     """Publishing a new version: everyone is asked again at their next request."""
     if not actor.has_role("system_admin"):

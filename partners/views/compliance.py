@@ -21,6 +21,7 @@ from ..forms.compliance import (
     AuditFilterForm,
     DeletionForm,
     PersonExportForm,
+    PrivacyNoticeForm,
     ProfileForm,
     RoleChangeForm,
     SecuritySettingForm,
@@ -325,6 +326,31 @@ def person_export(request, user_id):
             response["Content-Disposition"] = f'attachment; filename="person-{person.pk}.json"'
             return response
     return render(request, "partners/compliance/person_export.html", {"form": form, "person": person})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notices(request):
+    """The system administrator writes and publishes versions of the privacy notice."""
+    _require(request, StaffRole.SYSTEM_ADMIN)
+    form = PrivacyNoticeForm(request.POST if request.POST.get("op") == "draft" else None)
+    if request.method == "POST":
+        try:
+            if request.POST.get("op") == "publish":
+                draft = get_object_or_404(PrivacyNotice, pk=request.POST.get("notice") or 0)
+                privacy.publish_notice(request.user, draft, request=request)
+                messages.success(request, _g("Version %(v)d is published; everyone is asked to agree again.")
+                                 % {"v": draft.version})
+                return redirect("security:notices")
+            if form.is_valid():
+                privacy.draft_notice(request.user, request=request, **form.cleaned_data)
+                messages.success(request, _g("The draft was saved."))
+                return redirect("security:notices")
+        except (PermissionDenied, ValidationError) as exc:
+            for message in _errors(exc):
+                messages.error(request, message)
+    return render(request, "partners/compliance/notices.html", {
+        "form": form, "notices": PrivacyNotice.objects.order_by("-version")})
 
 
 # --- Lockout page (django-axes) -----------------------------------------------------------------------

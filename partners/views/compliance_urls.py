@@ -20,6 +20,7 @@ security_patterns = ([
     path("roles/<int:user_id>/", compliance.role_change, name="role_change"),
     path("split-duties/", compliance.split_duties, name="split_duties"),
     path("settings/", compliance.security_settings, name="settings"),
+    path("privacy-notices/", compliance.notices, name="notices"),
     path("people/<int:user_id>/export/", compliance.person_export, name="person_export"),
 ], "security")
 
