@@ -98,3 +98,15 @@ def test_overlong_key_is_refused(applicant):
     response = client_for(token).post("/api/v1/applications/", {}, format="json", HTTP_IDEMPOTENCY_KEY="x" * 201)
     assert response.status_code == 400 and response.json()["code"] == "invalid_idempotency_key"
     assert not Application.objects.exists()
+
+
+def test_records_older_than_a_day_are_purged(applicant):
+    from django.utils import timezone
+
+    from partners.api.mixins import purge_old_records
+
+    _key, token = key_for(applicant)
+    client_for(token).post("/api/v1/applications/", {}, format="json", HTTP_IDEMPOTENCY_KEY="old")
+    assert purge_old_records() == 0
+    assert purge_old_records(now=timezone.now() + timezone.timedelta(hours=25)) == 1
+    assert not IdempotencyRecord.objects.exists()

@@ -2,8 +2,11 @@
 
 import hashlib
 import json
+from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _g
 from rest_framework import status
 from rest_framework.renderers import JSONRenderer
@@ -14,6 +17,14 @@ from .errors import ApiError
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 200
+# Keys are remembered for a day (API_IDEMPOTENCY_HOURS); every hundredth new record clears older ones.
+PURGE_EVERY = 100
+
+
+def purge_old_records(now=None):
+    hours = getattr(settings, "API_IDEMPOTENCY_HOURS", 24)
+    cutoff = (now or timezone.now()) - timedelta(hours=hours)
+    return IdempotencyRecord.objects.filter(created_at__lt=cutoff, response_status__gt=0).delete()[0]
 
 
 class ETagMixin:
@@ -111,6 +122,8 @@ class IdempotencyMixin:
                 self._idempotency = IdempotencyRecord.objects.create(
                     principal=principal, key=key, method=request.method, path=request.path[:300],
                     request_hash=fingerprint)
+            if self._idempotency.pk % PURGE_EVERY == 0:
+                purge_old_records()
             return
         except IntegrityError:
             pass
