@@ -184,3 +184,21 @@ def test_membership_suspension_needs_a_reason_and_is_audited(admin_client, popul
     membership.refresh_from_db()
     assert membership.state == MembershipState.SUSPENDED
     assert AuditEvent.objects.filter(action="member.suspended", organization=membership.organization).exists()
+
+
+def test_profile_and_organisation_history_pages_load(admin_client, submitted):
+    from partners.models import DataProfile, Organization
+
+    profile = DataProfile.objects.get(application=submitted)
+    for model, pk in ((DataProfile, profile.pk), (Organization, submitted.organization_id)):
+        response = admin_client.get(url(model, "history", pk))
+        assert response.status_code == 200, model
+
+
+def test_applicant_actions_are_refused_to_staff_who_do_not_act_for_the_organisation(admin_client, submitted):
+    response = admin_client.post(url(Application, "workflow", submitted.pk, "withdraw"), {"message": "x"},
+                                 follow=True)
+    assert [str(m) for m in response.context["messages"]] == [
+        "Only people acting for the organisation can do this."]
+    submitted.refresh_from_db()
+    assert submitted.state == ApplicationState.SUBMITTED
