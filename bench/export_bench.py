@@ -7,8 +7,9 @@ migrated when missing), fills it with bulk_create in batches up to --rows applic
 organisations and requested partner types), then runs the export in a fresh child process per mode so
 that each peak RSS belongs to that export alone:
 
-- `streamed`: what the staff screen does (partners/views/review_queue.export): the view streams a
-  workbook written row by row with openpyxl's write-only mode, reading the queryset in chunks;
+- `streamed`: what the staff screen does (partners/views/review_queue.export): the view streams the
+  workbook while `services.export.stream_xlsx` writes it, reading the queryset in chunks;
+- `write_only`: openpyxl's write-only mode (`services.export.write_xlsx`) into a temporary file;
 - `dataset`: the plain approach for comparison: every row into one tablib Dataset (what
   django-import-export's `Resource.export()` builds), then `Dataset.export("xlsx")`.
 """
@@ -127,9 +128,18 @@ def export_once(mode):
         request = RequestFactory().get("/staff/queue/export.xlsx")
         request.user = user
         response = review_queue.export(request)
+        first_byte = None
         for chunk in response.streaming_content:
+            if first_byte is None and chunk:
+                first_byte = time.perf_counter() - started
             size += len(chunk)
         count = Application.objects.exclude(state="draft").count()
+    elif mode == "write_only":
+        import tempfile
+
+        with tempfile.TemporaryFile() as handle:
+            count = export_services.write_xlsx(Application.objects.exclude(state="draft"), handle)
+            size = handle.tell()
     else:
         import tablib
 
@@ -140,14 +150,15 @@ def export_once(mode):
         count = len(dataset)
         size = len(dataset.export("xlsx"))
     elapsed = time.perf_counter() - started
-    print(json.dumps({"mode": mode, "rows": count, "seconds": round(elapsed, 1), "bytes": size,
+    extra = {"first_byte_s": round(first_byte, 2)} if mode == "streamed" else {}
+    print(json.dumps({"mode": mode, "rows": count, "seconds": round(elapsed, 1), "bytes": size, **extra,
                       "rss_before_mb": round(before), "peak_rss_mb": round(rss_mb())}))
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
-    parser.add_argument("--modes", default="streamed,dataset")
+    parser.add_argument("--modes", default="streamed,write_only,dataset")
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.child:

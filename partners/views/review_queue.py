@@ -74,12 +74,11 @@ def bulk_assign(request):
 
 @staff_view("application.export")
 def export(request):
-    """The filtered queue as an Excel workbook, written in bounded memory and streamed in chunks."""
+    """The filtered queue as an Excel workbook, streamed while it is written, in bounded memory."""
     form = _filter_form(request.GET)
     qs = form.filter(request.user)
-    handle = export_services.export_to_tempfile(qs)
     response = StreamingHttpResponse(
-        export_services.file_chunks(handle),
+        export_services.stream_xlsx(qs),
         content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
     stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
     response["Content-Disposition"] = f'attachment; filename="applications-{stamp}.xlsx"'
