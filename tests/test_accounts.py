@@ -121,3 +121,12 @@ def test_failed_logins_are_rate_limited(client, settings):
     assert response.status_code == 200
     assert "Too many failed login attempts" in response.content.decode()
     assert "_auth_user_id" not in client.session
+
+
+def test_other_account_pages_use_the_site_layout(client):
+    user = UserFactory()
+    client.force_login(user)
+    for name in ("account_email", "account_change_password", "mfa_index"):
+        response = client.get(reverse(name))
+        assert response.status_code == 200, name
+        assert 'class="navbar' in response.content.decode(), name
