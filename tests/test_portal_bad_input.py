@@ -212,3 +212,13 @@ def test_someone_elses_join_request_cannot_be_decided(client, applicant):
     assert client.post(reverse("portal:join_request_decide", args=[join_request.pk, "approve"])).status_code == 404
     join_request.refresh_from_db()
     assert join_request.state == "pending"
+
+
+def test_steps_still_demand_the_csrf_token(applicant, draft):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(applicant)
+    response = client.post(step_url(draft, "types"), {"partner_types": ["data"], "save": ""})
+    assert response.status_code == 403
+    assert draft.requested_types.count() == 0
