@@ -220,3 +220,40 @@ def test_the_readme_shows_the_current_diagram():
 
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     assert f"```mermaid\n{workflow.mermaid()}\n```" in readme
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_submits_at_once_freeze_one_revision():
+    """A double click that reaches two workers at once: the row lock lets exactly one through."""
+    import threading
+
+    from django.conf import settings
+    from django.db import connection
+
+    if not settings.IS_POSTGRES:
+        pytest.skip("needs PostgreSQL's row locks across connections")
+    owner = OrganizationFactory().owner
+    application = complete_draft(ApplicationFactory(organization=owner.organizations.get(), created_by=owner))
+    barrier = threading.Barrier(2)
+    outcomes = []
+
+    def attempt():
+        try:
+            barrier.wait()
+            workflow.fire(application.pk, "submit", workflow.Actor(user=owner), expected_state=S.DRAFT)
+            outcomes.append("won")
+        except workflow.AlreadyChanged:
+            outcomes.append("told")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=attempt) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(outcomes) == ["told", "won"]
+    application.refresh_from_db()
+    assert application.state == S.SUBMITTED
+    assert application.revisions.count() == 1
