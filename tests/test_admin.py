@@ -202,3 +202,13 @@ def test_applicant_actions_are_refused_to_staff_who_do_not_act_for_the_organisat
         "Only people acting for the organisation can do this."]
     submitted.refresh_from_db()
     assert submitted.state == ApplicationState.SUBMITTED
+
+
+def test_secrets_are_never_shown(admin_client, superuser):
+    from partners.models import PasswordHistory
+
+    row = PasswordHistory.objects.create(user=superuser, password=superuser.password)
+    for page in (url(PasswordHistory, "changelist"), url(PasswordHistory, "change", row.pk)):
+        response = admin_client.get(page)
+        assert response.status_code == 200
+        assert superuser.password.split("$")[-1] not in response.content.decode()

@@ -57,7 +57,15 @@ class ReadOnlyInline(admin.TabularInline):
         return False
 
 
+def is_secret(name: str) -> bool:
+    return name in {"password", "secret", "token"} or name.endswith(("_hash", "_secret", "_token"))
+
+
 def generic_admin(model):
-    """A read-only admin for a model that has no admin of its own yet, so every model is reachable."""
-    names = [f.name for f in model._meta.concrete_fields][:6]
-    return type(f"{model.__name__}Admin", (ReadOnlyAdmin,), {"list_display": names})
+    """A read-only admin for a model that has no admin of its own yet, so every model is reachable.
+
+    Secrets (signing keys, password and key hashes) are never shown, not even to administrators."""
+    fields = [f.name for f in model._meta.concrete_fields]
+    hidden = [name for name in fields if is_secret(name)]
+    shown = [name for name in fields if name not in hidden]
+    return type(f"{model.__name__}Admin", (ReadOnlyAdmin,), {"list_display": shown[:6], "exclude": hidden})
