@@ -14,8 +14,8 @@ from partners.models import Application, Attachment, AuditEvent, Revision
 from partners.services import applications as app_services
 from tests.factories import advance, submitted_application
 
-pytestmark = pytest.mark.skipif(connection.vendor != "postgresql",
-                                reason="pg_dump and pg_restore need PostgreSQL")
+on_postgres = pytest.mark.skipif(connection.vendor != "postgresql",
+                                 reason="pg_dump and pg_restore need PostgreSQL")
 
 
 def _admin_conninfo():
@@ -43,6 +43,7 @@ def _rows(conninfo, sql):
         return set(conn.execute(sql).fetchall())
 
 
+@on_postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_backup_restores_into_a_fresh_database_with_every_record_and_file(
         tmp_path, settings, fresh_database, applicant, other_applicant, reviewer):
@@ -90,6 +91,7 @@ def test_backup_restores_into_a_fresh_database_with_every_record_and_file(
         conn.execute("DELETE FROM partners_auditevent")
 
 
+@on_postgres
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_restore_refuses_a_non_empty_database_and_a_damaged_archive(tmp_path, applicant):
     submitted_application(applicant)
@@ -101,3 +103,39 @@ def test_restore_refuses_a_non_empty_database_and_a_damaged_archive(tmp_path, ap
     damaged.write_bytes(archive.read_bytes()[:2048])
     with pytest.raises(CommandError):
         call_command("restore", str(damaged), media_root=str(tmp_path / "m"))
+
+
+def test_backup_and_restore_of_the_embedded_sqlite_set_up(tmp_path):
+    """`make backup` / `make restore` also serve the embedded set-up (SQLite file plus uploads)."""
+    import os
+    import sqlite3
+    import subprocess
+    import sys
+
+    from django.conf import settings
+
+    source, target = tmp_path / "registry.sqlite3", tmp_path / "restored.sqlite3"
+    media, restored_media = tmp_path / "media", tmp_path / "restored-media"
+    (media / "attachments" / "1").mkdir(parents=True)
+    (media / "attachments" / "1" / "f00d").write_bytes(b"%PDF-1.4 bytes of a licence")
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "registry.settings_test", "DATABASE_URL": f"sqlite:///{source}",
+           "MEDIA_ROOT": str(media)}
+
+    def manage(*args, **extra):
+        result = subprocess.run([sys.executable, "manage.py", *args], cwd=settings.BASE_DIR, env={**env, **extra},
+                                capture_output=True, text=True, timeout=300)
+        assert result.returncode == 0, result.stdout + result.stderr
+        return result
+
+    manage("migrate", "--noinput", "-v0")
+    with sqlite3.connect(source) as conn:
+        conn.execute("INSERT INTO partners_district (code, name_zh, name_en, position, active) "
+                      "VALUES ('999999', '测试区', 'Test district', 99, 1)")
+    archive = tmp_path / "backup.tar"
+    manage("shell", "-c", f"from partners.services.backup import create_backup; "
+                          f"create_backup({str(archive)!r}, media_root={str(media)!r})")
+    manage("restore", str(archive), "--media-root", str(restored_media), DATABASE_URL=f"sqlite:///{target}")
+    with sqlite3.connect(target) as conn:
+        assert conn.execute("SELECT name_en FROM partners_district WHERE code = '999999'").fetchone() == (
+            "Test district",)
+    assert (restored_media / "attachments" / "1" / "f00d").read_bytes() == b"%PDF-1.4 bytes of a licence"
