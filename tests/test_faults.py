@@ -26,7 +26,21 @@ from partners.services import applications as app_services
 from partners.services.delivery import deliver
 from tests.factories import advance, complete_draft, submitted_application
 
-PG_BIN = Path("/usr/lib/postgresql/15/bin")
+
+def _pg_bin() -> Path:
+    """Where initdb and pg_ctl live: $PG_BIN, else what pg_config says, else Debian's place for version 15."""
+    if os.environ.get("PG_BIN"):
+        return Path(os.environ["PG_BIN"])
+    try:
+        found = subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True, timeout=10).stdout.strip()
+    except (OSError, subprocess.SubprocessError):
+        found = ""
+    if found and (Path(found) / "initdb").exists():
+        return Path(found)
+    return Path("/usr/lib/postgresql/15/bin")
+
+
+PG_BIN = _pg_bin()
 on_postgres = pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks")
 
 
