@@ -23,6 +23,18 @@ APPLICANT = "founder@lingshu.example.cn"
 CONFIRM_LINK = re.compile(r"https?://[^\s\"'<>]+/accounts/confirm-email/[^\s\"'<>]+")
 
 
+UNLABELLED_FIELDS = """() => [...document.querySelectorAll('input, select, textarea')]
+  .filter(el => el.type !== 'hidden' && el.offsetParent !== null)
+  .filter(el => !(el.labels && el.labels.length) && !el.getAttribute('aria-label')
+                && !el.getAttribute('aria-labelledby') && !el.title)
+  .map(el => el.name || el.id)"""
+
+
+def assert_fields_labelled(page):
+    """Every visible form field has an accessible name (a label, aria-label or title)."""
+    assert page.evaluate(UNLABELLED_FIELDS) == [], page.url
+
+
 def log_in(page, base, email):
     page.goto(base + "/accounts/login/")
     page.locator("#id_login").fill(email)
@@ -39,12 +51,14 @@ def log_out(page):
 
 
 def save_and_continue(page):
+    assert_fields_labelled(page)
     page.locator("main button[name=next]").click()
 
 
 def sign_up_and_confirm(page, base):
     page.goto(base + "/accounts/signup/")
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+    assert_fields_labelled(page)
     page.locator("#id_email").fill(APPLICANT)
     page.locator("#id_password1").fill(PASSWORD)
     page.locator("#id_password2").fill(PASSWORD)
@@ -110,6 +124,7 @@ def fill_application(page, base, shoot):
     page.get_by_role("link", name="继续").click()
 
     # Step 6: review, declaration, submit.
+    assert_fields_labelled(page)
     page.locator("#id_declaration").check()
     page.locator("main button[name=submit]").click()
     application = Application.objects.get(organization__name=ORG_NAME)
@@ -125,6 +140,7 @@ def staff_decides(page, base, application, reviewer, approver, shoot):
     page.goto(base + f"/staff/applications/{application.pk}/")
     page.locator("form[data-action=start_review] button[type=submit]").click()
     expect(page.locator("form[data-action=pass_to_final]")).to_have_count(1)
+    assert_fields_labelled(page)
     shoot(page, "application-detail")
     page.locator("form[data-action=pass_to_final] button[type=submit]").click()
     expect(page.locator("form[data-action=pass_to_final]")).to_have_count(0)
