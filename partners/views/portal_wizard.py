@@ -81,7 +81,9 @@ def _step(request, pk, step):
         "step_number": index + 1, "previous_step": STEP_KEYS[index - 1] if index else None,
         "next_step": STEP_KEYS[index + 1] if index + 1 < len(STEPS) else None, "completeness": errors,
     })
-    return render(request, f"partners/portal/wizard/{step}.html", ctx, status=ctx.pop("status", 200))
+    status = ctx.pop("status", 200)
+    ctx["has_errors"] = status >= 400
+    return render(request, f"partners/portal/wizard/{step}.html", ctx, status=status)
 
 
 def _after_save(request, application, step):
@@ -232,7 +234,10 @@ def review_step(request, application):
     form = DeclarationForm(request.POST if request.method == "POST" else None,
                            initial={"declaration": application.declaration_accepted,
                                     "expected_state": application.state})
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and form.is_valid() and "submit" in request.POST \
+            and not form.cleaned_data["declaration"]:
+        form.add_error("declaration", _g("Tick the declaration to submit."))
+    elif request.method == "POST" and form.is_valid():
         accepted = form.cleaned_data["declaration"]
 
         def save(locked):
@@ -245,19 +250,16 @@ def review_step(request, application):
             return refuse(request, application, exc.message, status=STATUS_OF_CODE.get(exc.code, 409))
         if "submit" not in request.POST:
             return _after_save(request, application, "review")
-        if not accepted:
-            form.add_error("declaration", _g("Tick the declaration to submit."))
-        else:
-            action = "resubmit" if application.state == ApplicationState.CHANGES_REQUESTED else "submit"
-            try:
-                app_services.fire_action(request.user, application, action,
-                                         expected_state=form.cleaned_data["expected_state"])
-            except workflow.TransitionError as exc:
-                if getattr(exc, "errors", None):
-                    return redirect_to_first_error(request, application, exc.errors)
-                return refuse(request, application, exc.message, status=STATUS_OF_CODE.get(exc.code, 409))
-            messages.success(request, _g("Thank you. Your application was submitted; you will hear from us."))
-            return redirect("portal:application", pk=application.pk)
+        action = "resubmit" if application.state == ApplicationState.CHANGES_REQUESTED else "submit"
+        try:
+            app_services.fire_action(request.user, application, action,
+                                     expected_state=form.cleaned_data["expected_state"])
+        except workflow.TransitionError as exc:
+            if getattr(exc, "errors", None):
+                return redirect_to_first_error(request, application, exc.errors)
+            return refuse(request, application, exc.message, status=STATUS_OF_CODE.get(exc.code, 409))
+        messages.success(request, _g("Thank you. Your application was submitted; you will hear from us."))
+        return redirect("portal:application", pk=application.pk)
     application.refresh_from_db()
     return {"form": form, "status": 400 if form.errors else 200, **review_data(application)}
 
