@@ -5,6 +5,10 @@ import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
+
+# A loaded two-core CI machine can be slow to answer; waiting longer costs nothing when it is fast.
+expect.set_options(timeout=15_000)
 
 # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make are still
 # synchronous and safe here, so Django's guard against ORM use inside an event loop is relaxed.
