@@ -10,7 +10,7 @@ from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from .. import workflow
-from ..models import Application, Attachment, Decision, InvitationCode, Organization, Scenario
+from ..models import PROFILE_MODELS, Application, Decision, InvitationCode, Organization, Scenario
 from ..models.api import ApiScope
 from ..permissions import is_staff_member
 from ..services import applications as app_services
@@ -28,6 +28,7 @@ from .serializers import (
     OrganizationSerializer,
 )
 
+PROFILE_RELATIONS = [model._meta.model_name for model in PROFILE_MODELS.values()]
 APPLICANT_ACTIONS = {t.action for t in workflow.TRANSITIONS if workflow.APPLICANT in t.roles}
 SIMPLE_FIELDS = ["channel", "recommender_name", "contact_name", "contact_title", "contact_phone", "contact_email",
                  "declaration_accepted"]
@@ -80,15 +81,19 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiVi
         return self.read_scope if request.method in ("GET", "HEAD", "OPTIONS") else self.write_scope
 
     def get_queryset(self):
-        qs = Application.objects.select_related("organization", "invitation").prefetch_related(
-            "requested_types", "attachments")
+        qs = Application.objects.select_related("organization", "invitation", *PROFILE_RELATIONS).prefetch_related(
+            "requested_types", "attachments", "modelprofile__industries", "applicationprofile__scenarios")
         if is_staff_member(self.request.user):
             return qs.all()
         return qs.filter(organization__memberships_of_people__user=self.request.user)
 
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "detail": getattr(self, "action", None) == "retrieve"}
+
     def _read(self, application, code=status.HTTP_200_OK):
         fresh = self.get_queryset().get(pk=application.pk)
-        return Response(ApplicationSerializer(fresh, context=self.get_serializer_context()).data, status=code)
+        context = {**self.get_serializer_context(), "detail": True}
+        return Response(ApplicationSerializer(fresh, context=context).data, status=code)
 
     @extend_schema(request=ApplicationWriteSerializer, responses={201: ApplicationSerializer})
     def create(self, request):
@@ -215,5 +220,3 @@ class DecisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
     ordering_fields = ["id", "created_at"]
     ordering = ["-id"]
 
-
-__all__ = ["OrganizationViewSet", "ApplicationViewSet", "DecisionViewSet", "Attachment"]

@@ -168,9 +168,13 @@ class ProfilesSerializer(serializers.Serializer):
     def to_representation(self, application):
         out = {}
         for t in application.partner_types:
-            profile = PROFILE_SERIALIZERS[t].Meta.model.objects.filter(application=application).first()
-            if profile is not None:
-                out[t] = PROFILE_SERIALIZERS[t](profile).data
+            model = PROFILE_SERIALIZERS[t].Meta.model
+            try:
+                # The reverse one-to-one, select_related by the view: no query per row.
+                profile = getattr(application, model._meta.model_name)
+            except model.DoesNotExist:
+                continue
+            out[t] = PROFILE_SERIALIZERS[t](profile).data
         return out
 
 
@@ -203,7 +207,7 @@ class ApplicationSerializer(serializers.ModelSerializer):
     partner_types = serializers.ListField(child=serializers.ChoiceField(choices=PartnerType.choices), read_only=True)
     invitation_code = serializers.SerializerMethodField()
     profiles = ProfilesSerializer(source="*", read_only=True)
-    attachments = AttachmentSerializer(many=True, read_only=True)
+    attachments = serializers.SerializerMethodField()
     available_actions = serializers.SerializerMethodField()
     missing = serializers.SerializerMethodField(
         help_text=_("What is still missing before submission, per step (drafts and returned applications)."))
@@ -227,8 +231,16 @@ class ApplicationSerializer(serializers.ModelSerializer):
         return [{"action": t.action, "label": str(t.label), "requires": list(t.requires)}
                 for t in workflow.available_actions(obj, user)]
 
-    @extend_schema_field(serializers.DictField(child=serializers.ListField(child=serializers.CharField())))
+    @extend_schema_field(AttachmentSerializer(many=True))
+    def get_attachments(self, obj):
+        # Filtered in Python so the prefetched rows serve every application of a list.
+        return AttachmentSerializer([a for a in obj.attachments.all() if a.purged_at is None], many=True).data
+
+    @extend_schema_field(serializers.DictField(child=serializers.ListField(child=serializers.CharField()),
+                                               allow_null=True))
     def get_missing(self, obj):
+        if not self.context.get("detail"):
+            return None  # costly per row; lists leave it out, detail reads carry it
         if obj.state not in (ApplicationState.DRAFT, ApplicationState.CHANGES_REQUESTED):
             return {}
         from ..services.applications import completeness_errors
