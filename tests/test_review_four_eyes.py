@@ -60,10 +60,11 @@ def test_four_eyes_on_the_screen(client, submitted, both_roles):
     assert "four eyes" in response.content.decode()
 
 
-def test_first_reviewer_cannot_uphold_an_objection(submitted, both_roles, approver):
+def test_first_reviewer_cannot_resolve_an_objection(submitted, both_roles, approver):
     application = advance(submitted, ApplicationState.PUBLICITY, reviewer=both_roles, approver=approver)
     objection = review_services.file_objection(application, name="张三", contact="13800000000", reason="材料不实")
-    with pytest.raises(review_services.ServiceError):
-        review_services.resolve_objection(both_roles, objection, uphold=True, resolution="成立")
+    for uphold in (True, False):
+        with pytest.raises(review_services.ServiceError):
+            review_services.resolve_objection(both_roles, objection, uphold=uphold, resolution="成立")
     objection.refresh_from_db()
     assert objection.state == "open"  # the refusal rolled the resolution back too

@@ -297,7 +297,8 @@ def file_objection(application, *, name, contact, reason, ip=None):
             raise ServiceError(_g("This application is not in its public notice period."), code="closed")
         objection = Objection.objects.create(application=application, name=name, contact=contact,
                                              reason=reason, source_ip=ip)
-        log_event("objection.filed", application=application, data={"objection": objection.pk})
+        log_event("objection.filed", actor=workflow.Actor(ip=ip), application=application,
+                  data={"objection": objection.pk})
         from .notifications import record, staff_with_role
 
         for person in staff_with_role("approver"):
@@ -317,6 +318,11 @@ def resolve_objection(user, objection, *, uphold: bool, resolution: str):
     if len(resolution) > TEXT_LIMIT:
         raise ServiceError(_g("Too long: at most %(limit)d characters.") % {"limit": TEXT_LIMIT},
                            field="resolution")
+    if took_part_in_first_review(user, objection.application):
+        # Dismissing leads to admission: a final-level decision, so four eyes apply to both outcomes.
+        raise ServiceError(
+            _g("An approver cannot decide an application they reviewed at first review (four eyes)."),
+            code="four_eyes")
     with transaction.atomic():
         objection = Objection.objects.select_for_update().get(pk=objection.pk)
         if objection.state != ObjectionState.OPEN:

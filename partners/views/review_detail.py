@@ -79,7 +79,8 @@ def _detail_context(request, application, bound=None):
     membership = Membership.objects.filter(organization=org).prefetch_related("grants").first()
     changes, current, previous = revision_diff(application)
     objections = list(application.objections.select_related("resolved_by"))
-    can_resolve = bool(can(user, "objection.resolve"))
+    can_resolve = bool(can(user, "objection.resolve")) and not review_services.took_part_in_first_review(
+        user, application)
     return {
         "application": application, "org": org, "answers": profile_answers(application),
         "attachments": application.attachments.all(),
