@@ -7,7 +7,6 @@ being written, so the first bytes leave at once; `write_xlsx` uses openpyxl's wr
 temporary file, then the whole workbook) and is kept as the reference the benchmark compares against.
 """
 
-import tempfile
 import zipfile
 from datetime import datetime
 from types import SimpleNamespace
@@ -99,22 +98,6 @@ def write_xlsx(queryset, target):
         count += 1
     workbook.save(target)
     return count
-
-
-def export_to_tempfile(queryset):
-    """The workbook in a temporary file (deleted when closed), rewound for streaming."""
-    handle = tempfile.TemporaryFile(suffix=".xlsx")
-    write_xlsx(queryset, handle)
-    handle.seek(0)
-    return handle
-
-
-def file_chunks(handle, size=64 * 1024):
-    try:
-        while chunk := handle.read(size):
-            yield chunk
-    finally:
-        handle.close()
 
 
 # --- The streaming writer -----------------------------------------------------------------------
