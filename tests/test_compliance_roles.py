@@ -221,3 +221,19 @@ def test_admin_user_list_shows_the_roles_each_person_holds():
     root = User.objects.create_superuser("root3@example.com", "Root-Setup-Password-9")
     page = english_client(root).get(reverse("admin:partners_user_changelist")).content.decode()
     assert "auditor-in-list@example.com" in page and "audit_admin" in page
+
+
+def test_the_admin_cannot_be_used_to_grant_roles_by_anyone_but_the_security_administrator():
+    system_admin = make_staff("system_admin", email="sysadmin-in-admin@example.com")
+    User.objects.filter(pk=system_admin.pk).update(is_staff=True)
+    person = UserFactory(email="target@example.com")
+    client = english_client(system_admin)
+    url = reverse("admin:partners_user_change", args=[person.pk])
+    assert client.get(url).status_code == 200
+    reviewer_group = Group.objects.get(name="reviewer")
+    response = client.post(url, {
+        "email": person.email, "display_name": person.display_name, "phone": person.phone, "language": "zh-hans",
+        "is_active": "on", "groups": [reviewer_group.pk]})
+    assert response.status_code == 403
+    assert not person.groups.exists()
+    assert not SecurityEvent.objects.filter(action="role.granted", object_ref=f"user:{person.pk}").exists()
