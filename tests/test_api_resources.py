@@ -345,3 +345,8 @@ def test_application_partner_scenarios_are_replaced_as_a_list(applicant):
         {"title": "x", "description": "y", "budget_min_10k": 9, "budget_max_10k": 1}]}}}, format="json")
     assert refused.status_code == 400
     assert "profiles.application.scenarios.0.budget_max_10k" in refused.json()["fields"]
+
+
+def test_a_nul_character_in_an_id_is_not_found():
+    for url in ("/api/v1/members/BJAI%00/", "/api/v1/districts/11%0001/", "/api/v1/industries/%00/"):
+        error_of(client_for().get(url), 404, "not_found")

@@ -1,6 +1,7 @@
 """What every API v1 view shares: scope checks, ETags, idempotent POSTs, and who is acting."""
 
 from rest_framework import viewsets
+from rest_framework.exceptions import NotFound
 
 from .. import workflow
 from .mixins import ETagMixin, IdempotencyMixin
@@ -16,3 +17,9 @@ class ApiViewSet(IdempotencyMixin, ETagMixin, viewsets.GenericViewSet):
     permission_classes = [ScopePermission]
     read_scope = None
     write_scope = None
+
+    def initial(self, request, *args, **kwargs):
+        # No object is named with a NUL character, and PostgreSQL refuses to even compare one.
+        if any("\x00" in str(value) for value in kwargs.values()):
+            raise NotFound()
+        super().initial(request, *args, **kwargs)

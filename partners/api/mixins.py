@@ -2,6 +2,7 @@
 
 import hashlib
 import json
+import re
 from datetime import timedelta
 
 from django.conf import settings
@@ -17,6 +18,8 @@ from .errors import ApiError
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 MAX_KEY_LENGTH = 200
+# Printable ASCII without spaces, as HTTP header tokens are; control characters never reach the database.
+KEY_RE = re.compile(rf"[!-~]{{1,{MAX_KEY_LENGTH}}}")
 # Keys are remembered for a day (API_IDEMPOTENCY_HOURS); every hundredth new record clears older ones.
 PURGE_EVERY = 100
 
@@ -112,9 +115,9 @@ class IdempotencyMixin:
         if request.method != "POST" or not key:
             return
         key = key.strip()
-        if not key or len(key) > MAX_KEY_LENGTH:
-            raise ApiError(_g("An Idempotency-Key has 1 to %(n)d characters.") % {"n": MAX_KEY_LENGTH},
-                           code="invalid_idempotency_key", fields={IDEMPOTENCY_HEADER: [_g("Too long or empty.")]})
+        if not KEY_RE.fullmatch(key):
+            message = _g("An Idempotency-Key has 1 to %(n)d characters.") % {"n": MAX_KEY_LENGTH}
+            raise ApiError(message, code="invalid_idempotency_key", fields={IDEMPOTENCY_HEADER: [message]})
         principal = _principal(request)
         fingerprint = request_fingerprint(request)
         try:

@@ -54,7 +54,7 @@ def document_errors(result, generator, request, public):
                                    "description": "the ETag of a previous answer; 304 when unchanged"})
             if method == "post":
                 parameters.append({"in": "header", "name": "Idempotency-Key", "required": False,
-                                   "schema": {"type": "string", "minLength": 1, "maxLength": 200},
+                                   "schema": {"type": "string", "pattern": "^[!-~]{1,200}$"},
                                    "description": "a repeat with the same key and body replays the first answer; "
                                                   "another body with the same key answers 422"})
     return result
