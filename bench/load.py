@@ -11,6 +11,7 @@ Every request loop is bounded by --duration; only loopback addresses are used.
 """
 
 import argparse
+import contextlib
 import json
 import os
 import re
@@ -19,6 +20,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -48,7 +50,8 @@ def parse_wrk(text):
 
 
 def fill(path, values):
-    return path.format(**values)
+    """The path with its placeholders filled and non-ASCII characters (Chinese searches) percent-encoded."""
+    return urllib.parse.quote(path.format(**values), safe="/?=&%-_.~")
 
 
 def placeholders():
@@ -59,11 +62,55 @@ def placeholders():
     import django
 
     django.setup()
-    from partners.models import Application, Membership
+    from partners.models import Application, Industry, Membership
 
-    member = Membership.objects.order_by("id").values_list("id", "organization_id").first() or (0, 0)
-    application = Application.objects.exclude(state="draft").order_by("-id").values_list("id", flat=True).first()
-    return {"member_id": member[0], "org_id": member[1], "application_id": application or 0}
+    member = Membership.objects.order_by("id").values_list("id", "organization_id", "number").first() or (0, 0, "")
+    # An application from bench/generate (not one of submit_bench.py's, whose names are all alike).
+    application = (Application.objects.exclude(state="draft").filter(created_by__email="bench-owner@bench.example")
+                   .order_by("-id").values_list("id", flat=True).first())
+    industry = Industry.objects.order_by("position", "code").values_list("code", flat=True).first() or ""
+    return {"member_id": member[0], "org_id": member[1], "member_number": member[2],
+            "application_id": application or 0, "industry": industry}
+
+
+def server_env(workers):
+    """The environment of the benchmark server: production settings on loopback, throttles lifted."""
+    return dict(os.environ, DEBUG="0", SECRET_KEY=os.environ.get("SECRET_KEY", "bench-only-key"),
+                SECURE_SSL_REDIRECT="0", SECURE_COOKIES="0", ALLOWED_HOSTS="127.0.0.1,localhost",
+                GUNICORN_WORKERS=str(workers), MANIFEST_STATIC="0", AXES_ENABLED="0",
+                # One client address (or key) sends every request, so the per-client API throttles are lifted;
+                # a one-second window keeps the throttle's history as short as real clients keep it.
+                API_ANON_RATE=os.environ.get("API_ANON_RATE", "1000000/s"),
+                API_KEY_RATE=os.environ.get("API_KEY_RATE", "1000000/s"))
+
+
+@contextlib.contextmanager
+def serve(workers):
+    """gunicorn with registry/gunicorn.conf.py on a free loopback port; yields the base URL."""
+    port = free_port()
+    env = server_env(workers)
+    env["GUNICORN_BIND"] = f"127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", "registry/gunicorn.conf.py", "registry.wsgi:application"],
+        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(f"http://127.0.0.1:{port}/ping/", timeout=1)
+                break
+            except OSError:
+                time.sleep(0.2)
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        server.wait(timeout=20)
+
+
+def wrk(url, *, duration, connections=16, headers=()):
+    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", url]
+    for h in headers:
+        cmd += ["-H", h]
+    return parse_wrk(subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 30).stdout)
 
 
 def main():
@@ -75,41 +122,39 @@ def main():
     parser.add_argument("--only", default="", help="comma-separated names to run")
     parser.add_argument("--out", default="")
     parser.add_argument("--header", action="append", default=[], help="extra header for wrk, e.g. Cookie: …")
+    parser.add_argument("--staff-header", action="append", default=[],
+                        help="header for the lines marked `staff` (bench/staff_session.py prints one)")
     args = parser.parse_args()
 
-    env = dict(os.environ, DEBUG="0", SECRET_KEY=os.environ.get("SECRET_KEY", "bench-only-key"),
-               SECURE_SSL_REDIRECT="0", SECURE_COOKIES="0", ALLOWED_HOSTS="127.0.0.1,localhost",
-               GUNICORN_WORKERS=str(args.workers), MANIFEST_STATIC="0", AXES_ENABLED="0")
-    port = free_port()
-    env["GUNICORN_BIND"] = f"127.0.0.1:{port}"
     values = placeholders()
-    lines = [ln.split(None, 1) for ln in Path(args.urls).read_text().splitlines() if ln.strip()
+    lines = [ln.split() for ln in Path(args.urls).read_text().splitlines() if ln.strip()
              and not ln.startswith("#")]
     wanted = set(filter(None, args.only.split(",")))
-    targets = [("ceiling", "/ping/")] + [(n, fill(p.strip(), values)) for n, p in lines
-                                         if not wanted or n in wanted]
-    server = subprocess.Popen(
-        [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", "registry/gunicorn.conf.py", "registry.wsgi:application"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
-    try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(f"http://127.0.0.1:{port}/ping/", timeout=1)
-                break
-            except OSError:
-                time.sleep(0.2)
+    targets = [("ceiling", "/ping/", [])]
+    for name, path, *flags in lines:
+        if wanted and name not in wanted:
+            continue
+        if "staff" in flags and not args.staff_header:
+            print(f"skipped {name}: no --staff-header", file=sys.stderr)
+            continue
+        targets.append((name, fill(path, values), args.staff_header if "staff" in flags else []))
+    load_before = os.getloadavg()
+    with serve(args.workers) as base:
         results = []
-        for name, path in targets:
-            url = f"http://127.0.0.1:{port}{path}"
-            urllib.request.urlopen(url, timeout=10).read()  # warm up and check it answers
-            cmd = ["wrk", "-t2", f"-c{args.connections}", f"-d{args.duration}s", "--latency", url]
-            for h in args.header:
-                cmd += ["-H", h]
-            out = subprocess.run(cmd, capture_output=True, text=True, timeout=args.duration + 30).stdout
-            row = {"name": name, "path": path, **parse_wrk(out)}
+        for name, path, headers in targets:
+            url = f"{base}{path}"
+            headers = args.header + headers
+            warm = urllib.request.Request(url, headers=dict(h.split(": ", 1) for h in headers))
+            with urllib.request.urlopen(warm, timeout=30) as answer:  # warm up and check it answers
+                if answer.status != 200 or answer.url != url:
+                    sys.exit(f"{name}: {url} answered {answer.status} at {answer.url}")
+            row = {"name": name, "path": path,
+                   **wrk(url, duration=args.duration, connections=args.connections, headers=headers)}
             results.append(row)
             print(json.dumps(row, ensure_ascii=False), flush=True)
         ceiling = results[0]["rps"]
+        print(f"\nmachine load average (1, 5, 15 min): before {load_before}, after {os.getloadavg()}; "
+              f"{args.workers} gunicorn workers, wrk -c{args.connections} -d{args.duration}s")
         print("\n| endpoint | path | req/s | p50 ms | p99 ms | share of bare view |\n|---|---|---|---|---|---|")
         for r in results:
             print(f"| {r['name']} | `{r['path']}` | {r['rps']:.0f} | {r.get('p50_ms')} | {r.get('p99_ms')} | "
@@ -117,9 +162,6 @@ def main():
         if args.out:
             Path(args.out).parent.mkdir(parents=True, exist_ok=True)
             Path(args.out).write_text(json.dumps(results, indent=2, ensure_ascii=False))
-    finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=20)
 
 
 if __name__ == "__main__":

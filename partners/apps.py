@@ -11,3 +11,6 @@ class PartnersConfig(AppConfig):
 
     def ready(self):
         from . import signals  # noqa: F401
+        from .services import cache
+
+        cache.connect()

@@ -131,6 +131,9 @@ else:
             "LOCATION": "registry",
         }
     }
+# Public member pages and API reads cached per generation (partners/services/cache.py); the generation
+# must be shared by every process, so this is on by default only with Redis.
+PUBLIC_RESPONSE_CACHE = env.bool("PUBLIC_RESPONSE_CACHE", default=bool(REDIS_URL))
 
 # --- Authentication -------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

@@ -8,9 +8,10 @@ from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
 from ..enums import PartnerType
-from ..models import Industry, Membership, MembershipGrant
+from ..models import Membership, MembershipGrant
 from ..models.api import ApiScope
 from ..services import directory
+from ..services.cache import cached_api_read
 from .base import ApiViewSet
 
 
@@ -78,13 +79,9 @@ def industries_by_member(members) -> dict:
     for g in grants.only("membership_id", "application_id"):
         by_application.setdefault(g.application_id, set()).add(g.membership_id)
     out: dict = {}
-    rows = Industry.objects.filter(
-        Q(modelprofile__application_id__in=by_application) | Q(applicationprofile__application_id__in=by_application)
-    ).values_list("code", "position", "modelprofile__application_id", "applicationprofile__application_id")
-    for code, position, model_app, app_app in rows:
-        for application_id in (model_app, app_app):
-            for member_id in by_application.get(application_id, ()):
-                out.setdefault(member_id, set()).add((position, code))
+    for application_id, industries in directory.industries_by_application(list(by_application)).items():
+        for member_id in by_application[application_id]:
+            out.setdefault(member_id, set()).update(industries)
     return {k: [code for _p, code in sorted(v)] for k, v in out.items()}
 
 
@@ -107,12 +104,14 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
     def get_queryset(self):
         return directory.public_members()
 
+    @cached_api_read
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset)
         context = {**self.get_serializer_context(), "industries": industries_by_member(page)}
         return self.get_paginated_response(MemberSerializer(page, many=True, context=context).data)
 
+    @cached_api_read
     def retrieve(self, request, *args, **kwargs):
         member = self.get_object()
         context = {**self.get_serializer_context(), "industries": industries_by_member([member])}

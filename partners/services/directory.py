@@ -159,13 +159,28 @@ def member_detail(number: str):
     member = public_members().filter(number=number).first()
     if member is None:
         return None
-    application_ids = [g.application_id for g in MembershipGrant.objects.filter(membership=member)
-                       .only("application_id")]
+    # Two indexed subqueries, not one OR over two outer joins (that joined every profile: 0.7 s at 100,000).
+    application_ids = MembershipGrant.objects.filter(membership=member).values("application_id")
+    served = ModelProfile.industries.through.objects.filter(
+        modelprofile__application_id__in=application_ids).values("industry_id")
+    own = ApplicationProfile.objects.filter(application_id__in=application_ids).values("industry_id")
     member.public_industries = list(
-        Industry.objects.filter(Q(modelprofile__application_id__in=application_ids)
-                                | Q(applicationprofile__application_id__in=application_ids)).distinct()
-        .order_by("position", "code"))
+        Industry.objects.filter(Q(code__in=served) | Q(code__in=own)).order_by("position", "code"))
     return member
+
+
+def industries_by_application(application_ids) -> dict:
+    """{application id: {(position, industry code)}}: industries served (model profiles) and the industry of
+    application partners, in one query of two indexed halves."""
+    served = ModelProfile.industries.through.objects.filter(
+        modelprofile__application_id__in=application_ids).values_list(
+        "modelprofile__application_id", "industry__position", "industry_id")
+    own = ApplicationProfile.objects.filter(application_id__in=application_ids, industry__isnull=False).values_list(
+        "application_id", "industry__position", "industry_id")
+    out: dict = {}
+    for application_id, position, code in served.union(own, all=True):
+        out.setdefault(application_id, set()).add((position, code))
+    return out
 
 
 def grant_codes(member) -> list[str]:

@@ -13,6 +13,7 @@ from .. import charts
 from ..enums import ApplicationState, PartnerType
 from ..models import Application, District, Industry
 from ..services import directory, roster, statistics
+from ..services.cache import cached_page
 
 # What each kind of partner is, in the words of the plan (section 4); the Chinese is the plan's text.
 PARTNER_TYPE_TEXT = {
@@ -63,6 +64,7 @@ def _filter_choices():
 
 
 @require_safe
+@cached_page
 def directory_page(request):
     filters = directory.DirectoryFilters.from_params(request.GET)
     page = directory.paginate(directory.search(filters), after=request.GET.get("after", ""),
@@ -86,6 +88,7 @@ def directory_page(request):
 
 
 @require_safe
+@cached_page
 def member_page(request, number):
     member = directory.member_detail(number)
     if member is None:

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 
 from ..forms.review import BulkAssignForm, QueueFilterForm
 from ..permissions import can
+from ..services import cache as response_cache
 from ..services import export as export_services
 from ..services import review as review_services
 from ..services.applications import ServiceError
@@ -25,7 +26,10 @@ def _filter_form(data):
 @staff_view("queue.view")
 def queue(request):
     form = _filter_form(request.GET)
-    counts = form.counts_per_state(request.user)
+    # Counting every state runs over the whole filtered table; the answer is kept per filter and person until
+    # an application, requested type or organisation changes (partners/services/cache.py).
+    counts = response_cache.cached_value(response_cache.QUEUE, f"counts|{request.user.pk}|{form.querystring()}",
+                                         lambda: form.counts_per_state(request.user))
     selected_state = form.cleaned_data.get("state") if form.is_valid() else ""
     total = (dict((s.value, n) for s, n in counts).get(selected_state, 0) if selected_state
              else sum(n for _s, n in counts))

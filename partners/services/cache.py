@@ -1,0 +1,297 @@
+"""Caches invalidated by a generation number: public member reads (directory, member pages, members API) and the
+staff queue's counts per state.
+
+Every cached response is stored under the current *generation*, a number kept in the shared cache. A change to
+anything a public member read shows (memberships, grants, organisations, profiles that carry industries,
+districts, industries) goes through a model save or delete inside a transaction; the receivers below then
+
+1. raise a *writing* counter before the commit: while it is above zero, readers neither read nor fill the
+   cache, so nobody is served an old page between the commit and step 2;
+2. after the commit (``transaction.on_commit``) bump the generation and lower the counter again.
+
+So once a change is committed, no reader is given a response built before it. A rolled-back transaction never
+lowers its counter; the counter then lapses after WRITING_TTL, which is longer than RESPONSE_TTL, so every
+response cached before that write has expired by the time the cache is used again.
+
+The cache must be shared by every process (Redis): ``PUBLIC_RESPONSE_CACHE`` is on by default only when
+``REDIS_URL`` is set. Bulk queryset updates bypass model signals; a service that runs one on these tables calls
+``members_changed()`` itself in the same transaction.
+
+Each cached family has its own generation (a *namespace*): "public" for member facts, "queue" for the staff
+queue's counts (applications, their requested types and organisations).
+"""
+
+import hashlib
+import logging
+import re
+import time
+from collections import OrderedDict
+from functools import wraps
+
+from django.conf import settings
+from django.core.cache import cache
+from django.db import connection, transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
+from django.http import HttpResponse
+from django.middleware.csrf import get_token
+from django.utils import translation
+
+log = logging.getLogger(__name__)
+
+PUBLIC = "public"
+QUEUE = "queue"
+RESPONSE_TTL = 300
+WRITING_TTL = 2 * RESPONSE_TTL
+# Placeholder stored in cached HTML in place of the visitor's CSRF token (same length and alphabet).
+CSRF_PLACEHOLDER = "P" * 64
+_CSRF_FIELD = re.compile(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"')
+
+
+def enabled() -> bool:
+    return bool(getattr(settings, "PUBLIC_RESPONSE_CACHE", False))
+
+
+# --- writers ------------------------------------------------------------------------------------------
+
+
+def _keys(ns):
+    return f"{ns}-cache:generation", f"{ns}-cache:writing"
+
+
+def _incr(key, delta, *, generation_key):
+    try:
+        return cache.incr(key, delta)
+    except ValueError:
+        # A missing generation restarts from a fresh random number, never from one used before.
+        cache.add(key, time.time_ns() if generation_key else 0, timeout=None if generation_key else WRITING_TTL)
+        return cache.incr(key, delta)
+
+
+def begin_change(ns=PUBLIC):
+    """Called before a change is written: readers bypass the cache until the commit is published."""
+    if not enabled():
+        return
+    _gen, writing = _keys(ns)
+    try:
+        _incr(writing, 1, generation_key=False)
+        cache.touch(writing, WRITING_TTL)
+    except Exception:  # a cache outage must not stop a change; responses expire after RESPONSE_TTL
+        log.exception("Response cache: could not mark a change as in progress")
+        return
+    if connection.in_atomic_block:
+        transaction.on_commit(lambda: end_change(ns), robust=True)
+
+
+def end_change(ns=PUBLIC):
+    """Called once the change is committed: a new generation, then the writing counter goes down."""
+    if not enabled():
+        return
+    gen, writing = _keys(ns)
+    try:
+        _incr(gen, 1, generation_key=True)
+        cache.decr(writing, 1)
+    except ValueError:
+        pass  # the counter lapsed already
+    except Exception:
+        log.exception("Response cache: could not publish a change")
+
+
+def members_changed(ns=PUBLIC):
+    """For code that changes cached facts with a bulk update (no model signals): call inside the
+    transaction, before or after the update."""
+    begin_change(ns)
+    if not connection.in_atomic_block:
+        end_change(ns)
+
+
+def _receivers(ns):
+    def before(sender, **kwargs):
+        begin_change(ns)
+
+    def after(sender, **kwargs):
+        # Outside a transaction the save is committed as soon as it returns; inside one, on_commit does it.
+        if not connection.in_atomic_block:
+            end_change(ns)
+
+    def m2m(sender, action, **kwargs):
+        if action.startswith("pre_"):
+            begin_change(ns)
+        elif not connection.in_atomic_block:
+            end_change(ns)
+
+    return before, after, m2m
+
+
+_RECEIVERS = {ns: _receivers(ns) for ns in (PUBLIC, QUEUE)}
+
+
+def connect():
+    """Hook the receivers to every model whose rows a cached answer shows."""
+    from ..models import (
+        Application,
+        ApplicationProfile,
+        District,
+        Industry,
+        Membership,
+        MembershipGrant,
+        ModelProfile,
+        Organization,
+        RequestedType,
+    )
+
+    watched = {
+        PUBLIC: (Membership, MembershipGrant, Organization, ModelProfile, ApplicationProfile, District, Industry),
+        QUEUE: (Application, RequestedType, Organization, District),
+    }
+    for ns, models in watched.items():
+        before, after, m2m = _RECEIVERS[ns]
+        for model in models:
+            uid = f"{ns}-cache-{model._meta.label_lower}"
+            pre_save.connect(before, sender=model, dispatch_uid=f"{uid}-pre-save")
+            pre_delete.connect(before, sender=model, dispatch_uid=f"{uid}-pre-delete")
+            post_save.connect(after, sender=model, dispatch_uid=f"{uid}-post-save")
+            post_delete.connect(after, sender=model, dispatch_uid=f"{uid}-post-delete")
+    m2m_changed.connect(_RECEIVERS[PUBLIC][2], sender=ModelProfile.industries.through,
+                        dispatch_uid="public-cache-model-industries")
+
+
+# --- readers ------------------------------------------------------------------------------------------
+
+
+def generation(ns=PUBLIC):
+    """The current generation, or None while a change is being written or the cache is off or down."""
+    if not enabled():
+        return None
+    gen_key, writing_key = _keys(ns)
+    try:
+        values = cache.get_many([gen_key, writing_key])
+    except Exception:
+        log.exception("Response cache: unreachable")
+        return None
+    if (values.get(writing_key) or 0) > 0:
+        return None
+    current = values.get(gen_key)
+    if current is None:
+        cache.add(gen_key, time.time_ns(), timeout=None)
+        return None  # start caching from the next request, once the number is settled
+    return current
+
+
+def cached_value(ns, key, build):
+    """`build()` once per generation of `ns` and key; straight through while a change is being written."""
+    gen = generation(ns)
+    if gen is None:
+        return build()
+    full_key = f"{ns}-cache:value:{gen}:{hashlib.sha256(key.encode()).hexdigest()}"
+    hit = cache.get(full_key)
+    if hit is None:
+        hit = build()
+        cache.set(full_key, hit, RESPONSE_TTL)
+    return hit
+
+
+def response_key(kind, request, gen) -> str:
+    """One entry per generation, address (host, path and query string: pagination links are absolute), and
+    language."""
+    raw = f"{request.build_absolute_uri()}|{translation.get_language()}"
+    return f"{PUBLIC}-cache:{kind}:{gen}:{hashlib.sha256(raw.encode()).hexdigest()}"
+
+
+def _anonymous(request) -> bool:
+    # Without a session cookie the visitor is anonymous without asking the database; pending messages live
+    # in a cookie or the session, so a page with a message is never served from or stored in the cache.
+    return (request.method in ("GET", "HEAD") and settings.SESSION_COOKIE_NAME not in request.COOKIES
+            and "messages" not in request.COOKIES)
+
+
+class _LocalCopies:
+    """The last answers this process served, by full key (generation included, so never stale): a hit then
+    costs one round trip to the shared cache (the generation) instead of two."""
+
+    def __init__(self, size=256):
+        self.size = size
+        self.items = OrderedDict()
+
+    def get(self, key):
+        value = self.items.get(key)
+        if value is not None:
+            self.items.move_to_end(key)
+        return value
+
+    def set(self, key, value):
+        self.items[key] = value
+        self.items.move_to_end(key)
+        while len(self.items) > self.size:
+            self.items.popitem(last=False)
+
+
+_local = _LocalCopies()
+
+
+def _get(key):
+    value = _local.get(key)
+    if value is None:
+        value = cache.get(key)
+        if value is not None:
+            _local.set(key, value)
+    return value
+
+
+def _set(key, value):
+    cache.set(key, value, RESPONSE_TTL)
+    _local.set(key, value)
+
+
+def cached_page(view):
+    """Cache a public HTML page for anonymous visitors; each visitor still gets their own CSRF token."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        gen = generation() if _anonymous(request) else None
+        if gen is None:
+            return view(request, *args, **kwargs)
+        key = response_key("page", request, gen)
+        hit = _get(key)
+        if hit is not None:
+            status, content_type, body = hit
+            if CSRF_PLACEHOLDER in body:
+                body = body.replace(CSRF_PLACEHOLDER, get_token(request))
+            return HttpResponse(body, status=status, content_type=content_type)
+        response = view(request, *args, **kwargs)
+        if response.status_code in (200, 404) and not response.streaming and not response.cookies.keys() - {
+                settings.CSRF_COOKIE_NAME}:
+            body = response.content.decode(response.charset)
+            match = _CSRF_FIELD.search(body)
+            if match:
+                body = body.replace(match.group(1), CSRF_PLACEHOLDER)
+            _set(key, (response.status_code, response["Content-Type"], body))
+        return response
+
+    return wrapped
+
+
+def cached_api_read(method):
+    """For a DRF list or retrieve method of public data: anonymous answers come from the cache.
+
+    Only the response data is cached, and the method runs after authentication, permissions and throttling,
+    so each reader still gets their own content negotiation, ETag and headers."""
+
+    @wraps(method)
+    def wrapped(self, request, *args, **kwargs):
+        from rest_framework.response import Response
+
+        anonymous = request.auth is None and not request.user.is_authenticated
+        gen = generation() if anonymous else None
+        if gen is None:
+            return method(self, request, *args, **kwargs)
+        key = response_key(f"api-{method.__name__}", request, gen)
+        hit = _get(key)
+        if hit is not None:
+            return Response(hit)
+        response = method(self, request, *args, **kwargs)
+        if response.status_code == 200:
+            _set(key, response.data)
+        return response
+
+    return wrapped
+

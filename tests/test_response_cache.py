@@ -1,0 +1,145 @@
+"""The response cache of public member reads and of the queue's counts: served from the cache, never stale after a
+commit, bypassed while a change is being written, and each visitor keeps their own CSRF token."""
+
+import re
+
+import pytest
+from django.core.cache import cache as django_cache
+from django.db import connection, transaction
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from partners.enums import MembershipState
+from partners.models import Membership, Organization
+from partners.services import cache
+from partners.services import membership as membership_services
+from tests.public_fixtures import make_member
+from tests.test_query_budgets import add_submitted
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True)
+def _cache_on(settings):
+    settings.PUBLIC_RESPONSE_CACHE = True
+    django_cache.clear()
+    yield
+    django_cache.clear()
+
+
+def settled():
+    """Forget the changes of the test's set-up (their commit never comes inside the test's transaction)."""
+    django_cache.clear()
+    cache.generation()
+    cache.generation(cache.QUEUE)
+
+
+def queries_of(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200
+    return len(ctx.captured_queries), response.content.decode()
+
+
+def test_directory_and_member_page_come_from_the_cache_until_a_change_commits(
+        client, approver, django_capture_on_commit_callbacks):
+    member = make_member("北京九章智算科技有限公司")
+    settled()
+    for url in ("/members/", f"/members/{member.number}/"):
+        first, body = queries_of(client, url)
+        assert first > 0 and "北京九章智算科技有限公司" in body
+        again, body = queries_of(client, url)
+        assert again == 0 and "北京九章智算科技有限公司" in body
+    with django_capture_on_commit_callbacks(execute=True):
+        membership_services.suspend(approver, member, "资料不实")
+    queries, body = queries_of(client, "/members/")
+    assert queries > 0 and "北京九章智算科技有限公司" not in body
+    assert client.get(f"/members/{member.number}/").status_code == 404
+
+
+def test_members_api_comes_from_the_cache_until_an_organisation_is_renamed(django_capture_on_commit_callbacks):
+    member = make_member("北京九章智算科技有限公司")
+    settled()
+    client = Client()
+    for url in ("/api/v1/members/", f"/api/v1/members/{member.number}/"):
+        queries_of(client, url)
+        again, body = queries_of(client, url)
+        assert again == 0 and "九章" in body
+    with django_capture_on_commit_callbacks(execute=True):
+        org = Organization.objects.get(pk=member.organization_id)
+        org.name = "北京昆仑模型科技有限公司"
+        org.save()
+    for url in ("/api/v1/members/", f"/api/v1/members/{member.number}/"):
+        _queries, body = queries_of(client, url)
+        assert '"name":"北京昆仑模型科技有限公司"' in body and '"name":"北京九章' not in body
+
+
+def test_nothing_is_cached_while_a_change_is_written_nor_after_a_rollback():
+    make_member()
+    settled()
+    before = cache.generation()
+    assert before is not None
+    with transaction.atomic():
+        Membership.objects.update(state=MembershipState.ACTIVE)  # a bulk update announces itself
+        cache.members_changed()
+        assert cache.generation() is None  # readers go to the database until the commit is published
+    assert cache.generation() is None  # the test's outer transaction has not committed yet
+    try:
+        with transaction.atomic():
+            Organization.objects.first().save()
+            raise RuntimeError
+    except RuntimeError:
+        pass
+    assert cache.generation() is None  # a rolled-back change keeps the cache off until the marker lapses
+    assert cache.WRITING_TTL > cache.RESPONSE_TTL
+
+
+def test_a_committed_change_gives_a_new_generation(django_capture_on_commit_callbacks):
+    member = make_member()
+    settled()
+    before = cache.generation()
+    with django_capture_on_commit_callbacks(execute=True):
+        Organization.objects.filter(pk=member.organization_id).first().save()
+    after = cache.generation()
+    assert after is not None and after != before
+
+
+def test_each_visitor_gets_their_own_csrf_token_from_a_cached_page():
+    make_member()
+    settled()
+    tokens = []
+    for _ in range(3):
+        visitor = Client(enforce_csrf_checks=True)
+        page = visitor.get("/members/")
+        token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page.content.decode()).group(1)
+        assert token != cache.CSRF_PLACEHOLDER
+        tokens.append(token)
+        switched = visitor.post("/i18n/setlang/", {"language": "en", "next": "/members/",
+                                                   "csrfmiddlewaretoken": token})
+        assert switched.status_code == 302  # the token fits this visitor's cookie
+    assert len(set(tokens)) == 3
+
+
+def test_signed_in_people_are_not_served_from_the_cache(client, applicant):
+    make_member("北京九章智算科技有限公司")
+    settled()
+    client.force_login(applicant)
+    queries_of(client, "/members/")
+    again, body = queries_of(client, "/members/")
+    assert again > 0 and str(applicant) in body
+
+
+def test_queue_counts_are_kept_until_an_application_changes(client, reviewer, django_capture_on_commit_callbacks):
+    client.force_login(reviewer)
+    add_submitted(2)
+    settled()
+
+    def submitted_count():
+        response = client.get("/staff/queue/")
+        return dict((s.value, n) for s, n in response.context["counts"])["submitted"]
+
+    assert submitted_count() == 2
+    assert submitted_count() == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        add_submitted(1)
+    assert submitted_count() == 3
