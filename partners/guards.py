@@ -4,10 +4,16 @@ APPEND_ONLY_TABLES = ("partners_auditevent", "partners_securityevent")
 
 # One trigger function for both trails. The only change let through is the one Django itself makes when a
 # user row is deleted (actor_id set to NULL by on_delete=SET_NULL): the actor's label stays in the record.
+# The retention job (services.privacy.purge_security_events) may delete expired security events: it sets
+# the transaction-local flag registry.allow_purge, and audits the purge itself.
 # TRUNCATE is left to the table owner (test flushes need it); the production role should not own the tables.
 TRIGGER_FUNCTION_SQL = """
 CREATE OR REPLACE FUNCTION partners_refuse_audit_change() RETURNS trigger AS $$
 BEGIN
+    IF TG_OP = 'DELETE' AND TG_TABLE_NAME = 'partners_securityevent'
+            AND current_setting('registry.allow_purge', true) = 'on' THEN
+        RETURN OLD;
+    END IF;
     IF TG_OP = 'UPDATE' AND NEW.actor_id IS NULL
             AND (to_jsonb(NEW) - 'actor_id') = (to_jsonb(OLD) - 'actor_id') THEN
         RETURN NEW;
@@ -40,6 +46,13 @@ def install_append_only_triggers(apps, schema_editor):
         cursor.execute(TRIGGER_FUNCTION_SQL)
         for table in APPEND_ONLY_TABLES:
             cursor.execute(install_sql(table))
+
+
+def replace_trigger_function(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(TRIGGER_FUNCTION_SQL)
 
 
 def remove_append_only_triggers(apps, schema_editor):

@@ -63,7 +63,8 @@ def acts_for(user, organization) -> bool:
 def can_see_application(user, application) -> Verdict:
     if acts_for(user, application.organization):
         return YES
-    if is_staff_member(user):
+    # Applications are for the staff who review them; service officers work with members, not applications.
+    if any(has_role(user, r) for r in (REVIEWER, APPROVER, ADMINISTRATOR)):
         return YES
     return no(_g("You do not act for this organisation."))
 

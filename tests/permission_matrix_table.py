@@ -106,7 +106,7 @@ TABLE = {
     "portal:application_action": {"get": LOGIN_THEN_NOT_ALLOWED, "post": "302 400 404 400 404 404 404 404"},  # /portal/applications/2/action/withdraw/
     "portal:step": {"get": OWN_ORG, "post": "302 400 404 400 404 404 404 404"},  # /portal/applications/2/step/organization/
     "portal:attachment_delete": {"get": LOGIN_THEN_NOT_ALLOWED, "post": "302 302 404 302 404 404 404 404"},  # /portal/applications/2/attachments/3/delete/
-    "portal:attachment_download": {"get": "302 200 404 200 200 200 200 200", "post": "302 200 404 200 200 200 200 200"},  # note: service officers may download (can_see_application admits all staff)
+    "portal:attachment_download": {"get": "302 200 404 200 200 200 404 200"},  # staff who review, not service officers
     # --- personal data and security administration (dedicated roles; see separation of duties) ---------------
     "privacy:notice": {"get": PUBLIC, "post": PUBLIC},  # /me/privacy/
     "privacy:consent": {"get": LOGGED_IN, "post": REDIRECTED},  # /me/privacy/consent/

@@ -1,5 +1,6 @@
 """API routes: /api/v1/ resources and the OpenAPI schema with its local documentation pages."""
 
+from csp.decorators import csp_update
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.routers import DefaultRouter
@@ -26,6 +27,8 @@ router.register("webhooks", WebhookViewSet, basename="webhook")
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api-schema"), name="api-redoc"),
+    # ReDoc injects <style> elements at run time; only this documentation page allows inline styles.
+    path("redoc/", csp_update({"style-src": ["'unsafe-inline'"], "worker-src": ["blob:"]})(
+        SpectacularRedocView.as_view(url_name="api-schema")), name="api-redoc"),
     path("v1/", include(router.urls)),
 ]

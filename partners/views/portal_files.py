@@ -5,7 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils.translation import gettext as _g
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from ..models import Attachment
 from ..services import uploads
@@ -15,6 +15,7 @@ from .portal import get_my_application, refuse
 
 
 @login_required
+@require_safe
 def download(request, pk):
     """Only the applicant's people and staff get the file; everyone else gets 404 (no hint it exists)."""
     attachment = get_object_or_404(Attachment.objects.select_related("application__organization"), pk=pk)

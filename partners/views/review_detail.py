@@ -233,4 +233,5 @@ def attachment(request, pk, attachment_id):
     response = FileResponse(handle, as_attachment=True, filename=item.original_name,
                             content_type=item.content_type or "application/octet-stream")
     response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, no-store"  # never kept by a shared proxy or the browser cache
     return response
