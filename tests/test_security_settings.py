@@ -203,9 +203,8 @@ def test_allauth_rate_limits_are_on():
 
 @pytest.mark.usefixtures("fresh_limits")
 def test_api_throttles_anonymous_clients(client, monkeypatch):
-    from rest_framework.throttling import SimpleRateThrottle
-
     from django.utils.module_loading import import_string
+    from rest_framework.throttling import SimpleRateThrottle
 
     scopes = {import_string(path).scope for path in settings.REST_FRAMEWORK["DEFAULT_THROTTLE_CLASSES"]}
     assert "anon" in scopes and settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["anon"]
