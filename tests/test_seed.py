@@ -100,7 +100,11 @@ def test_demo_accounts_log_in_with_the_shared_password(seeded, rf):
         assert authenticate(rf.get("/"), email=email, password=DEMO_PASSWORD) is not None, email
         assert EmailAddress.objects.get(email=email).verified
     admin = User.objects.get(email=f"admin@{DEMO_DOMAIN}")
-    assert admin.is_superuser and admin.is_staff and admin.has_role("administrator")
+    assert admin.is_staff and admin.has_role("administrator") and not admin.is_superuser
+    # 三员分立: three different people hold the administrative roles; no superuser is left after the split.
+    holders = [User.objects.get(email=f"{local}@{DEMO_DOMAIN}") for local in ("sysadmin", "secadmin", "auditadmin")]
+    assert [h.has_role(r) for h, r in zip(holders, ("system_admin", "security_admin", "audit_admin"), strict=True)] == [True] * 3
+    assert not User.objects.filter(is_superuser=True).exists()
     assert User.objects.get(email=f"reviewer@{DEMO_DOMAIN}").has_role("reviewer")
     applicant = User.objects.get(email=f"applicant@{DEMO_DOMAIN}")
     assert applicant.organizations.get().applications.count() == 2

@@ -7,7 +7,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _g
 
 from ...demo import DEMO_ACCOUNTS, DEMO_PASSWORD, seed
-from ...demo.accounts import demo_email
+from ...demo.accounts import DUTY_ACCOUNTS, demo_email
 
 
 class Command(BaseCommand):
@@ -37,7 +37,11 @@ class Command(BaseCommand):
         self.stdout.write("")
         self.stdout.write(self.style.SUCCESS(_g("Demo logins (password for all: %(password)s)")
                                              % {"password": DEMO_PASSWORD}))
-        for key, local, _name, _group, _superuser in DEMO_ACCOUNTS:
+        for key, local, _name, _group, _admin_access in DEMO_ACCOUNTS:
             self.stdout.write(f"  {key:<16} {demo_email(local)}")
+        for key, local, _name in DUTY_ACCOUNTS:
+            self.stdout.write(f"  {key:<16} {demo_email(local)}")
+        self.stdout.write(_g("Staff set up two-factor authentication (any TOTP app) at their first login; "
+                             "everyone agrees to the privacy notice once."))
         self.stdout.write(_g("Site: %(url)s   Admin: %(url)s/%(admin)s")
                           % {"url": settings.SITE_URL.rstrip("/"), "admin": settings.ADMIN_URL})
