@@ -136,6 +136,7 @@ def staff_decides(page, base, application, reviewer, approver, shoot):
     log_in(page, base, reviewer.email)
     page.goto(base + "/staff/queue/")
     expect(page.locator("main")).to_contain_text(ORG_NAME)
+    assert_fields_labelled(page)
     shoot(page, "staff-queue")
     page.goto(base + f"/staff/applications/{application.pk}/")
     page.locator("form[data-action=start_review] button[type=submit]").click()
