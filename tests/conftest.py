@@ -73,3 +73,13 @@ def submitted(applicant):
 
 
 __all__ = ["UserFactory"]
+
+
+def pytest_collection_modifyitems(items):
+    """A transactional test flushes every table at its end, taking the reference data, role groups and
+    privacy notice that migrations load; serialized rollback restores them for the tests that follow."""
+    for item in items:
+        marker = item.get_closest_marker("django_db")
+        if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
+            item.add_marker(pytest.mark.django_db(*marker.args, **{**marker.kwargs, "serialized_rollback": True}),
+                            append=False)

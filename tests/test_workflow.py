@@ -223,7 +223,7 @@ def test_the_readme_shows_the_current_diagram():
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_submits_at_once_freeze_one_revision():
     """A double click that reaches two workers at once: the row lock lets exactly one through."""
     import threading
