@@ -138,6 +138,8 @@ def main():
             print(f"skipped {name}: no --staff-header", file=sys.stderr)
             continue
         targets.append((name, fill(path, values), args.staff_header if "staff" in flags else []))
+    # The bare view again at the end: other work on the machine shows as a difference between the two.
+    targets.append(("ceiling_end", "/ping/", []))
     load_before = os.getloadavg()
     with serve(args.workers) as base:
         results = []
@@ -152,10 +154,11 @@ def main():
                    **wrk(url, duration=args.duration, connections=args.connections, headers=headers)}
             results.append(row)
             print(json.dumps(row, ensure_ascii=False), flush=True)
-        ceiling = results[0]["rps"]
+        ceiling = max(results[0]["rps"], results[-1]["rps"])
         print(f"\nmachine load average (1, 5, 15 min): before {load_before}, after {os.getloadavg()}; "
               f"{args.workers} gunicorn workers, wrk -c{args.connections} -d{args.duration}s")
-        print("\n| endpoint | path | req/s | p50 ms | p99 ms | share of bare view |\n|---|---|---|---|---|---|")
+        print("\n| endpoint | path | req/s | p50 ms | p99 ms | share of bare view (the faster of its two runs) |\n"
+              "|---|---|---|---|---|---|")
         for r in results:
             print(f"| {r['name']} | `{r['path']}` | {r['rps']:.0f} | {r.get('p50_ms')} | {r.get('p99_ms')} | "
                   f"{r['rps'] / ceiling:.0%} |")
