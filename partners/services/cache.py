@@ -24,6 +24,7 @@ queue's counts (applications, their requested types and organisations).
 import hashlib
 import logging
 import re
+import threading
 import time
 from collections import OrderedDict
 from functools import wraps
@@ -211,18 +212,21 @@ class _LocalCopies:
     def __init__(self, size=256):
         self.size = size
         self.items = OrderedDict()
+        self.lock = threading.Lock()  # threaded servers (runserver, gthread workers) share it
 
     def get(self, key):
-        value = self.items.get(key)
-        if value is not None:
-            self.items.move_to_end(key)
-        return value
+        with self.lock:
+            value = self.items.get(key)
+            if value is not None:
+                self.items.move_to_end(key)
+            return value
 
     def set(self, key, value):
-        self.items[key] = value
-        self.items.move_to_end(key)
-        while len(self.items) > self.size:
-            self.items.popitem(last=False)
+        with self.lock:
+            self.items[key] = value
+            self.items.move_to_end(key)
+            while len(self.items) > self.size:
+                self.items.popitem(last=False)
 
 
 _local = _LocalCopies()
