@@ -16,6 +16,13 @@ def _media_root(settings, tmp_path):
     settings.MEDIA_ROOT = tmp_path / "uploads"
 
 
+@pytest.fixture(autouse=True)
+def _no_response_cache(settings):
+    # With REDIS_URL set the public response cache is on and outlives a test; tests/test_response_cache.py
+    # turns it on for itself.
+    settings.PUBLIC_RESPONSE_CACHE = False
+
+
 @pytest.fixture
 def applicant(db):
     """A person who owns an organisation."""

@@ -143,3 +143,19 @@ def test_queue_counts_are_kept_until_an_application_changes(client, reviewer, dj
     with django_capture_on_commit_callbacks(execute=True):
         add_submitted(1)
     assert submitted_count() == 3
+
+
+def test_home_page_is_cached_until_an_application_or_a_member_changes(client, django_capture_on_commit_callbacks):
+    member = make_member("北京九章智算科技有限公司")
+    settled()
+    cache.generation()  # both namespaces settle on their first read
+    queries_of(client, "/")
+    again, _body = queries_of(client, "/")
+    assert again == 0
+    with django_capture_on_commit_callbacks(execute=True):
+        add_submitted(1)  # the home page counts applications under review
+    assert queries_of(client, "/")[0] > 0
+    queries_of(client, "/")
+    with django_capture_on_commit_callbacks(execute=True):
+        Organization.objects.get(pk=member.organization_id).save()
+    assert queries_of(client, "/")[0] > 0

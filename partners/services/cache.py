@@ -35,7 +35,7 @@ from django.db import connection, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
-from django.utils import translation
+from django.utils import timezone, translation
 
 log = logging.getLogger(__name__)
 
@@ -192,9 +192,9 @@ def cached_value(ns, key, build):
 
 
 def response_key(kind, request, gen) -> str:
-    """One entry per generation, address (host, path and query string: pagination links are absolute), and
-    language."""
-    raw = f"{request.build_absolute_uri()}|{translation.get_language()}"
+    """One entry per generation, address (host, path and query string: pagination links are absolute),
+    language and day (grants in force end at midnight without a change to any row)."""
+    raw = f"{request.build_absolute_uri()}|{translation.get_language()}|{timezone.localdate().isoformat()}"
     return f"{PUBLIC}-cache:{kind}:{gen}:{hashlib.sha256(raw.encode()).hexdigest()}"
 
 
@@ -246,12 +246,24 @@ def _set(key, value):
     _local.set(key, value)
 
 
-def cached_page(view):
-    """Cache a public HTML page for anonymous visitors; each visitor still gets their own CSRF token."""
+def _generations(namespaces):
+    """The generations of every namespace as one key part, or None if any of them is being written."""
+    gens = [generation(ns) for ns in namespaces]
+    return None if None in gens else "-".join(map(str, gens))
+
+
+def cached_page(view=None, *, also=()):
+    """Cache a public HTML page for anonymous visitors; each visitor still gets their own CSRF token.
+
+    The page depends on public member facts; `also` names further namespaces it shows (the home page shows
+    applications in public notice and counts of applications: QUEUE)."""
+    if view is None:
+        return lambda v: cached_page(v, also=also)
+    namespaces = (PUBLIC, *also)
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        gen = generation() if _anonymous(request) else None
+        gen = _generations(namespaces) if _anonymous(request) else None
         if gen is None:
             return view(request, *args, **kwargs)
         key = response_key("page", request, gen)

@@ -13,7 +13,7 @@ from .. import charts
 from ..enums import ApplicationState, PartnerType
 from ..models import Application, District, Industry
 from ..services import directory, roster, statistics
-from ..services.cache import cached_page
+from ..services.cache import QUEUE, cached_page
 
 # What each kind of partner is, in the words of the plan (section 4); the Chinese is the plan's text.
 PARTNER_TYPE_TEXT = {
@@ -42,6 +42,7 @@ PARTNER_TYPES = [(t.value, t.label, PARTNER_TYPE_TEXT[t]) for t in PartnerType]
 
 
 @require_safe
+@cached_page(also=[QUEUE])
 def home(request):
     publicity = (Application.objects.filter(state=ApplicationState.PUBLICITY)
                  .select_related("organization").prefetch_related("requested_types")

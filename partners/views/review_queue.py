@@ -28,8 +28,12 @@ def queue(request):
     form = _filter_form(request.GET)
     # Counting every state runs over the whole filtered table; the answer is kept per filter and person until
     # an application, requested type or organisation changes (partners/services/cache.py).
-    counts = response_cache.cached_value(response_cache.QUEUE, f"counts|{request.user.pk}|{form.querystring()}",
-                                         lambda: form.counts_per_state(request.user))
+    # "Overdue" moves with the clock, not with the rows, so those counts are always fresh.
+    if form.is_valid() and form.cleaned_data.get("overdue"):
+        counts = form.counts_per_state(request.user)
+    else:
+        counts = response_cache.cached_value(response_cache.QUEUE, f"counts|{request.user.pk}|{form.querystring()}",
+                                             lambda: form.counts_per_state(request.user))
     selected_state = form.cleaned_data.get("state") if form.is_valid() else ""
     total = (dict((s.value, n) for s, n in counts).get(selected_state, 0) if selected_state
              else sum(n for _s, n in counts))
