@@ -270,6 +270,9 @@ REST_FRAMEWORK = {
         "partners.api.throttling.KeyRateThrottle",
         "rest_framework.throttling.AnonRateThrottle",
     ],
+    # Client addresses for throttling come from REMOTE_ADDR unless a known number of proxies stands in front:
+    # otherwise anyone could dodge the limits with a forged X-Forwarded-For header.
+    "NUM_PROXIES": env.int("NUM_PROXIES", default=0),
     "DEFAULT_THROTTLE_RATES": {
         "anon": env("API_ANON_RATE", default="120/min"),
         "key": env("API_KEY_RATE", default="1200/min"),

@@ -215,6 +215,16 @@ def test_api_throttles_anonymous_clients(client, monkeypatch):
     assert statuses[3] == 429
 
 
+@pytest.mark.usefixtures("fresh_limits")
+def test_a_forged_forwarded_for_header_does_not_dodge_the_throttle(client, monkeypatch):
+    from rest_framework.throttling import SimpleRateThrottle
+
+    monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {**SimpleRateThrottle.THROTTLE_RATES, "anon": "3/min"})
+    url = reverse("api-schema")
+    statuses = [client.get(url, HTTP_X_FORWARDED_FOR=f"203.0.113.{i}").status_code for i in range(4)]
+    assert statuses == [200, 200, 200, 429]
+
+
 @pytest.mark.django_db
 def test_rendered_pages_need_no_inline_script_or_style(settings):
     """Every HTML page the matrix reaches, as the first identity allowed to read it, passes the CSP."""
