@@ -8,5 +8,9 @@ workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count()))
 worker_class = "sync"
 timeout = 60
 accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None
-max_requests = 5000
-max_requests_jitter = 500
+# The application is loaded once in the master and forked: a recycled worker starts in milliseconds instead of
+# importing Django again for a second, during which its share of the requests waited (the 1 s p99 seen under
+# load). Workers are still recycled now and then, against slow leaks, staggered by the jitter.
+preload_app = True
+max_requests = 50_000
+max_requests_jitter = 5_000

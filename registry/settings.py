@@ -123,7 +123,7 @@ AUTH_USER_MODEL = "partners.User"
 # --- Cache ----------------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {"BACKEND": "registry.redis_cache.RedisCache", "LOCATION": REDIS_URL}}
 else:
     CACHES = {
         "default": {
@@ -268,7 +268,7 @@ REST_FRAMEWORK = {
     "EXCEPTION_HANDLER": "partners.api.errors.exception_handler",
     "DEFAULT_THROTTLE_CLASSES": [
         "partners.api.throttling.KeyRateThrottle",
-        "rest_framework.throttling.AnonRateThrottle",
+        "partners.api.throttling.AnonymousRateThrottle",
     ],
     # Client addresses for throttling come from REMOTE_ADDR unless a known number of proxies stands in front:
     # otherwise anyone could dodge the limits with a forged X-Forwarded-For header.

@@ -111,3 +111,14 @@ def test_the_checker_catches_a_missing_module():
         check_command(["gunicorn", "-c", "registry/missing.conf.py", "registry.wsgi:application"])
     with pytest.raises(AssertionError):
         check_command(["python", "manage.py", "no_such_command"])
+
+
+def test_gunicorn_forks_a_loaded_application_and_recycles_workers_rarely():
+    """A worker that imports Django on every recycle keeps its share of the requests waiting about a second;
+    loaded once in the master and forked, it starts at once."""
+    import runpy
+
+    conf = runpy.run_path(str(ROOT / "registry" / "gunicorn.conf.py"))
+    assert conf["preload_app"] is True
+    assert conf["max_requests"] >= 10_000 and 0 < conf["max_requests_jitter"] < conf["max_requests"]
+    assert conf["worker_class"] == "sync"

@@ -1,6 +1,7 @@
 """The response cache of public member reads and of the queue's counts: served from the cache, never stale after a
 commit, bypassed while a change is being written, and each visitor keeps their own CSRF token."""
 
+import json
 import re
 
 import pytest
@@ -14,13 +15,17 @@ from partners.models import Membership, Organization
 from partners.services import cache
 from partners.services import membership as membership_services
 from tests.public_fixtures import make_member
+from tests.redis_helpers import use_redis
 from tests.test_query_budgets import add_submitted
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture(autouse=True)
-def _cache_on(settings):
+@pytest.fixture(autouse=True, params=["local memory", "redis"])
+def _cache_on(request, settings):
+    """Every test with both caches: on Redis the API's throttle reads the generation in its own round trip."""
+    if request.param == "redis":
+        use_redis(settings, "response-cache-test")
     settings.PUBLIC_RESPONSE_CACHE = True
     django_cache.clear()
     yield
@@ -72,6 +77,27 @@ def test_members_api_comes_from_the_cache_until_an_organisation_is_renamed(djang
     for url in ("/api/v1/members/", f"/api/v1/members/{member.number}/"):
         _queries, body = queries_of(client, url)
         assert '"name":"北京昆仑模型科技有限公司"' in body and '"name":"北京九章' not in body
+
+
+def test_a_cached_api_answer_is_the_one_a_fresh_read_gives():
+    member = make_member("北京九章智算科技有限公司")
+    settled()
+    client = Client()
+    for url in ("/api/v1/members/", f"/api/v1/members/{member.number}/"):
+        fresh = client.get(url)
+        with CaptureQueriesContext(connection) as ctx:
+            cached = client.get(url)
+        assert len(ctx.captured_queries) == 0, "the second read comes from the cache"
+        assert cached.content == fresh.content
+        assert cached["Content-Type"] == fresh["Content-Type"] == "application/json"
+        assert cached.get("ETag") == fresh.get("ETag")
+        indented = client.get(url, HTTP_ACCEPT="application/json; indent=2")
+        assert indented.content.startswith(b"{\n  ") and json.loads(indented.content) == json.loads(fresh.content)
+        browsable = client.get(url, HTTP_ACCEPT="text/html")
+        assert browsable.status_code == 200 and "text/html" in browsable["Content-Type"]
+        assert "北京九章智算科技有限公司" in browsable.content.decode()
+    detail = f"/api/v1/members/{member.number}/"
+    assert client.get(detail, HTTP_IF_NONE_MATCH=client.get(detail)["ETag"]).status_code == 304
 
 
 def test_nothing_is_cached_while_a_change_is_written_nor_after_a_rollback():

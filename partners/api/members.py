@@ -90,6 +90,7 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
 
     serializer_class = MemberSerializer
     public_read = True
+    response_cache = True  # anonymous reads come from the cache (cached_api_read); the throttle reads its generation
     read_scope = ApiScope.MEMBERS_READ
     lookup_field = "number"
     lookup_url_kwarg = "member_number"

@@ -42,7 +42,7 @@ class ETagMixin:
 def with_etag(request, response):
     if response.status_code != status.HTTP_200_OK:
         return response
-    body = JSONRenderer().render(response.data)
+    body = getattr(response, "prerendered", None) or JSONRenderer().render(response.data)
     etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
     wanted = [t.strip() for t in request.headers.get("If-None-Match", "").split(",") if t.strip()]
     if etag in wanted or "*" in wanted:

@@ -1,17 +1,118 @@
-"""Throttling per API key (authenticated integrations and people); anonymous clients are throttled per IP
-by DRF's AnonRateThrottle (see REST_FRAMEWORK in the settings)."""
+"""Rate limits of the API: per key for integrations and people, per address for anonymous clients.
 
+Each limit is a sliding window estimated from two fixed-window counters kept in the shared cache, this
+window's and the last one's: the estimate is ``last × (share of the last window still inside the sliding
+window) + this``. With Redis that is one atomic INCR and one GET in a single round trip, where DRF's own
+throttles read a pickled list of timestamps and write it back (two round trips and a list that grows with the
+rate) before every request. A refused request is taken off the counter again, so a client that waits as long
+as Retry-After says is let in, and one that keeps knocking does not push its own wait further out.
+"""
+
+import math
+
+from django.core.cache import cache
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
 
+from ..services import cache as response_cache
 
-class _SettingsRate(SimpleRateThrottle):
+
+def _redis_client(made_key):
+    """The redis-py client behind Django's RedisCache, or None for any other cache (local memory in
+    development and in the SQLite test runs)."""
+    backend = getattr(cache, "_cache", None)
+    if backend is None or not hasattr(backend, "get_client") or not hasattr(backend, "_pools"):
+        return None
+    return backend.get_client(made_key, write=True)
+
+
+def count_request(current_key, previous_key, ttl, also=()):
+    """Count one request under ``current_key``; return (this window's count, last window's count, the raw
+    values of the keys in ``also`` or None when they were not read).
+
+    ``also`` rides along in the same round trip: the response cache's generation, which a cached read needs
+    next (see ``partners.services.cache.remember_generation``)."""
+    made = cache.make_and_validate_key(current_key)
+    client = _redis_client(made)
+    if client is not None:
+        pipe = client.pipeline(transaction=False)
+        pipe.incr(made)
+        pipe.expire(made, ttl, nx=True)
+        pipe.get(cache.make_and_validate_key(previous_key))
+        for key in also:
+            pipe.get(cache.make_and_validate_key(key))
+        current, _expiry_set, previous, *extra = pipe.execute()
+        return int(current), int(previous or 0), extra
+    cache.add(current_key, 0, ttl)
+    try:
+        current = cache.incr(current_key)
+    except ValueError:  # expired between the two calls
+        cache.add(current_key, 1, ttl)
+        current = 1
+    return current, int(cache.get(previous_key) or 0), None
+
+
+def uncount_request(current_key):
+    try:
+        cache.decr(current_key)
+    except ValueError:
+        pass  # the window ended meanwhile
+
+
+def _whole_seconds(seconds):
+    return max(1, math.ceil(seconds - 1e-9))  # 19.000000000000004 is 19
+
+
+class WindowCounterThrottle(SimpleRateThrottle):
+    """SimpleRateThrottle's rates and keys, counted with two fixed-window counters (see the module)."""
+
     # Read the rate when asked, not at import, so a changed setting (or a test) takes effect.
     def get_rate(self):
         return api_settings.DEFAULT_THROTTLE_RATES.get(self.scope)
 
+    def allow_request(self, request, view):
+        if self.rate is None:
+            return True
+        self.key = self.get_cache_key(request, view)
+        if self.key is None:
+            return True
+        self.now = self.timer()
+        window = int(self.now // self.duration)
+        self.elapsed = self.now - window * self.duration
+        current_key = f"{self.key}:{window}"
+        # Two windows' life: the counter is read as "the last window" during the next one.
+        also = self.read_along(request, view)
+        self.current, self.previous, values = count_request(current_key, f"{self.key}:{window - 1}",
+                                                            2 * self.duration, also)
+        if also and values is not None:
+            response_cache.remember_generation(request._request, *values)
+        weight = 1 - self.elapsed / self.duration
+        if self.previous * weight + self.current <= self.num_requests + 1e-9:  # float slack at the boundary
+            return True
+        uncount_request(current_key)
+        self.current -= 1
+        return False
 
-class KeyRateThrottle(_SettingsRate):
+    def read_along(self, request, view):
+        """Keys of the shared cache to read in the same round trip as the count."""
+        return ()
+
+    def wait(self):
+        """Seconds until one more request fits under the estimate."""
+        allowed = self.num_requests - 1  # what the estimate must be down to before the next request
+        if self.previous and self.current <= allowed:
+            # Within this window, once enough of the last window has slid out.
+            needed = self.duration * (1 - (allowed - self.current) / self.previous)
+            if needed < self.duration:
+                return _whole_seconds(needed - self.elapsed)
+        # In the next window this window's count becomes the last one's.
+        into_next = self.duration * (1 - allowed / self.current) if self.current else 0
+        return _whole_seconds(self.duration - self.elapsed + max(0.0, into_next))
+
+
+class KeyRateThrottle(WindowCounterThrottle):
+    """Per API key (or per person for a personal token or a browser session)."""
+
     scope = "key"
 
     def get_cache_key(self, request, view):
@@ -21,3 +122,20 @@ class KeyRateThrottle(_SettingsRate):
         ident = getattr(auth, "prefix", None) or f"user-{request.user.pk}"
         return self.cache_format % {"scope": self.scope, "ident": ident}
 
+
+class AnonymousRateThrottle(WindowCounterThrottle):
+    """Per client address, for requests without a key or session."""
+
+    scope = "anon"
+
+    def get_cache_key(self, request, view):
+        if request.user and request.user.is_authenticated:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+    def read_along(self, request, view):
+        # Anonymous reads of a view with ``response_cache = True`` are served from the response cache, which
+        # needs its generation next: read it in this round trip.
+        if getattr(view, "response_cache", False) and response_cache.enabled():
+            return response_cache.generation_keys()
+        return ()

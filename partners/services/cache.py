@@ -178,6 +178,36 @@ def generation(ns=PUBLIC):
     return current
 
 
+# A request may read the generation in a round trip it makes to the shared cache anyway (the API's rate limit
+# does): `generation_keys()` names what to read, `remember_generation()` keeps what was read for
+# `cached_api_read` below, which then asks the cache nothing more on a hit.
+PREFETCHED = "_response_cache_generation"
+
+
+def generation_keys(ns=PUBLIC):
+    """The cache keys (as given to Django's cache, before its prefix) of the generation and the writing counter."""
+    return _keys(ns)
+
+
+def remember_generation(request, gen_value, writing_value):
+    """Keep a generation read along with something else; values are the raw cache contents (bytes or None)."""
+    try:
+        writing = int(writing_value or 0)
+        gen = int(gen_value) if gen_value is not None else None
+    except (TypeError, ValueError):
+        return  # not a plain number: let generation() read it the usual way
+    if gen is None:
+        return  # generation() settles a first number
+    setattr(request, PREFETCHED, None if writing > 0 else gen)
+
+
+def _generation_for(request, ns=PUBLIC):
+    django_request = getattr(request, "_request", request)
+    if ns == PUBLIC and enabled() and hasattr(django_request, PREFETCHED):
+        return getattr(django_request, PREFETCHED)
+    return generation(ns)
+
+
 def cached_value(ns, key, build):
     """`build()` once per generation of `ns` and key; straight through while a change is being written."""
     gen = generation(ns)
@@ -286,28 +316,49 @@ def cached_page(view=None, *, also=()):
     return wrapped
 
 
+def _prerendered_response(body):
+    """A DRF response whose plain-JSON rendering is ``body`` already; any other rendering (the browsable API,
+    an indented JSON) decodes the body and renders it as usual."""
+    import json
+
+    from rest_framework.response import Response
+
+    class Prerendered(Response):
+        @property
+        def rendered_content(self):
+            if self.accepted_renderer.format == "json" and self.accepted_media_type == "application/json":
+                self["Content-Type"] = "application/json"
+                return body
+            self.data = json.loads(body)
+            return super().rendered_content
+
+    response = Prerendered()
+    response.prerendered = body  # ETagMixin hashes these bytes instead of rendering again
+    return response
+
+
 def cached_api_read(method):
     """For a DRF list or retrieve method of public data: anonymous answers come from the cache.
 
-    Only the response data is cached, and the method runs after authentication, permissions and throttling,
-    so each reader still gets their own content negotiation, ETag and headers."""
+    The answer is cached as its plain JSON bytes (rendered once, when it is stored), and the method runs after
+    authentication, permissions and throttling, so each reader still gets their own content negotiation, ETag
+    and headers."""
 
     @wraps(method)
     def wrapped(self, request, *args, **kwargs):
-        from rest_framework.response import Response
+        from rest_framework.renderers import JSONRenderer
 
         anonymous = request.auth is None and not request.user.is_authenticated
-        gen = generation() if anonymous else None
+        gen = _generation_for(request) if anonymous else None
         if gen is None:
             return method(self, request, *args, **kwargs)
-        key = response_key(f"api-{method.__name__}", request, gen)
+        key = response_key(f"api-json-{method.__name__}", request, gen)
         hit = _get(key)
         if hit is not None:
-            return Response(hit)
+            return _prerendered_response(hit)
         response = method(self, request, *args, **kwargs)
         if response.status_code == 200:
-            _set(key, response.data)
+            _set(key, JSONRenderer().render(response.data))
         return response
 
     return wrapped
-
