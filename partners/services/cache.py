@@ -1,5 +1,5 @@
 """Caches invalidated by a generation number: public member reads (directory, member pages, members API) and the
-staff queue's counts per state.
+staff queue (counts per state, rendered results).
 
 Every cached response is stored under the current *generation*, a number kept in the shared cache. A change to
 anything a public member read shows (memberships, grants, organisations, profiles that carry industries,
@@ -18,7 +18,8 @@ The cache must be shared by every process (Redis): ``PUBLIC_RESPONSE_CACHE`` is 
 ``members_changed()`` itself in the same transaction.
 
 Each cached family has its own generation (a *namespace*): "public" for member facts, "queue" for the staff
-queue's counts (applications, their requested types and organisations).
+queue (its counts per state and its rendered results: applications, their requested types, organisations,
+districts, and the people shown as reviewers).
 """
 
 import hashlib
@@ -124,6 +125,23 @@ def _receivers(ns):
 
 
 _RECEIVERS = {ns: _receivers(ns) for ns in (PUBLIC, QUEUE)}
+USER_FIELDS_SHOWN = {"display_name", "email", "is_active"}
+
+
+def _user_change_shown(kwargs):
+    # A save that touches nothing the queue shows (a login's last_login) leaves the cache alone.
+    fields = kwargs.get("update_fields")
+    return fields is None or bool(set(fields) & USER_FIELDS_SHOWN)
+
+
+def _user_before(sender, **kwargs):
+    if _user_change_shown(kwargs):
+        _RECEIVERS[QUEUE][0](sender, **kwargs)
+
+
+def _user_after(sender, **kwargs):
+    if _user_change_shown(kwargs):
+        _RECEIVERS[QUEUE][1](sender, **kwargs)
 
 
 def connect():
@@ -138,6 +156,7 @@ def connect():
         ModelProfile,
         Organization,
         RequestedType,
+        User,
     )
 
     watched = {
@@ -154,6 +173,13 @@ def connect():
             post_delete.connect(after, sender=model, dispatch_uid=f"{uid}-post-delete")
     m2m_changed.connect(_RECEIVERS[PUBLIC][2], sender=ModelProfile.industries.through,
                         dispatch_uid="public-cache-model-industries")
+    # The queue shows people too: assigned reviewers by name, and the reviewers one may assign to (by role).
+    before, after, m2m = _RECEIVERS[QUEUE]
+    pre_save.connect(_user_before, sender=User, dispatch_uid="queue-cache-user-pre-save")
+    post_save.connect(_user_after, sender=User, dispatch_uid="queue-cache-user-post-save")
+    pre_delete.connect(before, sender=User, dispatch_uid="queue-cache-user-pre-delete")
+    post_delete.connect(after, sender=User, dispatch_uid="queue-cache-user-post-delete")
+    m2m_changed.connect(m2m, sender=User.groups.through, dispatch_uid="queue-cache-user-groups")
 
 
 # --- readers ------------------------------------------------------------------------------------------

@@ -1,10 +1,15 @@
 """The staff queue: filters, search, sorting, counts per state, bulk assignment and the Excel export."""
 
+from urllib.parse import urlencode
+
 from django.contrib import messages
 from django.http import StreamingHttpResponse
+from django.middleware.csrf import get_token
 from django.shortcuts import redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _g
 from django.views.decorators.http import require_POST
 
@@ -26,10 +31,14 @@ def _filter_form(data):
 @staff_view("queue.view")
 def queue(request):
     form = _filter_form(request.GET)
+    # "Overdue" moves with the clock, not with the rows: nothing about it is kept.
+    moves_with_clock = form.is_valid() and form.cleaned_data.get("overdue")
+    can_assign = bool(can(request.user, "application.assign"))
+    can_export = bool(can(request.user, "application.export"))
+    language = translation.get_language()
     # Counting every state runs over the whole filtered table; the answer is kept per filter and person until
     # an application, requested type or organisation changes (partners/services/cache.py).
-    # "Overdue" moves with the clock, not with the rows, so those counts are always fresh.
-    if form.is_valid() and form.cleaned_data.get("overdue"):
+    if moves_with_clock:
         counts = form.counts_per_state(request.user)
     else:
         counts = response_cache.cached_value(response_cache.QUEUE, f"counts|{request.user.pk}|{form.querystring()}",
@@ -37,15 +46,28 @@ def queue(request):
     selected_state = form.cleaned_data.get("state") if form.is_valid() else ""
     total = (dict((s.value, n) for s, n in counts).get(selected_state, 0) if selected_state
              else sum(n for _s, n in counts))
-    qs = (form.filter(request.user)
-          .select_related("organization", "organization__district", "assigned_reviewer")
-          .prefetch_related("requested_types"))
-    page = paginate(request, qs, count=total)
-    return render(request, "partners/review/queue.html", {
-        "form": form, "page": page, "counts": counts, "total": total, "querystring": form.querystring(),
-        "assign_form": BulkAssignForm(), "can_assign": bool(can(request.user, "application.assign")),
-        "can_export": bool(can(request.user, "application.export")), "now": timezone.now(),
-    })
+
+    def results():
+        qs = (form.filter(request.user)
+              .select_related("organization", "organization__district", "assigned_reviewer")
+              .prefetch_related("requested_types"))
+        page = paginate(request, qs, count=total)
+        return render_to_string("partners/review/_queue_results.html", {
+            "form": form, "page": page, "counts": counts, "total": total, "querystring": form.querystring(),
+            "assign_form": BulkAssignForm() if can_assign else None, "can_assign": can_assign,
+            "can_export": can_export, "csrf_placeholder": response_cache.CSRF_PLACEHOLDER,
+        })
+
+    # The rendered results (filter, rows, assignment form, pages) are kept like the counts, per person, rights,
+    # language and exact query string; a filter with errors is shown fresh.
+    if moves_with_clock or (form.is_bound and not form.is_valid()):
+        html = results()
+    else:
+        query = urlencode(sorted(request.GET.items()))
+        html = response_cache.cached_value(
+            response_cache.QUEUE, f"results|{request.user.pk}|{can_assign}|{can_export}|{language}|{query}", results)
+    html = html.replace(response_cache.CSRF_PLACEHOLDER, get_token(request))
+    return render(request, "partners/review/queue.html", {"results": mark_safe(html)})  # noqa: S308 (our own HTML)
 
 
 @require_POST
