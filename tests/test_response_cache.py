@@ -249,3 +249,21 @@ def test_home_page_is_cached_until_an_application_or_a_member_changes(client, dj
     with django_capture_on_commit_callbacks(execute=True):
         Organization.objects.get(pk=member.organization_id).save()
     assert queries_of(client, "/")[0] > 0
+
+
+def test_duplicate_warnings_are_kept_until_an_organisation_registers(client, reviewer, submitted,
+                                                                    django_capture_on_commit_callbacks):
+    from tests.factories import OrganizationFactory
+
+    client.force_login(reviewer)
+    org = submitted.organization
+    settled()
+    url = f"/staff/applications/{submitted.pk}/"
+    assert "A very similar name" not in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    with CaptureQueriesContext(connection) as ctx:
+        client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert not [q for q in ctx.captured_queries if "LIKE" in q["sql"]], "the name comparison was kept"
+    with django_capture_on_commit_callbacks(execute=True):
+        OrganizationFactory(name=f"{org.name}(北京)")
+    body = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "A very similar name" in body

@@ -18,6 +18,7 @@ from ..forms.review import (
 )
 from ..models import PROFILE_MODELS, Application, Attachment, AuditEvent, Membership, Objection
 from ..permissions import can
+from ..services import cache as response_cache
 from ..services import review as review_services
 from ..services.applications import ServiceError
 from ..services.duplicates import possible_duplicates
@@ -86,7 +87,10 @@ def _detail_context(request, application, bound=None):
         "attachments": application.attachments.all(),
         "history": org.applications.exclude(pk=application.pk).exclude(state="draft")
         .prefetch_related("requested_types").order_by("-created_at"),
-        "membership": membership, "duplicates": possible_duplicates(org, application),
+        "membership": membership,
+        # Kept until an application or organisation changes: the name comparison reads many organisations.
+        "duplicates": response_cache.cached_value(response_cache.QUEUE, f"duplicates|{org.pk}|{application.pk}",
+                                                  lambda: possible_duplicates(org, application)),
         "changes": changes, "current_revision": current, "previous_revision": previous,
         "events": AuditEvent.objects.filter(application=application).select_related("actor").order_by("id"),
         "notes": application.internal_notes.select_related("author"),
