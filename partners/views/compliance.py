@@ -8,7 +8,6 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -28,7 +27,10 @@ from ..forms.compliance import (
     SplitDutiesForm,
 )
 from ..models import PrivacyNotice, SecurityEvent, SecuritySetting, User
+from ..pagination import CappedPaginator
 from ..services import privacy, security, separation
+
+AUDIT_PAGE_SIZE = 50
 
 
 def _errors(exc) -> list[str]:
@@ -151,7 +153,7 @@ def audit_log(request):
     _require(request, StaffRole.AUDIT_ADMIN)
     form = AuditFilterForm(request.GET or None)
     events = _filtered_events(form) if request.GET else SecurityEvent.objects.order_by("-created_at", "-id")
-    page = Paginator(events, 50).get_page(request.GET.get("page"))
+    page = CappedPaginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "partners/compliance/audit_log.html", {

@@ -2,13 +2,13 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _g
 from django.views.decorators.http import require_POST
 
+from ..pagination import CappedPaginator
 from ..permissions import is_staff_member
 from ..services import notifications as service
 from ..services.applications import ServiceError
@@ -22,7 +22,7 @@ def inbox_list(request):
     only_unread = request.GET.get("unread") == "1"
     if only_unread:
         qs = qs.filter(read_at__isnull=True)
-    page = Paginator(qs.order_by("-created_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
+    page = CappedPaginator(qs.order_by("-created_at", "-id"), PAGE_SIZE).get_page(request.GET.get("page"))
     items = [{"n": n, "title": _title(n)} for n in page.object_list]
     return render(request, "partners/inbox/list.html",
                   {"page": page, "items": items, "only_unread": only_unread})

@@ -3,14 +3,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
-from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _g
 from django.views.decorators.http import require_POST
 
 from ..enums import NotificationState
 from ..models import Notification
+from ..pagination import CappedPaginator, capped_count
 from ..permissions import can
 from ..services.applications import ServiceError
 from ..services.delivery import render as render_email
@@ -31,12 +30,17 @@ def outbox_list(request):
     state = request.GET.get("state", NotificationState.FAILED)
     if state not in NotificationState.values:
         state = NotificationState.FAILED
-    counts = dict(Notification.objects.values_list("state").annotate(n=Count("id")).order_by())
     qs = (Notification.objects.filter(state=state).select_related("recipient", "application__organization")
           .order_by("-created_at", "-id"))
-    page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
-    tabs = [(code, label, counts.get(code, 0)) for code, label in NotificationState.choices]
-    return render(request, "partners/outbox/list.html", {"page": page, "state": state, "tabs": tabs})
+    page = CappedPaginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+    # One capped count per state (the (state, created_at) index answers each) rather than a GROUP BY state
+    # that reads the whole outbox, sent messages included, on every view.
+    # The selected state's figure is the paginator's own count.
+    tabs = [(code, label, *((page.paginator.count, page.paginator.capped) if code == state
+                            else capped_count(Notification.objects.filter(state=code))))
+            for code, label in NotificationState.choices]
+    return render(request, "partners/outbox/list.html", {"page": page, "state": state, "tabs": tabs,
+                                                         "cap": page.paginator.cap_display})
 
 
 @login_required

@@ -4,8 +4,8 @@ from functools import wraps
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 
+from ..pagination import CappedPaginator
 from ..permissions import can
 
 PAGE_SIZE = 50
@@ -28,12 +28,11 @@ def staff_view(permission):
 
 
 def paginate(request, queryset, *, count=None, per_page=PAGE_SIZE):
-    """A page of the queryset; `count` (already known, e.g. from the per-state counts) saves a COUNT."""
+    """A page of the queryset; `count` (already known, e.g. from the per-state counts) saves a COUNT and is
+    shown exact. Without it the count stops at the cap of partners/pagination.py."""
     try:
         per_page = max(10, min(int(request.GET.get("per_page", per_page)), 500))
     except (TypeError, ValueError):
         per_page = PAGE_SIZE
-    paginator = Paginator(queryset, per_page)
-    if count is not None:
-        paginator.__dict__["count"] = count  # Paginator.count is a cached_property
+    paginator = CappedPaginator(queryset, per_page, count=count)
     return paginator.get_page(request.GET.get("page"))
