@@ -722,11 +722,6 @@ def test_security_audit_csv(django_assert_max_num_queries):
                 django_assert_max_num_queries, rows_of=csv_rows)
 
 
-@pytest.mark.xfail(strict=True, reason=(
-    "N+1 in partners/views/compliance.py (roles), a file being changed by someone else: the loop over the staff "
-    "accounts calls security.mfa_enabled(person) for each row, one SELECT on mfa_authenticator per person "
-    "(16 queries for 5 extra accounts, 41 for 30); staff_accounts() should prefetch the authenticators "
-    "(or annotate an Exists) and the row read that"))
 def test_security_roles_page(django_assert_max_num_queries):
     from partners.views.compliance import staff_accounts
 

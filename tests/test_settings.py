@@ -20,6 +20,7 @@ print(json.dumps({
     "email_path": str(getattr(settings, "EMAIL_FILE_PATH", "")), "language": settings.LANGUAGE_CODE,
     "languages": [code for code, _ in settings.LANGUAGES], "tz": settings.TIME_ZONE, "debug": settings.DEBUG,
     "hosts": settings.ALLOWED_HOSTS, "user": settings.AUTH_USER_MODEL, "conn_max_age": db.get("CONN_MAX_AGE"),
+    "sessions": settings.SESSION_ENGINE, "cache": settings.CACHES["default"]["BACKEND"],
 }))
 """
 
@@ -92,3 +93,11 @@ def test_broker_and_mail_from_the_environment():
 def test_allowed_hosts_from_the_environment(tmp_path):
     values = probe(**production_env(tmp_path))
     assert values["debug"] is False and values["hosts"] == ["registry.example.gov.cn"]
+
+
+def test_sessions_are_read_from_the_shared_cache_and_written_through_when_redis_is_there():
+    values = probe(DEBUG="1", REDIS_URL="redis://127.0.0.1:6379/9")
+    assert values["cache"] == "registry.redis_cache.RedisCache"
+    assert values["sessions"] == "django.contrib.sessions.backends.cached_db"
+    embedded = probe(DEBUG="1")
+    assert embedded["sessions"] == "django.contrib.sessions.backends.db"  # a process-local cache is not shared
