@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from partners.enums import MembershipState
-from partners.models import Application, Membership, Organization
+from partners.models import Application, DataProfile, Membership, Organization
 from partners.services import cache
 from partners.services import membership as membership_services
 from tests.public_fixtures import make_member
@@ -38,6 +38,7 @@ def settled():
     django_cache.clear()
     cache.generation()
     cache.generation(cache.QUEUE)
+    cache.generation(cache.DETAIL)
 
 
 def queries_of(client, url):
@@ -257,6 +258,8 @@ def test_duplicate_warnings_are_kept_until_an_organisation_registers(client, rev
 
     client.force_login(reviewer)
     org = submitted.organization
+    org.name = "北京深度求索人工智能基础技术研究有限公司"
+    org.save()
     settled()
     url = f"/staff/applications/{submitted.pk}/"
     assert "A very similar name" not in client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
@@ -264,6 +267,61 @@ def test_duplicate_warnings_are_kept_until_an_organisation_registers(client, rev
         client.get(url, HTTP_ACCEPT_LANGUAGE="en")
     assert not [q for q in ctx.captured_queries if "LIKE" in q["sql"]], "the name comparison was kept"
     with django_capture_on_commit_callbacks(execute=True):
-        OrganizationFactory(name=f"{org.name}(北京)")
+        OrganizationFactory(name="深度求索人工智能基础技术研究(北京)有限公司")
     body = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "A very similar name" in body
+
+
+def detail_queries(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200
+    shown = [q["sql"] for q in ctx.captured_queries
+             if any(t in q["sql"] for t in ('"partners_auditevent"', '"partners_revision"', '"partners_internalnote"'))]
+    return shown, response.content.decode()
+
+
+def test_an_application_page_is_kept_until_a_note_or_a_profile_changes(client, reviewer, submitted,
+                                                                       django_capture_on_commit_callbacks):
+    from partners.services import review as review_services
+
+    client.force_login(reviewer)
+    settled()
+    url = f"/staff/applications/{submitted.pk}/"
+    first, body = detail_queries(client, url)
+    assert first and submitted.organization.name in body
+    again, cached_body = detail_queries(client, url)
+    assert again == [], "the timeline, revisions and notes come from the cache"
+    assert re.sub(r'value="[A-Za-z0-9]{64}"', "", cached_body) == re.sub(r'value="[A-Za-z0-9]{64}"', "", body)
+    with django_capture_on_commit_callbacks(execute=True):
+        review_services.add_note(reviewer, submitted, "营业执照扫描件不清晰")
+    queries, body = detail_queries(client, url)
+    assert queries and "营业执照扫描件不清晰" in body
+    assert detail_queries(client, url)[0] == []
+    profile = DataProfile.objects.get(application=submitted)  # the fixture asks for the data type
+    with django_capture_on_commit_callbacks(execute=True):
+        profile.summary = "提供1PB中文语料，覆盖金融与政务。"
+        profile.save()
+    assert "提供1PB中文语料" in detail_queries(client, url)[1]
+
+
+def test_each_person_gets_their_own_actions_and_csrf_token_on_a_kept_application_page(
+        reviewer, approver, submitted, django_capture_on_commit_callbacks):
+    settled()
+    url = f"/staff/applications/{submitted.pk}/"
+    seen = {}
+    for person in (reviewer, approver, reviewer):
+        client = Client(enforce_csrf_checks=True)
+        client.force_login(person)
+        body = client.get(url, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+        actions = set(re.findall(r'data-action="([a-z_]+)"', body))
+        token = re.search(r'name="csrfmiddlewaretoken" value="([A-Za-z0-9]{64})"', body).group(1)
+        assert token != cache.CSRF_PLACEHOLDER
+        seen.setdefault(person.pk, []).append((actions, token))
+        if person == reviewer:
+            with django_capture_on_commit_callbacks(execute=True):
+                response = client.post(f"/staff/applications/{submitted.pk}/note/",
+                                       {"csrfmiddlewaretoken": token, "body": f"note by {person.pk}"})
+            assert response.status_code == 302  # the token in the kept page is this person's
+    assert "start_review" in seen[reviewer.pk][0][0] and "start_review" not in seen[approver.pk][0][0]
+    assert seen[reviewer.pk][0][1] != seen[reviewer.pk][1][1]

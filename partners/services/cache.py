@@ -1,5 +1,5 @@
-"""Caches invalidated by a generation number: public member reads (directory, member pages, members API) and the
-staff queue (counts per state, rendered results).
+"""Caches invalidated by a generation number: public member reads (directory, member pages, members API), the
+staff queue (counts per state, rendered results) and applications' staff pages.
 
 Every cached response is stored under the current *generation*, a number kept in the shared cache. A change to
 anything a public member read shows (memberships, grants, organisations, profiles that carry industries,
@@ -19,7 +19,8 @@ The cache must be shared by every process (Redis): ``PUBLIC_RESPONSE_CACHE`` is 
 
 Each cached family has its own generation (a *namespace*): "public" for member facts, "queue" for the staff
 queue (its counts per state and its rendered results: applications, their requested types, organisations,
-districts, and the people shown as reviewers).
+districts, and the people shown as reviewers), "detail" for the rest of what an application's staff page shows
+(profiles, attachments, revisions, notes, messages, decisions, objections, the timeline, memberships).
 """
 
 import hashlib
@@ -42,6 +43,7 @@ log = logging.getLogger(__name__)
 
 PUBLIC = "public"
 QUEUE = "queue"
+DETAIL = "detail"
 RESPONSE_TTL = 300
 WRITING_TTL = 2 * RESPONSE_TTL
 # Placeholder stored in cached HTML in place of the visitor's CSRF token (same length and alphabet).
@@ -124,7 +126,7 @@ def _receivers(ns):
     return before, after, m2m
 
 
-_RECEIVERS = {ns: _receivers(ns) for ns in (PUBLIC, QUEUE)}
+_RECEIVERS = {ns: _receivers(ns) for ns in (PUBLIC, QUEUE, DETAIL)}
 USER_FIELDS_SHOWN = {"display_name", "email", "is_active"}
 
 
@@ -147,21 +149,34 @@ def _user_after(sender, **kwargs):
 def connect():
     """Hook the receivers to every model whose rows a cached answer shows."""
     from ..models import (
+        PROFILE_MODELS,
         Application,
         ApplicationProfile,
+        Attachment,
+        AuditEvent,
+        Decision,
         District,
         Industry,
+        InternalNote,
+        InvitationCode,
         Membership,
         MembershipGrant,
         ModelProfile,
+        Objection,
         Organization,
         RequestedType,
+        ReviewMessage,
+        Revision,
+        Scenario,
         User,
     )
 
     watched = {
         PUBLIC: (Membership, MembershipGrant, Organization, ModelProfile, ApplicationProfile, District, Industry),
         QUEUE: (Application, RequestedType, Organization, District),
+        # What an application's staff page shows beyond the queue's rows (read together with QUEUE).
+        DETAIL: (Attachment, Revision, AuditEvent, InternalNote, ReviewMessage, Decision, Objection, Membership,
+                 MembershipGrant, InvitationCode, Industry, Scenario, *PROFILE_MODELS.values()),
     }
     for ns, models in watched.items():
         before, after, m2m = _RECEIVERS[ns]
@@ -173,6 +188,8 @@ def connect():
             post_delete.connect(after, sender=model, dispatch_uid=f"{uid}-post-delete")
     m2m_changed.connect(_RECEIVERS[PUBLIC][2], sender=ModelProfile.industries.through,
                         dispatch_uid="public-cache-model-industries")
+    m2m_changed.connect(_RECEIVERS[DETAIL][2], sender=ModelProfile.industries.through,
+                        dispatch_uid="detail-cache-model-industries")
     # The queue shows people too: assigned reviewers by name, and the reviewers one may assign to (by role).
     before, after, m2m = _RECEIVERS[QUEUE]
     pre_save.connect(_user_before, sender=User, dispatch_uid="queue-cache-user-pre-save")
@@ -235,11 +252,13 @@ def _generation_for(request, ns=PUBLIC):
 
 
 def cached_value(ns, key, build):
-    """`build()` once per generation of `ns` and key; straight through while a change is being written."""
-    gen = generation(ns)
+    """`build()` once per generation of `ns` (a namespace, or a tuple of them) and key; straight through while a
+    change is being written."""
+    namespaces = (ns,) if isinstance(ns, str) else tuple(ns)
+    gen = _generations(namespaces)
     if gen is None:
         return build()
-    full_key = f"{ns}-cache:value:{gen}:{hashlib.sha256(key.encode()).hexdigest()}"
+    full_key = f"{'+'.join(namespaces)}-cache:value:{gen}:{hashlib.sha256(key.encode()).hexdigest()}"
     hit = cache.get(full_key)
     if hit is None:
         hit = build()
@@ -303,8 +322,27 @@ def _set(key, value):
 
 
 def _generations(namespaces):
-    """The generations of every namespace as one key part, or None if any of them is being written."""
-    gens = [generation(ns) for ns in namespaces]
+    """The generations of every namespace as one key part (read in one round trip), or None if any of them is
+    being written."""
+    if len(namespaces) == 1:
+        gen = generation(namespaces[0])
+        return None if gen is None else str(gen)
+    if not enabled():
+        return None
+    keys = [key for ns in namespaces for key in _keys(ns)]
+    try:
+        values = cache.get_many(keys)
+    except Exception:
+        log.exception("Response cache: unreachable")
+        return None
+    gens = []
+    for ns in namespaces:
+        gen_key, writing_key = _keys(ns)
+        if (values.get(writing_key) or 0) > 0:
+            return None
+        if values.get(gen_key) is None:
+            cache.add(gen_key, time.time_ns(), timeout=None)  # as in generation(): start from the next request
+        gens.append(values.get(gen_key))
     return None if None in gens else "-".join(map(str, gens))
 
 

@@ -2,7 +2,11 @@
 
 from django.contrib import messages
 from django.http import FileResponse, Http404
+from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.utils import timezone, translation
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _g
 from django.views.decorators.http import require_POST
 
@@ -113,19 +117,39 @@ def _get(pk):
         .prefetch_related("requested_types"), pk=pk)
 
 
+def _render_detail(request, application, bound=None, status=200):
+    """The page, its body kept per application, person and language until anything it shows changes
+    (partners/services/cache.py: the QUEUE and DETAIL generations). A page with a filled-in form is never kept,
+    and each person gets their own CSRF token in the kept body's forms."""
+
+    def body():
+        return render_to_string("partners/review/_detail_body.html", {
+            **_detail_context(request, application, bound), "csrf_placeholder": response_cache.CSRF_PLACEHOLDER})
+
+    if bound or request.method != "GET":
+        html = body()
+    else:
+        key = (f"detail|{application.pk}|{request.user.pk}|{translation.get_language()}|"
+               f"{timezone.localdate().isoformat()}")
+        html = response_cache.cached_value((response_cache.QUEUE, response_cache.DETAIL), key, body)
+    html = html.replace(response_cache.CSRF_PLACEHOLDER, get_token(request))
+    return render(request, "partners/review/detail.html", {
+        "body": mark_safe(html), "org": application.organization, "application": application},  # noqa: S308
+        status=status)
+
+
 @staff_view("queue.view")
 def detail(request, pk):
     application = _get(pk)
     if application.state == "draft":
         raise Http404  # drafts belong to the applicant until submitted
-    return render(request, "partners/review/detail.html", _detail_context(request, application))
+    return _render_detail(request, application)
 
 
 def _refused(request, application, bound, exc, status):
     messages.error(request, exc.message if hasattr(exc, "message") else str(exc))
     application = _get(application.pk)
-    return render(request, "partners/review/detail.html", _detail_context(request, application, bound),
-                  status=status)
+    return _render_detail(request, application, bound, status=status)
 
 
 @require_POST
@@ -137,7 +161,7 @@ def act(request, pk):
     form = action_form(action, application, request.POST)
     if form is None:
         messages.error(request, _g("Unknown action."))
-        return render(request, "partners/review/detail.html", _detail_context(request, application), status=400)
+        return _render_detail(request, application, status=400)
     # The expected state the person saw comes from the form, never from the database.
     expected = request.POST.get(f"{action}-expected_state", "")
     if not form.is_valid():
@@ -148,8 +172,7 @@ def act(request, pk):
             except workflow.TransitionError as exc:
                 return _refused(request, application, {}, exc, STATUS_OF.get(exc.code, 400))
         messages.error(request, _g("Please correct the errors below."))
-        return render(request, "partners/review/detail.html",
-                      _detail_context(request, application, {action: form}), status=400)
+        return _render_detail(request, application, {action: form}, status=400)
     try:
         review_services.fire(request.user, application, action,
                              expected_state=form.cleaned_data["expected_state"], **form.inputs())
@@ -176,8 +199,7 @@ def add_note(request, pk):
         else:
             messages.success(request, _g("Note added."))
             return redirect("review:detail", pk=application.pk)
-    return render(request, "partners/review/detail.html", _detail_context(request, application, {"note": form}),
-                  status=400)
+    return _render_detail(request, application, {"note": form}, status=400)
 
 
 @require_POST
@@ -212,8 +234,7 @@ def resolve_objection(request, pk):
     form = ResolveObjectionForm(request.POST, prefix=prefix)
     if not form.is_valid():
         messages.error(request, _g("Please correct the errors below."))
-        return render(request, "partners/review/detail.html",
-                      _detail_context(request, application, {prefix: form}), status=400)
+        return _render_detail(request, application, {prefix: form}, status=400)
     try:
         review_services.resolve_objection(request.user, objection, uphold=form.cleaned_data["outcome"] == "uphold",
                                           resolution=form.cleaned_data["resolution"])
