@@ -123,8 +123,9 @@ def _render_detail(request, application, bound=None, status=200):
     and each person gets their own CSRF token in the kept body's forms."""
 
     def body():
+        full = application if hasattr(application, "_prefetched_objects_cache") else _get(application.pk)
         return render_to_string("partners/review/_detail_body.html", {
-            **_detail_context(request, application, bound), "csrf_placeholder": response_cache.CSRF_PLACEHOLDER})
+            **_detail_context(request, full, bound), "csrf_placeholder": response_cache.CSRF_PLACEHOLDER})
 
     if bound or request.method != "GET":
         html = body()
@@ -140,7 +141,9 @@ def _render_detail(request, application, bound=None, status=200):
 
 @staff_view("queue.view")
 def detail(request, pk):
-    application = _get(pk)
+    # Only what the page around the kept body needs; the body loads the rest when it is built.
+    application = get_object_or_404(Application.objects.select_related("organization")
+                                    .only("pk", "state", "organization__name"), pk=pk)
     if application.state == "draft":
         raise Http404  # drafts belong to the applicant until submitted
     return _render_detail(request, application)
