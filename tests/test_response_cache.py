@@ -34,7 +34,9 @@ def _cache_on(request, settings):
 
 
 def settled():
-    """Forget the changes of the test's set-up (their commit never comes inside the test's transaction)."""
+    """Forget the changes of the test's set-up (their commit never comes inside the test's transaction): their
+    marks in the cache and their pending publications."""
+    connection.run_on_commit = []
     django_cache.clear()
     cache.generation()
     cache.generation(cache.QUEUE)
@@ -325,3 +327,37 @@ def test_each_person_gets_their_own_actions_and_csrf_token_on_a_kept_application
             assert response.status_code == 302  # the token in the kept page is this person's
     assert "start_review" in seen[reviewer.pk][0][0] and "start_review" not in seen[approver.pk][0][0]
     assert seen[reviewer.pk][0][1] != seen[reviewer.pk][1][1]
+
+
+def test_one_transaction_marks_and_publishes_each_namespace_once(django_capture_on_commit_callbacks):
+    member = make_member()
+    settled()
+    gen_key, writing_key = cache.generation_keys(cache.PUBLIC)
+    before = cache.generation()
+    with django_capture_on_commit_callbacks(execute=True) as published:
+        org = Organization.objects.get(pk=member.organization_id)
+        for name in ("甲", "乙", "丙"):
+            org.name = f"北京{name}智能科技有限公司"
+            org.save()
+        assert django_cache.get(writing_key) == 1  # three saves, one mark
+    assert sum(1 for f in published if getattr(f, "ns", None) == cache.PUBLIC) == 1
+    assert cache.generation() not in (None, before)
+
+
+def test_a_save_after_a_rolled_back_savepoint_announces_itself_again(django_capture_on_commit_callbacks):
+    member = make_member()
+    settled()
+    _gen_key, writing_key = cache.generation_keys(cache.PUBLIC)
+    before = cache.generation()
+    with django_capture_on_commit_callbacks(execute=True):
+        try:
+            with transaction.atomic():
+                Organization.objects.get(pk=member.organization_id).save()
+                raise RuntimeError
+        except RuntimeError:
+            pass
+        Organization.objects.get(pk=member.organization_id).save()
+        assert django_cache.get(writing_key) == 2  # the rolled-back mark lapses on its own; this one is new
+    assert cache.generation() is None  # the rolled-back mark keeps the cache off until it lapses
+    django_cache.delete(writing_key)
+    assert cache.generation() not in (None, before)  # and the committed change was published

@@ -71,9 +71,33 @@ def _incr(key, delta, *, generation_key):
         return cache.incr(key, delta)
 
 
+class _Publish:
+    """The on-commit callback that publishes a namespace's change; it remembers having run."""
+
+    def __init__(self, ns):
+        self.ns = ns
+        self.done = False
+
+    def __call__(self):
+        self.done = True
+        end_change(self.ns)
+
+
+def _already_announced(ns) -> bool:
+    """Whether this transaction marked `ns` as being written already and still waits to publish it.
+
+    A transaction saves many watched rows (a submission: the application, its types, a revision, audit events);
+    one mark and one publication per namespace cover them all. A rolled-back savepoint or transaction drops its
+    pending callbacks, and with them the answer, so the next save announces itself again."""
+    return any(isinstance(func, _Publish) and func.ns == ns and not func.done
+               for _sids, func, _robust in connection.run_on_commit)
+
+
 def begin_change(ns=PUBLIC):
     """Called before a change is written: readers bypass the cache until the commit is published."""
     if not enabled():
+        return
+    if connection.in_atomic_block and _already_announced(ns):
         return
     _gen, writing = _keys(ns)
     try:
@@ -83,7 +107,7 @@ def begin_change(ns=PUBLIC):
         log.exception("Response cache: could not mark a change as in progress")
         return
     if connection.in_atomic_block:
-        transaction.on_commit(lambda: end_change(ns), robust=True)
+        transaction.on_commit(_Publish(ns), robust=True)
 
 
 def end_change(ns=PUBLIC):
