@@ -9,6 +9,7 @@ from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.formats import number_format
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _g
 from django.views.decorators.http import require_POST
@@ -36,16 +37,18 @@ def queue(request):
     can_assign = bool(can(request.user, "application.assign"))
     can_export = bool(can(request.user, "application.export"))
     language = translation.get_language()
-    # Counting every state runs over the whole filtered table; the answer is kept per filter and person until
-    # an application, requested type or organisation changes (partners/services/cache.py).
+    # Each state is counted up to COUNT_CAP (one query); the answer is kept per filter and person until an
+    # application, requested type or organisation changes (partners/services/cache.py).
     if moves_with_clock:
         counts = form.counts_per_state(request.user)
     else:
-        counts = response_cache.cached_value(response_cache.QUEUE, f"counts|{request.user.pk}|{form.querystring()}",
+        counts = response_cache.cached_value(response_cache.QUEUE,
+                                             f"state-counts|{request.user.pk}|{form.querystring()}",
                                              lambda: form.counts_per_state(request.user))
     selected_state = form.cleaned_data.get("state") if form.is_valid() else ""
-    total = (dict((s.value, n) for s, n in counts).get(selected_state, 0) if selected_state
-             else sum(n for _s, n in counts))
+    # A capped total is a lower bound ("more than N"): the pages stop at it. The bulk assignment and the export
+    # filter the table again and act on every matching row.
+    total, capped = counts.total(selected_state)
 
     def results():
         qs = (form.filter(request.user)
@@ -53,7 +56,9 @@ def queue(request):
               .prefetch_related("requested_types"))
         page = paginate(request, qs, count=total)
         return render_to_string("partners/review/_queue_results.html", {
-            "form": form, "page": page, "counts": counts, "total": total, "querystring": form.querystring(),
+            "form": form, "page": page, "counts": counts.counts, "capped_states": counts.capped, "total": total,
+            "capped": capped, "cap_display": number_format(counts.cap, force_grouping=True),
+            "total_display": number_format(total, force_grouping=True), "querystring": form.querystring(),
             "assign_form": BulkAssignForm() if can_assign else None, "can_assign": can_assign,
             "can_export": can_export, "csrf_placeholder": response_cache.CSRF_PLACEHOLDER,
         })
