@@ -1,12 +1,14 @@
-"""Name search uses the trigram indexes on PostgreSQL; the directory's newest-first order uses its index."""
+"""Name search uses the trigram indexes on PostgreSQL; the directory's newest-first order uses its index, and its
+industry filter probes the members of a page one by one."""
 
 import pytest
 from django.db import connection
 
 from partners.api.members import MemberFilter
 from partners.enums import MembershipState
-from partners.models import Membership, Organization
+from partners.models import Application, ApplicationProfile, Membership, ModelProfile, Organization
 from partners.services import directory
+from tests.factories import ApplicationFactory, OrganizationFactory
 from tests.public_fixtures import make_member
 
 pytestmark = [
@@ -63,3 +65,55 @@ def test_directory_first_page_reads_the_newest_first_index(members):
     # from an index that has it.
     core = Membership.objects.filter(state=MembershipState.ACTIVE).order_by("-admitted_at", "-pk").values("pk")[:21]
     assert "membership_active_newest" in plan_of(core, "enable_sort")
+
+
+PROFILE_TABLES = ("partners_modelprofile", "partners_modelprofile_industries", "partners_applicationprofile")
+
+
+@pytest.fixture
+def industry_members():
+    """Five model and five application partners in government, five members in no industry, and the
+    government profiles of 1,000 applicants who are not members: enough that hashing every profile of the
+    industry costs the planner more than probing a page's members, as it does at scale."""
+    org = OrganizationFactory()
+    applications = Application.objects.bulk_create(
+        [ApplicationFactory.build(organization=org, created_by=org.owner) for _ in range(1000)])
+    profiles = ModelProfile.objects.bulk_create([ModelProfile(application=a) for a in applications[:500]])
+    ModelProfile.industries.through.objects.bulk_create(
+        [ModelProfile.industries.through(modelprofile=p, industry_id="government") for p in profiles])
+    ApplicationProfile.objects.bulk_create(
+        [ApplicationProfile(application=a, industry_id="government") for a in applications[500:]])
+    for i in range(5):
+        make_member(f"北京政务大模型有限公司{i}", types=("model",), industries=("government",))
+        make_member(f"北京政务应用有限公司{i}", types=("application",), app_industry="government")
+        make_member(f"北京智算科技有限公司{i}", types=("compute",))
+
+
+def first_page_plan(qs):
+    # Sequential scans and sorts are forbidden: a handful of rows is cheaper to scan and sort than to look up,
+    # and a page's order comes from the newest-first index at any size that matters. Joins and subplans are
+    # left to the planner.
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE partners_membership, partners_membershipgrant, partners_organization, "
+                       "partners_district, partners_application, " + ", ".join(PROFILE_TABLES))
+        cursor.execute("SET LOCAL enable_seqscan = off")
+        cursor.execute("SET LOCAL enable_sort = off")
+    return qs.explain()
+
+
+@pytest.mark.parametrize(("params", "found"), [({"industry": "government"}, 10),
+                                               ({"industry": "government", "partner_type": "model"}, 5)])
+def test_industry_filter_probes_each_member_of_the_first_page(industry_members, params, found):
+    """The first page walks the newest-first index and checks each member with index lookups of its grants'
+    profiles; it never hashes every profile of the industry first (0.5-0.9 s at 1,000,000 members)."""
+    api = MemberFilter(params, queryset=directory.public_members()).qs.order_by("-admitted_at", "-id")[:21]
+    page = directory.search(directory.DirectoryFilters(industry=params["industry"],
+                                                       partner_type=params.get("partner_type", "")))
+    page = page.order_by("-admitted_at", "-pk")[:21]
+    for qs in (api, page):
+        assert len(list(qs)) == found
+        plan = first_page_plan(qs)
+        assert "membership_active_newest" in plan, plan
+        assert "hashed SubPlan" not in plan, plan
+        for table in PROFILE_TABLES:
+            assert f"Seq Scan on {table} " not in plan, plan
