@@ -90,3 +90,12 @@ def pytest_collection_modifyitems(items):
         if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
             item.add_marker(pytest.mark.django_db(*marker.args, **{**marker.kwargs, "serialized_rollback": True}),
                             append=False)
+
+
+@pytest.fixture
+def in_english():
+    """Pages and messages in English, whose msgids the tests assert."""
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield

@@ -79,6 +79,16 @@ class OrganizationFactory(factory.django.DjangoModelFactory):
         OrganizationMember.objects.create(organization=self, user=user, role=OrgRole.OWNER)
 
 
+def english_client(user=None):
+    """A test client that asks for English pages, logged in as `user` when given."""
+    from django.test import Client
+
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    if user is not None:
+        client.force_login(user)
+    return client
+
+
 def make_staff(role, **kwargs) -> User:
     user = UserFactory(**kwargs)
     user.groups.add(Group.objects.get(name=role))

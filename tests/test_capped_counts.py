@@ -6,10 +6,9 @@ from math import ceil
 
 import pytest
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from partners import pagination
 from partners.enums import ApplicationState, NotificationState, PartnerType
@@ -18,20 +17,14 @@ from partners.pagination import CappedPaginator
 from partners.services.audit import log_security
 from partners.services.notifications import unread_count
 from partners.views import compliance, inbox, outbox
-from tests.factories import ApplicationFactory, OrganizationFactory, make_staff
+from tests.factories import ApplicationFactory, OrganizationFactory, english_client, make_staff
 from tests.public_fixtures import make_member
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
 COUNT = re.compile(r"\bCOUNT\(", re.IGNORECASE)
 # Django's count of a sliced queryset: SELECT COUNT(*) FROM (SELECT ... LIMIT n) subquery
 LIMITED_COUNT = re.compile(r"^SELECT COUNT\(\*\).* FROM \(SELECT .* LIMIT \d+\)", re.IGNORECASE | re.DOTALL)
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture
@@ -43,13 +36,6 @@ def cap(monkeypatch):
 @pytest.fixture
 def audit_admin(db):
     return make_staff("audit_admin", email="auditor@example.com")
-
-
-def english_client(user=None):
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def get(client, url, **params):

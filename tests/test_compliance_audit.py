@@ -8,14 +8,13 @@ from datetime import timedelta
 import pytest
 from django.core.cache import cache
 from django.db import DatabaseError, connection, transaction
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
 from partners.models import SecurityEvent
 from partners.services import privacy
 from partners.services.audit import log_security
-from tests.factories import make_staff, submitted_application
+from tests.factories import english_client, make_staff, submitted_application
 
 pytestmark = pytest.mark.django_db
 on_postgres = pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger exists only on PostgreSQL")
@@ -32,13 +31,6 @@ def _english_and_fresh_cache():
 @pytest.fixture
 def audit_admin(db):
     return make_staff("audit_admin", email="auditor@example.com")
-
-
-def english_client(user=None):
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def insert_event(action, days_ago, *, actor_label="someone@example.com", result="success"):

@@ -6,7 +6,6 @@ from datetime import timedelta
 import pytest
 from allauth.account.models import EmailAddress
 from django.core.cache import cache
-from django.test import Client
 from django.urls import reverse
 from django.utils import timezone, translation
 
@@ -25,7 +24,14 @@ from partners.models import (
     User,
 )
 from partners.services import privacy
-from tests.factories import PASSWORD, UserFactory, add_licence, make_staff, submitted_application
+from tests.factories import (
+    PASSWORD,
+    UserFactory,
+    add_licence,
+    english_client,
+    make_staff,
+    submitted_application,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -36,13 +42,6 @@ def _english_and_fresh_cache():
     with translation.override("en"):
         yield
     cache.clear()
-
-
-def english_client(user=None):
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def publish(version):

@@ -4,14 +4,13 @@ import pytest
 from django.contrib.auth.models import Group, Permission
 from django.core.cache import cache
 from django.db import transaction
-from django.test import Client
 from django.urls import reverse
 from django.utils import translation
 
 from partners.models import SecurityEvent, SecuritySetting, User
 from partners.services import security, separation
 from partners.services.separation import SeparationOfDutiesError
-from tests.factories import UserFactory, make_staff
+from tests.factories import UserFactory, english_client, make_staff
 
 pytestmark = pytest.mark.django_db
 
@@ -27,13 +26,6 @@ def _english():
 @pytest.fixture
 def security_admin(db):
     return make_staff("security_admin", email="secadmin@example.com")
-
-
-def english_client(user=None):
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    if user is not None:
-        client.force_login(user)
-    return client
 
 
 def test_security_admin_grants_and_revokes_a_role_and_it_is_audited(security_admin):

@@ -20,7 +20,6 @@ from datetime import timedelta
 import pytest
 from django.core.cache import cache
 from django.db import connection
-from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
@@ -58,6 +57,7 @@ from tests.factories import (
     UserFactory,
     add_licence,
     complete_draft,
+    english_client,
     make_staff,
 )
 from tests.public_fixtures import make_member
@@ -187,8 +187,8 @@ def test_staff_member_list(client, reviewer, django_assert_max_num_queries):
 # --- applicant portal --------------------------------------------------------------------------------
 
 
-def test_portal_home_lists_applications(client, applicant, django_assert_max_num_queries):
-    client.force_login(applicant)
+def applications_of(applicant):
+    """A `grow` that adds closed applications of the applicant's organisation."""
     org = applicant.organizations.get()
 
     def grow(n):
@@ -197,6 +197,12 @@ def test_portal_home_lists_applications(client, applicant, django_assert_max_num
             RequestedType.objects.create(application=application, organization=org, partner_type="data",
                                          is_open=False)
 
+    return grow
+
+
+def test_portal_home_lists_applications(client, applicant, django_assert_max_num_queries):
+    client.force_login(applicant)
+    grow = applications_of(applicant)
     assert_flat(client, "/portal/", grow, 16, django_assert_max_num_queries)
 
 
@@ -226,14 +232,7 @@ def test_inbox_list(client, applicant, django_assert_max_num_queries):
 def test_applications_api_list_and_detail(applicant, submitted, django_assert_max_num_queries):
     _key, token = key_for(applicant)
     client = client_for(token)
-    org = applicant.organizations.get()
-
-    def grow(n):
-        for _ in range(n):
-            application = ApplicationFactory(organization=org, created_by=applicant)
-            RequestedType.objects.create(application=application, organization=org, partner_type="data",
-                                         is_open=False)
-
+    grow = applications_of(applicant)
     assert_flat(client, "/api/v1/applications/", grow, 14, django_assert_max_num_queries)
     assert_flat(client, f"/api/v1/applications/{submitted.pk}/", grow, 14, django_assert_max_num_queries)
 
@@ -259,12 +258,6 @@ _serial = itertools.count(1)
 
 def unique(prefix):
     return f"{prefix}-{next(_serial)}"
-
-
-def english_client(user):
-    client = Client(HTTP_ACCEPT_LANGUAGE="en")
-    client.force_login(user)
-    return client
 
 
 def xlsx_rows(response):

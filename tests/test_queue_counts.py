@@ -10,7 +10,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 from openpyxl import load_workbook
 
 from partners.enums import ApplicationState, PartnerType
@@ -19,18 +19,12 @@ from partners.models import Application, District, RequestedType
 from partners.services import cache as response_cache
 from tests.factories import ApplicationFactory, OrganizationFactory
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("in_english")]
 
 COUNT = re.compile(r"\bCOUNT\(", re.IGNORECASE)
 # Django's count of a sliced queryset, alone or as one scalar subquery of a SELECT of several
 LIMITED_COUNT = re.compile(r"COUNT\(\*\) FROM \(SELECT (?:(?!COUNT\().)*? LIMIT \d+\)", re.IGNORECASE | re.DOTALL)
 BADGE = re.compile(r'data-state="(\w+)">[^<]*<span class="badge[^"]*">([^<]*)</span>')
-
-
-@pytest.fixture(autouse=True)
-def _english():
-    with translation.override("en"):
-        yield
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from tests.test_query_budgets import english_client, make_staff
+from tests.factories import english_client, make_staff
 
 pytestmark = pytest.mark.django_db
 
