@@ -166,7 +166,9 @@ def queue_count(client, state="submitted"):
 
 def application_queries(client, url="/staff/queue/"):
     with CaptureQueriesContext(connection) as ctx:
-        body = client.get(url).content.decode()
+        response = client.get(url)
+    assert response.status_code == 200
+    body = response.content.decode()
     return [q["sql"] for q in ctx.captured_queries if '"partners_application"' in q["sql"]], body
 
 
@@ -361,3 +363,16 @@ def test_a_save_after_a_rolled_back_savepoint_announces_itself_again(django_capt
     assert cache.generation() is None  # the rolled-back mark keeps the cache off until it lapses
     django_cache.delete(writing_key)
     assert cache.generation() not in (None, before)  # and the committed change was published
+
+
+@pytest.mark.parametrize(("query", "invalid"), [
+    ("?state=bogus", True), ("?district=nowhere&page=abc", True), ("?q=" + "九" * 300, True), ("?sort=%00", True),
+    ("?per_page=x&page=99999", False)])
+def test_bad_queue_input_is_answered_and_a_filter_with_errors_is_never_kept(client, reviewer, query, invalid):
+    client.force_login(reviewer)
+    add_submitted(1)
+    settled()
+    for _ in range(2):
+        queries, body = application_queries(client, "/staff/queue/" + query)
+    assert ("text-danger" in body) is invalid  # the form says what is wrong
+    assert bool(queries) is invalid  # a filter with errors is rendered afresh each time; a valid one is kept
