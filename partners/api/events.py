@@ -1,6 +1,7 @@
-"""The audit feed for synchronisation: events after a cursor (`?after=<id>`), oldest first.
+"""The audit feed for synchronisation: events after a position (`?after=<txid>.<id>`), in commit order.
 
 Staff keys read every event; people acting for an organisation read its applicant-visible events.
+Positions and why they never skip an event: services/feed.py.
 """
 
 import django_filters
@@ -11,48 +12,51 @@ from rest_framework import mixins, serializers
 from ..models import AuditEvent, OrganizationMember
 from ..models.api import ApiScope
 from ..permissions import is_staff_member
-from ..services.webhooks import APPLICANT_DATA_KEYS
+from ..services.webhooks import event_payload
 from .base import ApiViewSet
-from .pagination import FeedCursorPagination
+from .feed_pagination import FeedPagination
 
 
 class EventSerializer(serializers.ModelSerializer):
+    """An event exactly as webhooks carry it (services.webhooks.event_payload): one shape, one clock (UTC)."""
+
+    position = serializers.CharField(help_text="Where this event stands in the feed: `<txid>.<id>`.")
     type = serializers.CharField(source="action")
-    occurred_at = serializers.DateTimeField(source="created_at")
+    occurred_at = serializers.DateTimeField(source="created_at", help_text="UTC, ISO 8601 with its offset.")
     data = serializers.SerializerMethodField()
 
     class Meta:
         model = AuditEvent
-        fields = ["id", "type", "occurred_at", "application", "organization", "from_state", "to_state", "data"]
+        fields = ["id", "position", "type", "occurred_at", "application", "organization", "from_state",
+                  "to_state", "data"]
         read_only_fields = fields
 
     @extend_schema_field(OpenApiTypes.OBJECT)
-    def get_data(self, obj):
-        if self.context.get("for_staff"):
-            return obj.data or {}
-        return {k: v for k, v in (obj.data or {}).items() if k in APPLICANT_DATA_KEYS}
+    def get_data(self, obj):  # pragma: no cover - to_representation answers; this names the type for the schema
+        return {}
+
+    def to_representation(self, instance):
+        return event_payload(instance, for_staff=bool(self.context.get("for_staff")))
 
 
 class EventFilter(django_filters.FilterSet):
-    after = django_filters.NumberFilter(field_name="id", lookup_expr="gt", label="only events with a larger id",
-                                        min_value=0)
     type = django_filters.CharFilter(field_name="action", max_length=60, label="event type")
     application = django_filters.NumberFilter(field_name="application_id", min_value=1)
 
     class Meta:
         model = AuditEvent
-        fields = ["after", "type", "application"]
+        fields = ["type", "application"]
 
 
 class EventViewSet(mixins.ListModelMixin, ApiViewSet):
-    """The audit trail as a feed: remember the last id you processed and ask for `?after=<id>`."""
+    """The audit trail as a feed: remember the `position` of the last page and ask for `?after=<position>`."""
 
     serializer_class = EventSerializer
     queryset = AuditEvent.objects.none()
     read_scope = ApiScope.APPLICATIONS_READ
     filterset_class = EventFilter
     filter_backends = [django_filters.rest_framework.DjangoFilterBackend]
-    pagination_class = FeedCursorPagination
+    pagination_class = FeedPagination
 
     def get_queryset(self):
         qs = AuditEvent.objects.all()

@@ -9,9 +9,3 @@ class RegistryCursorPagination(CursorPagination):
     page_size_query_param = "page_size"
     ordering = "-id"
 
-
-class FeedCursorPagination(RegistryCursorPagination):
-    """The event feed runs oldest first, so a reader catches up in order."""
-
-    ordering = "id"
-    max_page_size = 500

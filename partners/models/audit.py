@@ -44,11 +44,17 @@ class AuditEvent(AppendOnly):
     data = models.JSONField(default=dict, blank=True)
     visible_to_applicant = models.BooleanField(default=False)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # The writing transaction's id, set on PostgreSQL by an insert trigger (pg_current_xact_id()) and read
+    # back on insert. Ids are taken inside transactions that commit out of order; transaction ids older than
+    # every running transaction cannot be overtaken any more, so the events feed orders by (txid, id) and
+    # serves only those (services/feed.py). 0 on SQLite, whose writers commit one at a time in id order.
+    txid = models.BigIntegerField(db_default=0, editable=False)
 
     class Meta:
         verbose_name = _("audit event")
         verbose_name_plural = _("audit events")
         ordering = ["id"]
+        indexes = [models.Index(fields=["txid", "id"], name="auditevent_feed_position")]
 
     def __str__(self):
         return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"

@@ -19,6 +19,7 @@ from ..enums import NotificationChannel, NotificationState
 from ..models import Notification, OrganizationMember, WebhookSubscription
 from ..models.api import ApiScope
 from ..permissions import is_staff_member
+from . import feed
 from .applications import ServiceError
 from .audit import log_security
 
@@ -52,8 +53,9 @@ def event_payload(event, *, for_staff: bool, event_type: str | None = None) -> d
         data = {k: v for k, v in data.items() if k in APPLICANT_DATA_KEYS}
     return {
         "id": event.pk,
+        "position": str(feed.position_of(event)),
         "type": event_type or event.action,
-        "occurred_at": event.created_at.isoformat(),
+        "occurred_at": feed.iso_utc(event.created_at),
         "application": event.application_id,
         "organization": event.organization_id,
         "from_state": event.from_state,
