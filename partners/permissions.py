@@ -12,6 +12,7 @@ from .workflow import ADMINISTRATOR, APPLICANT, APPROVER, REVIEWER, Transition
 class Verdict:
     allowed: bool
     reason: str = ""
+    code: str = "forbidden"  # why, for machines: "forbidden" or "four_eyes"
 
     def __bool__(self):
         return self.allowed
@@ -20,8 +21,8 @@ class Verdict:
 YES = Verdict(True)
 
 
-def no(reason):
-    return Verdict(False, reason)
+def no(reason, code="forbidden"):
+    return Verdict(False, reason, code)
 
 
 def is_staff_member(user) -> bool:
@@ -82,10 +83,11 @@ def can_fire(user, transition: Transition, application) -> Verdict:
             return no(_g("Only people acting for the organisation can do this."))
         return no(_g("Your role does not allow this action."))
     if acts_for(user, application.organization):
-        return no(_g("You act for this organisation, so you cannot review its application."))
+        return no(_g("You act for this organisation, so you cannot review its application."), "four_eyes")
     if (transition.action in FINAL_DECISIONS or transition.source in FINAL_LEVEL_STATES) and _first_reviewer(
             user, application):
-        return no(_g("An approver cannot decide an application they reviewed at first review (four eyes)."))
+        return no(_g("An approver cannot decide an application they reviewed at first review (four eyes)."),
+                  "four_eyes")
     return YES
 
 

@@ -184,7 +184,10 @@ def fire(application_id, action, actor: Actor, **inputs):
         if not actor.system:
             verdict = can_fire(actor.user, transition, application)
             if not verdict.allowed:
-                raise TransitionError(verdict.reason, code="forbidden")
+                if verdict.code == "forbidden" and _allowed_before(actor, application, action, can_fire):
+                    # The loser of a race: the action was theirs in the state before the last change.
+                    raise _already_changed(application)
+                raise TransitionError(verdict.reason, code=verdict.code)
         elif SYSTEM not in transition.roles and not actor.extra.get("as_admin"):
             raise TransitionError(_g("The system cannot fire this action."), code="forbidden")
         for name in transition.requires:
@@ -207,6 +210,14 @@ def fire(application_id, action, actor: Actor, **inputs):
 
         notify_transition(application, transition, actor, inputs, data)
     return application
+
+
+def _allowed_before(actor, application, action, can_fire) -> bool:
+    """Could this person have fired `action` in the state the application had before its last change?"""
+    last = application.events.exclude(from_state="").order_by("-id").values_list("from_state", flat=True).first()
+    if last is None or last == application.state or (last, action) not in TABLE:
+        return False
+    return can_fire(actor.user, get_transition(last, action), application).allowed
 
 
 def _was_possible_before(application, action) -> bool:

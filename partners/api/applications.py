@@ -18,6 +18,7 @@ from ..services import uploads
 from ..services.applications import ServiceError
 from .base import ApiViewSet, actor_of
 from .errors import ApiError
+from .mixins import require_if_match
 from .serializers import (
     ActionInputSerializer,
     ApplicationSerializer,
@@ -95,6 +96,13 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiVi
         context = {**self.get_serializer_context(), "detail": True}
         return Response(ApplicationSerializer(fresh, context=context).data, status=code)
 
+    def _lock_if_matched(self, request, application):
+        """With If-Match: lock the row, then refuse (412) unless the client saw the version there is now."""
+        if request.headers.get("If-Match") is None:
+            return
+        Application.objects.select_for_update().filter(pk=application.pk).first()
+        require_if_match(request, self._read(application).data)
+
     @extend_schema(request=ApplicationWriteSerializer, responses={201: ApplicationSerializer})
     def create(self, request):
         """Start a draft for your organisation, optionally with its first facts."""
@@ -126,7 +134,9 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiVi
         if "organization" in data:
             raise ApiError(_g("An application cannot move to another organisation."),
                            fields={"organization": [_g("This field cannot be changed.")]})
-        apply_draft_changes(request.user, application, data)
+        with transaction.atomic():
+            self._lock_if_matched(request, application)
+            apply_draft_changes(request.user, application, data)
         return self._read(application)
 
     @extend_schema(
@@ -145,7 +155,9 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiVi
         incoming = ActionInputSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         inputs = dict(incoming.validated_data)
-        workflow.fire(application.pk, action_name, actor_of(request), **inputs)
+        with transaction.atomic():
+            self._lock_if_matched(request, application)
+            workflow.fire(application.pk, action_name, actor_of(request), **inputs)
         return self._read(application)
 
     @extend_schema(methods=["GET"], responses=AttachmentSerializer(many=True))

@@ -30,27 +30,68 @@ def purge_old_records(now=None):
     return IdempotencyRecord.objects.filter(created_at__lt=cutoff, response_status__gt=0).delete()[0]
 
 
+# Answers that show one resource: reads, and writes that answer with the resource as it now is.
+ETAG_ACTIONS = {"retrieve", "create", "partial_update", "update", "fire_action"}
+
+
 class ETagMixin:
-    """Detail reads carry a strong ETag of their JSON body; a matching If-None-Match answers 304."""
+    """Detail reads and writes carry a strong ETag of their JSON body; a matching If-None-Match answers 304.
+
+    Writes that must not overwrite what the client did not see send If-Match (see `require_if_match`)."""
 
     def finalize_response(self, request, response, *args, **kwargs):
-        if getattr(self, "action", None) == "retrieve" and request.method == "GET":
+        if getattr(self, "action", None) in ETAG_ACTIONS and response.status_code in (200, 201):
             response = with_etag(request, response)
         return super().finalize_response(request, response, *args, **kwargs)
 
 
+def etag_of_body(body: bytes) -> str:
+    return '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
+
+
+def etag_of_data(data) -> str:
+    return etag_of_body(JSONRenderer().render(data))
+
+
+def _opaque(tag: str) -> str:
+    return tag[2:] if tag.startswith("W/") else tag
+
+
+def listed_tags(header: str) -> list[str]:
+    """The entity tags of an If-Match / If-None-Match header (RFC 9110 §8.8.3), kept with their W/ flag."""
+    return re.findall(r'\*|(?:W/)?"[^"]*"', header or "")
+
+
+def none_match(header: str, etag: str) -> bool:
+    """If-None-Match compares weakly: W/"x" matches "x" (RFC 9110 §13.1.2)."""
+    return any(tag == "*" or _opaque(tag) == _opaque(etag) for tag in listed_tags(header))
+
+
+def strong_match(header: str, etag: str) -> bool:
+    """If-Match compares strongly: a weak tag never matches (RFC 9110 §13.1.1)."""
+    return any(tag == "*" or (not tag.startswith("W/") and tag == etag) for tag in listed_tags(header))
+
+
 def with_etag(request, response):
-    if response.status_code != status.HTTP_200_OK:
-        return response
     body = getattr(response, "prerendered", None) or JSONRenderer().render(response.data)
-    etag = '"' + hashlib.sha256(body).hexdigest()[:32] + '"'
-    wanted = [t.strip() for t in request.headers.get("If-None-Match", "").split(",") if t.strip()]
-    if etag in wanted or "*" in wanted:
+    etag = etag_of_body(body)
+    if request.method in ("GET", "HEAD") and none_match(request.headers.get("If-None-Match", ""), etag):
         not_modified = Response(status=status.HTTP_304_NOT_MODIFIED)
         not_modified["ETag"] = etag
         return not_modified
     response["ETag"] = etag
     return response
+
+
+def require_if_match(request, current_data):
+    """Refuse a write (412) whose If-Match names another version than `current_data`, the resource as the
+    client would read it now; call it with the row locked, so no change slips between check and write."""
+    header = request.headers.get("If-Match")
+    if header is None:
+        return
+    if not strong_match(header, etag_of_data(current_data)):
+        raise ApiError(_g("The resource has changed since you read it; read it again and repeat your change."),
+                       code="precondition_failed", status_code=status.HTTP_412_PRECONDITION_FAILED)
 
 
 class _Replay(Exception):
@@ -87,6 +128,12 @@ def request_fingerprint(request) -> str:
     return hashlib.sha256(raw.encode()).hexdigest()
 
 
+def replayable(status_code: int) -> bool:
+    """Stripe's rule: an answer is kept for replay unless the request was refused as it stood (4xx), since
+    its retry will be corrected; a conflict (409) and a throttled request (429) are kept as answered."""
+    return not (400 <= status_code < 500) or status_code in (409, 429)
+
+
 class IdempotencyMixin:
     """A POST with an Idempotency-Key runs in one transaction with its record: a repeat with the same key and
     body replays the stored answer and creates nothing; the same key with another body is refused (422).
@@ -103,6 +150,8 @@ class IdempotencyMixin:
             if record is not None:
                 if response.status_code >= 500 or transaction.get_rollback():
                     transaction.set_rollback(True)  # a crash is not an answer worth replaying
+                elif not replayable(response.status_code):
+                    record.delete()  # a refused request changed nothing: the corrected retry may use the key
                 else:
                     record.response_status = response.status_code
                     record.response_body = json.loads(JSONRenderer().render(response.data) or b"null")
