@@ -8,6 +8,9 @@ workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count()))
 worker_class = "sync"
 timeout = 60
 accesslog = os.environ.get("GUNICORN_ACCESSLOG") or None
+# The access log names each request by the id the registry answered with (X-Request-ID).
+access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms request_id=%({x-request-id}o)s'
+
 # The application is loaded once in the master and forked: a recycled worker starts in milliseconds instead of
 # importing Django again for a second, during which its share of the requests waited (the 1 s p99 seen under
 # load). Workers are still recycled now and then, against slow leaks, staggered by the jitter.

@@ -6,6 +6,7 @@ from rest_framework.exceptions import NotFound
 from .. import workflow
 from .mixins import ETagMixin, IdempotencyMixin
 from .permissions import ScopePermission, api_key_of
+from .throttling import rate_limit_headers
 
 
 def actor_of(request) -> workflow.Actor:
@@ -17,6 +18,10 @@ class ApiViewSet(IdempotencyMixin, ETagMixin, viewsets.GenericViewSet):
     permission_classes = [ScopePermission]
     read_scope = None
     write_scope = None
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        response = super().finalize_response(request, response, *args, **kwargs)
+        return rate_limit_headers(request, response)
 
     def initial(self, request, *args, **kwargs):
         # No object is named with a NUL character, and PostgreSQL refuses to even compare one.

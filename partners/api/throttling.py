@@ -63,6 +63,26 @@ def _whole_seconds(seconds):
     return max(1, math.ceil(seconds - 1e-9))  # 19.000000000000004 is 19
 
 
+def note_limit(request, throttle, left):
+    """Keep the tightest limit this request met, for the RateLimit-* headers of its answer."""
+    left = max(0, math.floor(left + 1e-9))
+    reset = throttle.wait() if left == 0 else _whole_seconds(throttle.duration - throttle.elapsed)
+    seen = getattr(request._request, "rate_limit", None)
+    if seen is None or left < seen[1]:
+        request._request.rate_limit = (throttle.num_requests, left, reset)
+
+
+def rate_limit_headers(request, response):
+    """RateLimit-Limit, -Remaining and -Reset (seconds) of the limit this request counted against."""
+    seen = getattr(getattr(request, "_request", request), "rate_limit", None)
+    if seen is not None:
+        limit, left, reset = seen
+        response["RateLimit-Limit"] = str(limit)
+        response["RateLimit-Remaining"] = str(left)
+        response["RateLimit-Reset"] = str(reset)
+    return response
+
+
 class WindowCounterThrottle(SimpleRateThrottle):
     """SimpleRateThrottle's rates and keys, counted with two fixed-window counters (see the module)."""
 
@@ -88,9 +108,11 @@ class WindowCounterThrottle(SimpleRateThrottle):
             response_cache.remember_generation(request._request, *values)
         weight = 1 - self.elapsed / self.duration
         if self.previous * weight + self.current <= self.num_requests + 1e-9:  # float slack at the boundary
+            note_limit(request, self, self.num_requests - (self.previous * weight + self.current))
             return True
         uncount_request(current_key)
         self.current -= 1
+        note_limit(request, self, 0)
         return False
 
     def read_along(self, request, view):
