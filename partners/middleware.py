@@ -21,6 +21,9 @@ from django.utils.translation import gettext as _g
 from .services import privacy, security
 
 LAST_SEEN = "_registry_last_seen"
+# What the API answers (in its error shape) for each gate, by the page the web would send the person to.
+GATE_CODES = {"mfa_activate_totp": "mfa_required", "security:split_duties": "split_duties_required",
+              "account_change_password": "password_expired", "privacy:consent": "consent_required"}
 TOUCH_EVERY_SECONDS = 60  # write the session at most once a minute for the idle clock
 
 
@@ -116,7 +119,7 @@ class ComplianceMiddleware:
         request._registry_logout_reason = reason
         logout(request)
         if request.path_info.startswith("/api/"):
-            return JsonResponse({"detail": message, "code": f"session_{reason}"}, status=401)
+            return JsonResponse({"code": f"session_{reason}", "message": message, "fields": {}}, status=401)
         messages.warning(request, message)
         return redirect(f"{reverse('account_login')}?next={request.path_info}")
 
@@ -124,7 +127,8 @@ class ComplianceMiddleware:
         if path.startswith(allowed):
             return None
         if path.startswith("/api/"):
-            return JsonResponse({"detail": message}, status=403)
+            return JsonResponse({"code": GATE_CODES.get(target, "gate"), "message": message, "fields": {}},
+                                status=403)
         if request.method == "GET":
             messages.info(request, message)
         return redirect(target)

@@ -285,7 +285,8 @@ def test_api_answers_403_instead_of_redirecting(settings):
     client.force_login(staff)
     response = client.get("/api/v1/")
     assert response.status_code == 403
-    assert "two-factor" in response.json()["detail"]
+    body = response.json()  # the API's one error shape
+    assert body["code"] == "mfa_required" and "two-factor" in body["message"] and body["fields"] == {}
 
 
 # --- Sessions ----------------------------------------------------------------------------------------
