@@ -261,8 +261,8 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
-        "rest_framework.filters.SearchFilter",
-        "rest_framework.filters.OrderingFilter",
+        "partners.api.filters.DocumentedSearchFilter",
+        "partners.api.filters.StrictOrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "partners.api.pagination.RegistryCursorPagination",
     "PAGE_SIZE": 20,

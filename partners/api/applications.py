@@ -1,5 +1,6 @@
 """Organisations, applications (draft edits, attachments, workflow actions) and decisions in API v1."""
 
+import django_filters
 from django.db import transaction
 from django.utils.translation import gettext as _g
 from drf_spectacular.types import OpenApiTypes
@@ -65,6 +66,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiVi
     read_scope = ApiScope.APPLICATIONS_READ
     write_scope = ApiScope.APPLICATIONS_WRITE
     filterset_fields = ["state", "organization", "channel"]
+    search_fields = ["organization__name", "organization__name_en", "=organization__credit_code"]
     ordering_fields = ["id", "created_at", "submitted_at"]
     ordering = ["-id"]
     http_method_names = ["get", "post", "patch", "head", "options"]
@@ -220,6 +222,14 @@ def apply_draft_changes(user, application, data):
     return app_services.save_section(user, application, "api", save)
 
 
+class DecisionFilter(django_filters.FilterSet):
+    action = django_filters.ChoiceFilter(choices=[(a, a) for a in workflow.ACTIONS], label="workflow action")
+
+    class Meta:
+        model = Decision
+        fields = ["application", "level", "action"]
+
+
 class DecisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
     """Decisions at first and final review, with the per-type outcome (staff keys with review:write)."""
 
@@ -228,7 +238,7 @@ class DecisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewS
     staff_only = True
     permission_rule = "queue.view"  # the staff who review; as on the staff screens
     read_scope = ApiScope.REVIEW_WRITE
-    filterset_fields = ["application", "level", "action"]
+    filterset_class = DecisionFilter
     ordering_fields = ["id", "created_at"]
     ordering = ["-id"]
 

@@ -5,6 +5,8 @@ Positions and why they never skip an event: services/feed.py.
 """
 
 import django_filters
+from django.core.validators import RegexValidator
+from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers
@@ -40,7 +42,9 @@ class EventSerializer(serializers.ModelSerializer):
 
 
 class EventFilter(django_filters.FilterSet):
-    type = django_filters.CharFilter(field_name="action", max_length=60, label="event type")
+    type = django_filters.CharFilter(field_name="action", max_length=60, label="event type",
+                                     validators=[RegexValidator(r"^[a-z_]+\.[a-z_]+$", _("An event type looks like "
+                                                                                       "application.submitted."))])
     application = django_filters.NumberFilter(field_name="application_id", min_value=1)
 
     class Meta:

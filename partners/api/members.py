@@ -4,15 +4,15 @@ import django_filters
 from django.db.models import Exists, OuterRef, Q
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers
-from rest_framework.filters import OrderingFilter
 from rest_framework.response import Response
 
 from ..enums import PartnerType
-from ..models import Membership, MembershipGrant
+from ..models import District, Industry, Membership, MembershipGrant
 from ..models.api import ApiScope
 from ..services import directory
 from ..services.cache import cached_api_read
 from .base import ApiViewSet
+from .filters import StrictOrderingFilter as OrderingFilter
 
 
 class MemberSerializer(serializers.ModelSerializer):
@@ -46,9 +46,11 @@ class MemberSerializer(serializers.ModelSerializer):
 class MemberFilter(django_filters.FilterSet):
     partner_type = django_filters.ChoiceFilter(choices=PartnerType.choices, method="filter_partner_type",
                                                label="partner type")
-    district = django_filters.CharFilter(field_name="organization__district_id", max_length=20,
-                                         label="district code")
-    industry = django_filters.CharFilter(method="filter_industry", max_length=20, label="industry code")
+    # Codes of the reference lists: an unknown code is a 400 naming the field, not an empty page.
+    district = django_filters.ModelChoiceFilter(field_name="organization__district", to_field_name="code",
+                                                queryset=District.objects.all(), label="district code")
+    industry = django_filters.ModelChoiceFilter(method="filter_industry", to_field_name="code",
+                                                queryset=Industry.objects.all(), label="industry code")
     q = django_filters.CharFilter(method="filter_name", max_length=directory.MAX_QUERY_LENGTH,
                                   label="part of the name (Chinese or English)")
 
@@ -60,7 +62,7 @@ class MemberFilter(django_filters.FilterSet):
         return qs.filter(Exists(directory.current_grants().filter(membership=OuterRef("pk"), partner_type=value)))
 
     def filter_industry(self, qs, name, value):
-        return qs.filter(directory.industry_filter(value))
+        return qs.filter(directory.industry_filter(value.code))
 
     def filter_name(self, qs, name, value):
         value = " ".join(value.split())
