@@ -282,17 +282,25 @@ REST_FRAMEWORK = {
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Partner-plan registry API",
-    "DESCRIPTION": "北京市通用人工智能产业创新伙伴计划 registry: members, applications, review, webhooks.",
+    "DESCRIPTION": "北京市通用人工智能产业创新伙伴计划 registry: members, applications, review, webhooks. "
+                   "The guide to keys, the workflow, sync, webhooks, idempotency, optimistic concurrency and "
+                   "errors is docs/API.md. 伙伴计划登记系统接口：成员、申报、审核、事件与推送。",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
-    "ENUM_NAME_OVERRIDES": {"PartnerTypeEnum": "partners.enums.PartnerType"},
+    "ENUM_NAME_OVERRIDES": {"PartnerTypeEnum": "partners.enums.PartnerType",
+                            "ApplicationStateEnum": "partners.enums.ApplicationState",
+                            "EventTypeEnum": "partners.event_types.event_types",
+                            "EventStateEnum": "partners.event_types.EVENT_STATES",
+                            "WorkflowActionEnum": "partners.workflow.ACTIONS",
+                            "DecisionPerTypeEnum": "partners.api.serializers.DECISION_PER_TYPE"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "partners.api.schema.document_errors",
+        "partners.api.schema_docs.describe_api",
     ],
 }
 

@@ -11,6 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers
 
+from ..event_types import EVENT_STATES, event_types
 from ..models import AuditEvent, OrganizationMember
 from ..models.api import ApiScope
 from ..permissions import is_staff_member
@@ -23,8 +24,10 @@ class EventSerializer(serializers.ModelSerializer):
     """An event exactly as webhooks carry it (services.webhooks.event_payload): one shape, one clock (UTC)."""
 
     position = serializers.CharField(help_text="Where this event stands in the feed: `<txid>.<id>`.")
-    type = serializers.CharField(source="action")
+    type = serializers.ChoiceField(source="action", choices=event_types())
     occurred_at = serializers.DateTimeField(source="created_at", help_text="UTC, ISO 8601 with its offset.")
+    from_state = serializers.ChoiceField(choices=EVENT_STATES, allow_blank=True)
+    to_state = serializers.ChoiceField(choices=EVENT_STATES, allow_blank=True)
     data = serializers.SerializerMethodField()
 
     class Meta:

@@ -196,13 +196,14 @@ class AttachmentUploadSerializer(serializers.Serializer):
 
 
 class AvailableActionSerializer(serializers.Serializer):
-    action = serializers.CharField()
+    action = serializers.ChoiceField(choices=workflow.ACTIONS)
     label = serializers.CharField()
     requires = serializers.ListField(child=serializers.CharField())
 
 
 class ApplicationSerializer(serializers.ModelSerializer):
     channel = _blank_choice(Channel.choices)
+    state = serializers.ChoiceField(choices=ApplicationState.choices, read_only=True)
     state_label = serializers.CharField(source="get_state_display", read_only=True)
     partner_types = serializers.ListField(child=serializers.ChoiceField(choices=PartnerType.choices), read_only=True)
     invitation_code = serializers.SerializerMethodField()
@@ -309,8 +310,15 @@ class ActionInputSerializer(serializers.Serializer):
         return value
 
 
+# What a decision says per partner type: a first reviewer's recommendation, or the final outcome.
+DECISION_PER_TYPE = ["grant", "decline", "granted", "declined"]
+
+
 class DecisionSerializer(serializers.ModelSerializer):
     actor = serializers.SerializerMethodField()
+    action = serializers.ChoiceField(choices=workflow.ACTIONS)
+    per_type = serializers.DictField(child=serializers.ChoiceField(choices=DECISION_PER_TYPE),
+                                     help_text="per requested partner type")
 
     class Meta:
         model = Decision

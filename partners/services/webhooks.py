@@ -16,6 +16,7 @@ from django.utils.translation import gettext as _g
 
 from .. import workflow
 from ..enums import NotificationChannel, NotificationState
+from ..event_types import ALIASES
 from ..models import Notification, OrganizationMember, WebhookSubscription
 from ..models.api import ApiScope
 from ..permissions import is_staff_member
@@ -29,8 +30,6 @@ EVENT_HEADER = "X-Registry-Event"
 DELIVERY_HEADER = "X-Registry-Delivery"
 TIMEOUT_SECONDS = 10
 
-# Names integrators know an event by, besides the audit code it comes from.
-ALIASES = {"application.admitted": ["member.admitted"]}
 
 EVENT_TYPES = sorted(
     {t.code for t in workflow.TRANSITIONS}
