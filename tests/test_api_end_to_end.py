@@ -9,8 +9,17 @@ from django.utils import timezone
 
 from partners.services import webhooks
 from partners.services.membership import admit_due_applications
+from tests import contract
 from tests.api_helpers import WebhookReceiver, _fresh_throttle_cache, client_for, key_for  # noqa: F401
 from tests.factories import TINY_PDF
+
+
+@pytest.fixture(autouse=True)
+def contract_checked(monkeypatch):
+    """Every answer of these journeys is checked against the OpenAPI schema (status, body shape)."""
+    checked = contract.checking_every_response(monkeypatch)
+    yield checked
+    assert checked, "the journey made no API call"
 
 
 def ok(response, status=200):
