@@ -68,3 +68,47 @@ def fuzzer(operation, headers):
         case.validate_response(response, checks=CHECKS)
 
     return fuzz
+
+
+@pytest.mark.django_db
+def test_journeys_along_the_schema_links(in_process_wsgi, settings):
+    """Follow the schema's links as a client would: create an application (generated bodies), then read it,
+    change it, fire generated actions and list its attachments through each link of the 201 answer, with an
+    applicant's key: no 5xx and no answer outside the schema on any step. (Staff create no applications;
+    their operations are fuzzed one by one above.)"""
+    from hypothesis import strategies as st
+
+    rest = dict(settings.REST_FRAMEWORK)
+    rest["DEFAULT_THROTTLE_RATES"] = {**rest["DEFAULT_THROTTLE_RATES"], "key": "1000000/min"}
+    settings.REST_FRAMEWORK = rest
+    world = build_world()
+    headers = {"Authorization": f"Bearer {world.tokens['b']}"}
+    schema = schemathesis.from_wsgi("/api/schema/", application)
+    create = schema["/api/v1/applications/"]["POST"]
+    links = create.definition.raw["responses"]["201"]["links"]
+    targets = {name: schema.get_operation_by_id(link["operationId"]) for name, link in links.items()}
+    followed = set()
+
+    def send(case):
+        case.cookies = None  # the key authenticates; generated credentials would only be refused
+        case.headers = {**(case.headers or {}), **headers}
+        response = case.call_wsgi()
+        case.validate_response(response, checks=CHECKS)
+        return response
+
+    @given(case=create.as_strategy(), data=st.data())
+    @hypothesis_settings(max_examples=EXAMPLES_PER_OPERATION, deadline=None, database=None,
+                         suppress_health_check=list(HealthCheck), phases=[Phase.explicit, Phase.generate])
+    def journey(case, data):
+        created = send(case)
+        if created.status_code != 201:
+            return
+        application_id = created.json["id"]
+        for name, operation in targets.items():
+            step = data.draw(operation.as_strategy(), label=name)
+            step.path_parameters = {**(step.path_parameters or {}), "id": application_id}
+            send(step)
+            followed.add(name)
+
+    journey()
+    assert followed == set(links)
