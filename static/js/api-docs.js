@@ -21,6 +21,20 @@
   }
   const redoc = document.getElementById("redoc-container");
   if (redoc && window.Redoc) {
+    // ReDoc's sidebar badge fetches its logo from a CDN. The registry loads nothing from elsewhere (offline
+    // intranets; the CSP would block it), so that one image comes from our own static files.
+    const local = function (value) {
+      return String(value).indexOf("https://cdn.redoc.ly/") === 0 ? redoc.dataset.logo : value;
+    };
+    const setAttribute = Element.prototype.setAttribute;
+    Element.prototype.setAttribute = function (name, value) {
+      return setAttribute.call(this, name, this.tagName === "IMG" && name === "src" ? local(value) : value);
+    };
+    const src = Object.getOwnPropertyDescriptor(HTMLImageElement.prototype, "src");
+    Object.defineProperty(HTMLImageElement.prototype, "src", {
+      configurable: true, enumerable: src.enumerable, get: src.get,
+      set: function (value) { src.set.call(this, local(value)); },
+    });
     window.Redoc.init(redoc.dataset.schemaUrl, JSON.parse(redoc.dataset.settings || "{}"), redoc);
   }
 })();
