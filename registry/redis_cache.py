@@ -223,26 +223,38 @@ class RedisCache(DjangoRedisCache):
                 result = getattr(super(), op)(*args, **kwargs)
             except RedisError:
                 self.breaker.trip()
+                # A write that timed out on a hung server may still be applied when it resumes.
+                self._remember_stale(op, args, kwargs)
             else:
                 if not self.breaker.up:
                     self.breaker.answered()
+                if self._local is not None and op in ("delete", "delete_many"):
+                    getattr(self._local, op)(*args, **kwargs)  # what an outage left here is gone too
                 return result
         return self._degraded(op, args, kwargs)
 
+    def _remember_stale(self, op, args, kwargs):
+        written = _WRITES.get(op)
+        if not written:
+            return
+        version = kwargs.get("version")
+        if written == "one":
+            made = [self.make_and_validate_key(args[0], version=version)]
+        elif written == "many":
+            made = [self.make_and_validate_key(key, version=version) for key in args[0]]
+        else:
+            made = []
+        self.breaker.remember_stale(made, self.make_key("*"), everything=written == "all")
+        self.breaker.start_repairer(self)
+
     def _degraded(self, op, args, kwargs):
         if self._local is not None:
+            # Values counted here replace nothing in Redis, but a delete must reach it (a lock released here
+            # that was taken there would hold on for its whole timeout).
+            if op in ("delete", "delete_many", "clear"):
+                self._remember_stale(op, args, kwargs)
             return getattr(self._local, op)(*args, **kwargs)
-        written = _WRITES.get(op)
-        if written:
-            version = kwargs.get("version")
-            if written == "one":
-                made = [self.make_and_validate_key(args[0], version=version)]
-            elif written == "many":
-                made = [self.make_and_validate_key(key, version=version) for key in args[0]]
-            else:
-                made = []
-            self.breaker.remember_stale(made, self.make_key("*"), everything=written == "all")
-            self.breaker.start_repairer(self)
+        self._remember_stale(op, args, kwargs)
         return _skipped(op, args, kwargs)
 
 
