@@ -37,7 +37,7 @@ PHASES = (("up", 4), ("killed", 6), ("restarted", 5), ("hung", 6), ("resumed", 6
 LOGIN_EVERY = 2.5
 PHASE_BOUND = 60
 KINDS = ("members API", "directory", "login", "signed-in page")
-SUBMISSIONS = 80
+SUBMISSIONS = 100
 
 
 def _unavailable(reason):
