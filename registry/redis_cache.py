@@ -95,6 +95,8 @@ class Breaker:
         """Delete what Redis may hold stale; raises RedisError if Redis fails meanwhile (the debt stays)."""
         with self.lock:
             keys, pattern = list(self.stale_keys), self.stale_pattern
+        if not keys and pattern is None:
+            return  # another thread repaid it
         if pattern is not None:
             batch = []
             for key in client.scan_iter(match=pattern, count=1000):
