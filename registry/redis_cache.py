@@ -207,6 +207,14 @@ class RedisCache(DjangoRedisCache):
     def degraded(self) -> bool:
         return self.breaker.is_open()
 
+    def reachable(self) -> bool:
+        """Whether Redis answers now, for health checks: the cache's own calls never fail, so they cannot tell."""
+        try:
+            return bool(self.raw_client().ping())
+        except RedisError:
+            self.breaker.trip()
+            return False
+
     # --- the wrapped operations ------------------------------------------------------------------------
 
     def _repaired(self) -> bool:

@@ -41,6 +41,7 @@ def test_every_cache_call_answers_while_redis_is_down_or_hung(redis_server):
     cache.set("k", 1)
     shared_cache.set("s", 1)
     assert cache.get("k") == 1 and shared_cache.get("s") == 1
+    assert cache.reachable() and not cache.degraded()
 
     for outage in (redis_server.hang, redis_server.kill):
         outage()
@@ -58,6 +59,7 @@ def test_every_cache_call_answers_while_redis_is_down_or_hung(redis_server):
                 shared_cache.incr("missing")
         assert time.monotonic() - started < HANG_BOUND  # one timeout, then the breaker skips Redis
         assert cache.get("counter") >= 50
+        assert cache.degraded() and not cache.reachable()  # what a health check can report
         redis_server.resume()
         cache.delete("counter")
     redis_server.start()
