@@ -123,14 +123,25 @@ AUTH_USER_MODEL = "partners.User"
 
 # --- Cache ----------------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
+# Short timeouts and a breaker: a Redis that is down or hung costs a fraction of a second, then the cache degrades
+# (registry/redis_cache.py, docs/ops-redis.md). "default" falls back to a per-process cache (rate limits stay
+# limits); "shared" (sessions, cached settings, the response cache) falls back to the database.
+REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=0.3)
+REDIS_RETRY_SECONDS = env.float("REDIS_RETRY_SECONDS", default=2.0)
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "registry.redis_cache.RedisCache", "LOCATION": REDIS_URL}}
-else:
+    _redis_options = {"socket_timeout": REDIS_SOCKET_TIMEOUT, "socket_connect_timeout": REDIS_SOCKET_TIMEOUT,
+                      "RETRY_SECONDS": REDIS_RETRY_SECONDS}
     CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-            "LOCATION": "registry",
-        }
+        "default": {"BACKEND": "registry.redis_cache.RedisCache", "LOCATION": REDIS_URL,
+                    "OPTIONS": {**_redis_options, "FALLBACK": "local"}},
+        "shared": {"BACKEND": "registry.redis_cache.RedisCache", "LOCATION": REDIS_URL,
+                   "OPTIONS": {**_redis_options, "FALLBACK": "none"}},
+    }
+else:
+    # One LOCATION: both aliases are the same per-process store.
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "registry"},
+        "shared": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "registry"},
     }
 # Public member pages and API reads cached per generation (partners/services/cache.py); the generation
 # must be shared by every process, so this is on by default only with Redis.
@@ -247,7 +258,12 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
-CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2}
+# A publish to a broker that is down or hung gives up within about a second; the outbox row stays pending and
+# the sweep queues it again (partners/services/notifications.py).
+CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "interval_step": 0.2,
+                                   "socket_timeout": REDIS_SOCKET_TIMEOUT,
+                                   "socket_connect_timeout": REDIS_SOCKET_TIMEOUT}
+CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_SOCKET_TIMEOUT
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
@@ -317,6 +333,7 @@ SESSION_COOKIE_HTTPONLY = True
 # signed-in page, and a cache restart loses no session.
 if REDIS_URL:
     SESSION_ENGINE = "django.contrib.sessions.backends.cached_db"
+    SESSION_CACHE_ALIAS = "shared"  # with Redis down, sessions are read from the database alone
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=8 * 3600)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31536000)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True

@@ -15,8 +15,9 @@ def use_redis(settings, prefix="tests"):
         if os.environ.get("REQUIRE_INTEGRATION") == "1":
             pytest.fail(f"Redis is not reachable at {REDIS_URL} (REQUIRE_INTEGRATION=1)")
         pytest.skip(f"Redis is not reachable at {REDIS_URL}")
-    settings.CACHES = {"default": {"BACKEND": "registry.redis_cache.RedisCache", "LOCATION": REDIS_URL,
-                                   "KEY_PREFIX": prefix}}
+    settings.CACHES = {alias: {"BACKEND": "registry.redis_cache.RedisCache", "LOCATION": REDIS_URL,
+                               "KEY_PREFIX": prefix, "OPTIONS": {"FALLBACK": fallback}}
+                       for alias, fallback in (("default", "local"), ("shared", "none"))}
 
 
 class RoundTrips:

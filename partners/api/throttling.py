@@ -11,19 +11,21 @@ as Retry-After says is let in, and one that keeps knocking does not push its own
 import math
 
 from django.core.cache import cache
+from redis.exceptions import RedisError
 from rest_framework.settings import api_settings
 from rest_framework.throttling import SimpleRateThrottle
+
+from registry.redis_cache import shared_cache
 
 from ..services import cache as response_cache
 
 
 def _redis_client(made_key):
-    """The redis-py client behind Django's RedisCache, or None for any other cache (local memory in
-    development and in the SQLite test runs)."""
-    backend = getattr(cache, "_cache", None)
-    if backend is None or not hasattr(backend, "get_client") or not hasattr(backend, "_pools"):
-        return None
-    return backend.get_client(made_key, write=True)
+    """The redis-py client behind the registry's RedisCache, or None for any other cache (local memory in
+    development and in the SQLite test runs) and while Redis is down: the cache's own calls then count in this
+    process (registry/redis_cache.py), so the limit still holds, per process."""
+    get_client = getattr(cache, "redis_client", None)
+    return get_client(made_key) if get_client is not None else None
 
 
 def count_request(current_key, previous_key, ttl, also=()):
@@ -40,9 +42,13 @@ def count_request(current_key, previous_key, ttl, also=()):
         pipe.expire(made, ttl, nx=True)
         pipe.get(cache.make_and_validate_key(previous_key))
         for key in also:
-            pipe.get(cache.make_and_validate_key(key))
-        current, _expiry_set, previous, *extra = pipe.execute()
-        return int(current), int(previous or 0), extra
+            pipe.get(shared_cache.make_and_validate_key(key))  # the same server (settings.CACHES)
+        try:
+            current, _expiry_set, previous, *extra = pipe.execute()
+        except RedisError:
+            cache.redis_failed()  # counted below, in this process, until Redis answers again
+        else:
+            return int(current), int(previous or 0), extra
     cache.add(current_key, 0, ttl)
     try:
         current = cache.incr(current_key)

@@ -32,12 +32,13 @@ from collections import OrderedDict
 from functools import wraps
 
 from django.conf import settings
-from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_delete, pre_save
 from django.http import HttpResponse
 from django.middleware.csrf import get_token
 from django.utils import timezone, translation
+
+from registry.redis_cache import shared_cache as cache
 
 log = logging.getLogger(__name__)
 
@@ -103,8 +104,9 @@ def begin_change(ns=PUBLIC):
     try:
         _incr(writing, 1, generation_key=False)
         cache.touch(writing, WRITING_TTL)
-    except Exception:  # a cache outage must not stop a change; responses expire after RESPONSE_TTL
-        log.exception("Response cache: could not mark a change as in progress")
+    except Exception:  # a cache outage must not stop a change
+        log.warning("Response cache: could not mark a change as in progress")
+        _forget(ns)
         return
     if connection.in_atomic_block:
         transaction.on_commit(_Publish(ns), robust=True)
@@ -117,11 +119,27 @@ def end_change(ns=PUBLIC):
     gen, writing = _keys(ns)
     try:
         _incr(gen, 1, generation_key=True)
+    except Exception:
+        log.warning("Response cache: could not publish a change")
+        _forget(ns)
+        return
+    try:
         cache.decr(writing, 1)
     except ValueError:
         pass  # the counter lapsed already
     except Exception:
-        log.exception("Response cache: could not publish a change")
+        log.warning("Response cache: could not publish a change")
+        _forget(ns)
+
+
+def _forget(ns):
+    """For a change that could not be announced or published: drop the namespace's generation and writing mark,
+    so no response cached before the change is served again. With Redis down, the cache deletes them as soon as
+    Redis is back (registry/redis_cache.py); readers meanwhile bypass the cache."""
+    try:
+        cache.delete_many(_keys(ns))
+    except Exception:
+        log.exception("Response cache: could not drop a generation")
 
 
 def members_changed(ns=PUBLIC):

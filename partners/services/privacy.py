@@ -4,12 +4,13 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
 from django.db.models import Exists, OuterRef
 from django.utils import timezone
 from django.utils.translation import gettext as _g
+
+from registry.redis_cache import shared_cache as cache
 
 from ..enums import ApplicationState, OrgRole
 from ..models import (

@@ -9,12 +9,13 @@ from importlib import import_module
 
 from django.conf import settings
 from django.contrib.auth.hashers import check_password
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
+
+from registry.redis_cache import shared_cache as cache
 
 from ..enums import StaffRole
 from ..models import PasswordHistory, SecuritySetting, StaffSession, User
