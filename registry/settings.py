@@ -167,6 +167,7 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[北京AI伙伴计划] "
+ACCOUNT_ADAPTER = "partners.account_adapter.AccountAdapter"  # account mail goes through the outbox
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 ACCOUNT_SIGNUP_FORM_CLASS = "partners.forms.signup.SignupForm"  # the privacy-notice consent
 ACCOUNT_FORMS = {"login": "partners.forms.login.LoginForm"}  # warns how many attempts are left

@@ -42,8 +42,11 @@ def render(notification):
     Each kind has one template (`emails/<kind>.txt`) with the blocks `subject` and `body`; it extends the
     layout given in the context, so the same words give the subject, the text part and the HTML part.
     """
-    from .notifications import target_path
+    from .notifications import ACCOUNT_MAIL, target_path
 
+    if notification.template_key == ACCOUNT_MAIL:  # rendered by allauth when it was recorded
+        data = notification.context or {}
+        return data.get("subject", ""), data.get("text", ""), data.get("html", "")
     template = _kind_template(notification.template_key)
     data = notification.context or {}
     site = settings.SITE_URL.rstrip("/")
@@ -124,7 +127,8 @@ def send_email(notification):
     subject, text, html = render(notification)
     message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [notification.email],
                                      headers={"X-Registry-Notification": str(notification.pk)})
-    message.attach_alternative(html, "text/html")
+    if html:
+        message.attach_alternative(html, "text/html")
     try:
         message.connection = _connection()
         message.send()
@@ -198,10 +202,19 @@ def deliver(notification_id, task=None):
             row.sent_at = timezone.now()
             row.last_error = ""
             row.next_attempt_at = None
-            row.save(update_fields=["attempts", "state", "sent_at", "last_error", "next_attempt_at"])
+            _forget_one_time_links(row)
+            row.save(update_fields=["attempts", "state", "sent_at", "last_error", "next_attempt_at", "context"])
     if retry_in is not None and task is not None and not task.request.is_eager:
         _schedule_retry(notification_id, retry_in)
     return row.state
+
+
+def _forget_one_time_links(row):
+    """Once sent, an account mail's body (it holds a verification or password-reset link) is not kept."""
+    from .notifications import ACCOUNT_MAIL
+
+    if row.template_key == ACCOUNT_MAIL and row.context:
+        row.context = {k: v for k, v in row.context.items() if k in ("template", "subject")}
 
 
 def _schedule_retry(notification_id, countdown):

@@ -57,7 +57,14 @@ KINDS: dict[str, Kind] = {
     "reminder.undecided": Kind(_("Reminder: applications waiting for your decision"), STAFF),
     "reminder.escalated": Kind(_("Escalation: reviews overdue"), STAFF),
     "staff.digest": Kind(_("Daily digest"), STAFF, True),
+    "staff.outbox.failed": Kind(_("Messages the mail server would not take"), STAFF, True),
+    "account.mail": Kind(_("Account e-mail (address verification, password reset)"), APPLICANT, True),
 }
+
+# Account mail is rendered by allauth when it is recorded and holds one-time links: it is e-mail only,
+# never in the in-app inbox, and nobody can turn it off.
+ACCOUNT_MAIL = "account.mail"
+NOT_IN_INBOX = ("staff.digest", ACCOUNT_MAIL)
 
 # Decision mail about one application supersedes older pending decision mail to the same person.
 DECISION_KINDS = {"application.approved", "application.rejected", "application.changes_requested",
@@ -247,7 +254,7 @@ CHOICE_LABELS = [(IMMEDIATE, _("E-mail each time")), (DIGEST, _("In the daily di
 def kinds_for(user, *, staff: bool):
     """The kinds this person can receive, in catalogue order (staff kinds only for staff)."""
     return [(code, kind) for code, kind in KINDS.items()
-            if code != "staff.digest" and (kind.audience == APPLICANT or staff)]
+            if code not in NOT_IN_INBOX and (kind.audience == APPLICANT or staff)]
 
 
 def choices_of(user) -> dict[str, str]:
@@ -282,7 +289,7 @@ def set_preferences(user, choices: dict[str, str]):
 def inbox(user):
     """What the person sees in the inbox: every notification to them except cancelled ones and digests."""
     return (Notification.objects.filter(recipient=user)
-            .exclude(state=NotificationState.CANCELLED).exclude(template_key="staff.digest"))
+            .exclude(state=NotificationState.CANCELLED).exclude(template_key__in=NOT_IN_INBOX))
 
 
 def unread_count(user) -> int:
