@@ -332,9 +332,12 @@ CONTENT_SECURITY_POLICY = {
 PUBLICITY_DAYS = env.int("PUBLICITY_DAYS", default=7)
 MEMBER_NUMBER_PREFIX = env("MEMBER_NUMBER_PREFIX", default="BJAI")
 REVIEW_SLA_DAYS = env.int("REVIEW_SLA_DAYS", default=10)
-OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=5)
 OUTBOX_SWEEP_AFTER = timedelta(minutes=env.int("OUTBOX_SWEEP_MINUTES", default=5))
-OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=30)  # backoff: base × 2^(try-1)
+# Seconds to wait after each failed try (4xx reply, network error); after the last wait one more try, then
+# the row is failed and staff are alerted. The default spans 25.9 hours, so a mail server down over a
+# night and a day loses nothing.
+OUTBOX_RETRY_SCHEDULE = env.list("OUTBOX_RETRY_SCHEDULE", cast=float,
+                                 default=[60, 300, 900, 1800, 3600, 7200, 14400, 21600, 21600, 21600])
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)  # a hung mail server must not hold a worker forever
 REMINDER_UNASSIGNED_DAYS = env.int("REMINDER_UNASSIGNED_DAYS", default=3)
 REMINDER_UNDECIDED_DAYS = env.int("REMINDER_UNDECIDED_DAYS", default=5)

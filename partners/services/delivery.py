@@ -159,10 +159,15 @@ def is_permanent(exc) -> bool:
     return False
 
 
-def backoff_seconds(attempts: int) -> int:
-    """Exponential: base, 2×base, 4×base … capped at an hour."""
-    base = getattr(settings, "OUTBOX_RETRY_BASE_SECONDS", 30)
-    return int(min(base * 2 ** (attempts - 1), 3600))
+def retry_delay(attempts: int):
+    """Seconds to wait after the given number of failed tries, or None when the schedule is used up."""
+    schedule = settings.OUTBOX_RETRY_SCHEDULE
+    return schedule[attempts - 1] if attempts <= len(schedule) else None
+
+
+# Longer waits are left to the sweep: a worker holds every countdown task in memory, and a Redis broker
+# hands an unacknowledged task out again after its visibility timeout (an hour by default).
+COUNTDOWN_LIMIT_SECONDS = 600
 
 
 def deliver(notification_id, task=None):
@@ -189,12 +194,13 @@ def deliver(notification_id, task=None):
             # A recipient without an address still has the message in the in-app inbox.
         except Exception as exc:  # noqa: BLE001 - every failure is classified: retried, or failed for good
             row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            if is_permanent(exc) or row.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
+            retry_in = None if is_permanent(exc) else retry_delay(row.attempts)
+            if retry_in is None:
                 row.state = NotificationState.FAILED
                 row.next_attempt_at = None
                 log.warning("Notification %s failed for good: %s", row.pk, row.last_error)
+                alert_staff(row)
             else:
-                retry_in = backoff_seconds(row.attempts)
                 row.next_attempt_at = now + timedelta(seconds=retry_in)
             row.save(update_fields=["attempts", "last_error", "state", "next_attempt_at"])
         else:
@@ -204,9 +210,24 @@ def deliver(notification_id, task=None):
             row.next_attempt_at = None
             _forget_one_time_links(row)
             row.save(update_fields=["attempts", "state", "sent_at", "last_error", "next_attempt_at", "context"])
-    if retry_in is not None and task is not None and not task.request.is_eager:
+    if retry_in is not None and retry_in <= COUNTDOWN_LIMIT_SECONDS and task is not None \
+            and not task.request.is_eager:
         _schedule_retry(notification_id, retry_in)
     return row.state
+
+
+def alert_staff(row):
+    """Tell the administrators that a message failed for good: in their inbox and by e-mail, at most once
+    a day each (the daily digest repeats the count of failed messages until they are dealt with)."""
+    from ..enums import StaffRole
+    from .notifications import FAILED_ALERT, record, staff_with_role
+
+    if row.template_key == FAILED_ALERT:
+        return  # an alert that cannot be mailed still shows in the inbox; never alert about an alert
+    today = timezone.localdate().isoformat()
+    for person in staff_with_role(StaffRole.ADMINISTRATOR):
+        record(FAILED_ALERT, recipient=person, dedupe_key=f"{FAILED_ALERT}:{person.pk}:{today}",
+               context={"kind": row.template_key, "notification": row.pk, "error": row.last_error[:300]})
 
 
 def _forget_one_time_links(row):

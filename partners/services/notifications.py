@@ -64,6 +64,7 @@ KINDS: dict[str, Kind] = {
 # Account mail is rendered by allauth when it is recorded and holds one-time links: it is e-mail only,
 # never in the in-app inbox, and nobody can turn it off.
 ACCOUNT_MAIL = "account.mail"
+FAILED_ALERT = "staff.outbox.failed"
 NOT_IN_INBOX = ("staff.digest", ACCOUNT_MAIL)
 
 # Decision mail about one application supersedes older pending decision mail to the same person.
@@ -316,6 +317,8 @@ def target_path(notification) -> str:
     kind = KINDS.get(notification.template_key)
     audience = kind.audience if kind else APPLICANT
     org_id = (notification.context or {}).get("organization_id")
+    if notification.template_key == FAILED_ALERT:
+        return reverse("outbox:list") + "?state=failed"
     if notification.template_key.startswith("account.join") and org_id:
         try:
             return reverse("portal:organization", args=[org_id])

@@ -76,7 +76,7 @@ def start_worker(*, broker_url, db_url, smtp_port, concurrency=2, log_path, extr
     env.update({
         "DJANGO_SETTINGS_MODULE": "registry.settings", "SECRET_KEY": "worker-test-only", "DEBUG": "0",
         "DATABASE_URL": db_url, "CONN_MAX_AGE": "0", "CELERY_BROKER_URL": broker_url,
-        "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}", "OUTBOX_RETRY_BASE_SECONDS": "1", "LOG_LEVEL": "INFO",
+        "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}", "OUTBOX_RETRY_SCHEDULE": "1,2,4,8", "LOG_LEVEL": "INFO",
         "AXES_ENABLED": "0", **(extra_env or {}),
     })
     log = open(log_path, "wb")  # noqa: SIM115 - closed by stop_worker
