@@ -339,6 +339,9 @@ OUTBOX_SWEEP_AFTER = timedelta(minutes=env.int("OUTBOX_SWEEP_MINUTES", default=5
 OUTBOX_RETRY_SCHEDULE = env.list("OUTBOX_RETRY_SCHEDULE", cast=float,
                                  default=[60, 300, 900, 1800, 3600, 7200, 14400, 21600, 21600, 21600])
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)  # a hung mail server must not hold a worker forever
+# How long a worker's claim on a row it is sending holds; past it the worker is presumed dead and the row is
+# sent again (same Message-ID). Longer than a send can take: a reconnect and two timeouts.
+OUTBOX_SEND_LEASE_SECONDS = env.float("OUTBOX_SEND_LEASE_SECONDS", default=max(120, 4 * EMAIL_TIMEOUT))
 REMINDER_UNASSIGNED_DAYS = env.int("REMINDER_UNASSIGNED_DAYS", default=3)
 REMINDER_UNDECIDED_DAYS = env.int("REMINDER_UNDECIDED_DAYS", default=5)
 REMINDER_ESCALATE_DAYS = env.int("REMINDER_ESCALATE_DAYS", default=REVIEW_SLA_DAYS)

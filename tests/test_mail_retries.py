@@ -8,8 +8,9 @@ from django.conf import settings as django_settings
 from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import escape
 
-from partners.enums import NotificationState
+from partners.enums import AttemptOutcome, NotificationState
 from partners.models import Notification
 from partners.services import delivery
 from partners.services import notifications as notify
@@ -83,6 +84,11 @@ def test_an_outage_of_a_day_is_retried_for_a_day_then_failed_and_staff_are_alert
     assert client.get(reverse("inbox:open", args=[alert.pk]))["Location"] == reverse("outbox:list") + "?state=failed"
     listing = client.get(reverse("outbox:list"))  # failed is the outbox's first tab
     assert f"/staff/outbox/{row.pk}/" in listing.content.decode()
+    detail = client.get(reverse("outbox:detail", args=[row.pk])).content.decode()
+    assert escape(row.message_id) in detail
+    assert detail.count("4.3.0 Try again later") == row.attempts + 1, "every try is on record, and the last error"
+    assert list(row.attempt_log.values_list("outcome", flat=True)) == [AttemptOutcome.RETRY] * (row.attempts - 1) \
+        + [AttemptOutcome.FAILED]
 
     # A second failure the same day adds no second alert; the digest counts both.
     other = notify.record("application.withdrawn", recipient=applicant, context={"organization": "测试单位"},

@@ -130,8 +130,9 @@ def record(template_key, *, recipient=None, email="", context=None, application=
 
 
 def _cancel_superseded(supersede_key):
-    # Rows a worker is sending right now are locked; skip them rather than wait for the mail server.
-    pending = Notification.objects.filter(supersede_key=supersede_key, state=NotificationState.PENDING)
+    # Rows a worker is sending right now are claimed (or locked for a moment): they go out; skip them.
+    pending = (Notification.objects.filter(supersede_key=supersede_key, state=NotificationState.PENDING)
+               .exclude(claimed_until__gt=timezone.now()))
     ids = list(pending.select_for_update(skip_locked=True).values_list("pk", flat=True))
     if ids:
         Notification.objects.filter(pk__in=ids, state=NotificationState.PENDING).update(

@@ -59,7 +59,9 @@ def outbox_detail(request, pk):
             preview = {"subject": subject, "text": text}
         except Exception as exc:  # noqa: BLE001 - a broken template is shown to staff, not a 500
             preview = {"error": f"{type(exc).__name__}: {exc}"}
-    return render(request, "partners/outbox/detail.html", {"n": notification, "preview": preview})
+    attempts = notification.attempt_log.order_by("-id")[:50]
+    return render(request, "partners/outbox/detail.html", {"n": notification, "preview": preview,
+                                                           "attempts": attempts})
 
 
 @login_required
