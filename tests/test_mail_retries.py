@@ -129,3 +129,22 @@ def test_a_digest_reaches_administrators_with_failed_messages_even_with_nothing_
     assert deliver(digest.pk) == NotificationState.SENT
     assert mail.outbox[-1].to == [administrator.email]
     assert "/staff/outbox/?state=failed" in mail.outbox[-1].body
+
+
+def test_once_the_server_is_fixed_the_waiting_rows_can_be_sent_at_once(applicant, refusing_smtp):
+    from django.core.management import call_command
+
+    row = notify.record("application.withdrawn", recipient=applicant, context={"organization": "测试单位"},
+                        dedupe_key="waiting")
+    for _ in range(5):  # refused five times: the next try is an hour away
+        Notification.objects.filter(pk=row.pk).update(next_attempt_at=timezone.now())
+        deliver(row.pk)
+    row.refresh_from_db()
+    assert row.next_attempt_at - timezone.now() > timedelta(minutes=50)
+    with refusing_smtp.lock:
+        refusing_smtp.fail_next = 0
+    call_command("sweep_outbox", "--now")
+    assert Notification.objects.get(pk=row.pk).state == NotificationState.PENDING, "--now takes only due rows"
+    call_command("sweep_outbox", "--waiting")
+    row.refresh_from_db()
+    assert row.state == NotificationState.SENT and len(refusing_smtp.to(applicant.email)) == 1

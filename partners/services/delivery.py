@@ -297,8 +297,9 @@ def _schedule_retry(notification_id, countdown):
         log.warning("Could not schedule the retry of notification %s; the sweep will.", notification_id)
 
 
-def sweep(older_than=None, limit=1000):
-    """Re-queue rows left pending (broker down, worker crash) once they are overdue by `older_than`.
+def sweep(older_than=None, limit=1000, waiting=False):
+    """Re-queue rows left pending (broker down, worker crash) once they are overdue by `older_than`; with
+    `waiting`, also rows waiting for a later retry (the mail server is fixed: send them now).
 
     Each swept row's due time moves to now, so the next sweep leaves it alone for another period.
     """
@@ -310,6 +311,9 @@ def sweep(older_than=None, limit=1000):
     due = (Notification.objects.filter(state=NotificationState.PENDING, for_digest=False)
            .filter(Q(next_attempt_at__lte=cutoff) | Q(next_attempt_at__isnull=True, created_at__lte=cutoff))
            .order_by("next_attempt_at"))
+    if waiting:  # every pending row but those a worker is sending right now
+        due = (Notification.objects.filter(state=NotificationState.PENDING, for_digest=False)
+               .exclude(claimed_until__gt=now).order_by("next_attempt_at"))
     with transaction.atomic():
         ids = list(due.select_for_update(skip_locked=True).values_list("pk", flat=True)[:limit])
         Notification.objects.filter(pk__in=ids).update(next_attempt_at=now)
