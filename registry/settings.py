@@ -179,6 +179,7 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password": "20/m/ip,5/m/key",
 }
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[北京AI伙伴计划] "
+ACCOUNT_ADAPTER = "partners.account_adapter.AccountAdapter"  # account mail goes through the outbox
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 ACCOUNT_SIGNUP_FORM_CLASS = "partners.forms.signup.SignupForm"  # the privacy-notice consent
 ACCOUNT_FORMS = {"login": "partners.forms.login.LoginForm"}  # warns how many attempts are left
@@ -357,10 +358,16 @@ CONTENT_SECURITY_POLICY = {
 PUBLICITY_DAYS = env.int("PUBLICITY_DAYS", default=7)
 MEMBER_NUMBER_PREFIX = env("MEMBER_NUMBER_PREFIX", default="BJAI")
 REVIEW_SLA_DAYS = env.int("REVIEW_SLA_DAYS", default=10)
-OUTBOX_MAX_ATTEMPTS = env.int("OUTBOX_MAX_ATTEMPTS", default=5)
 OUTBOX_SWEEP_AFTER = timedelta(minutes=env.int("OUTBOX_SWEEP_MINUTES", default=5))
-OUTBOX_RETRY_BASE_SECONDS = env.int("OUTBOX_RETRY_BASE_SECONDS", default=30)  # backoff: base × 2^(try-1)
+# Seconds to wait after each failed try (4xx reply, network error); after the last wait one more try, then
+# the row is failed and staff are alerted. The default spans 25.9 hours, so a mail server down over a
+# night and a day loses nothing.
+OUTBOX_RETRY_SCHEDULE = env.list("OUTBOX_RETRY_SCHEDULE", cast=float,
+                                 default=[60, 300, 900, 1800, 3600, 7200, 14400, 21600, 21600, 21600])
 EMAIL_TIMEOUT = env.int("EMAIL_TIMEOUT", default=30)  # a hung mail server must not hold a worker forever
+# How long a worker's claim on a row it is sending holds; past it the worker is presumed dead and the row is
+# sent again (same Message-ID). Longer than a send can take: a reconnect and two timeouts.
+OUTBOX_SEND_LEASE_SECONDS = env.float("OUTBOX_SEND_LEASE_SECONDS", default=max(120, 4 * EMAIL_TIMEOUT))
 REMINDER_UNASSIGNED_DAYS = env.int("REMINDER_UNASSIGNED_DAYS", default=3)
 REMINDER_UNDECIDED_DAYS = env.int("REMINDER_UNDECIDED_DAYS", default=5)
 REMINDER_ESCALATE_DAYS = env.int("REMINDER_ESCALATE_DAYS", default=REVIEW_SLA_DAYS)

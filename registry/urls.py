@@ -1,7 +1,9 @@
 """Top-level URL map: public site, applicant portal, staff review, accounts, admin and API v1."""
 
+from allauth.account import views as account_views
 from django.conf import settings
 from django.contrib import admin
+from django.db import transaction
 from django.urls import include, path
 
 from partners.views import compliance_urls
@@ -12,6 +14,9 @@ urlpatterns = [
     path("health/", health, name="health"),
     path("ping/", ping, name="ping"),
     path("i18n/", include("django.conf.urls.i18n")),
+    # A new account or address and its verification mail are stored together, or not at all.
+    path("accounts/signup/", transaction.atomic(account_views.signup)),
+    path("accounts/email/", transaction.atomic(account_views.email)),
     path("accounts/", include("allauth.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
     path("api/", include("partners.api.urls")),

@@ -7,6 +7,7 @@ from django.utils.translation import ngettext
 from ..enums import NotificationState
 from ..models import AuditEvent, Notification, NotificationPreference, SecurityEvent
 from ..services import delivery
+from ..services.notifications import ACCOUNT_MAIL
 from .base import ReadOnlyAdmin, RegistryAdmin
 
 
@@ -35,11 +36,17 @@ class NotificationAdmin(ReadOnlyAdmin):
     date_hierarchy = "created_at"
     actions = ["resend_failed"]
 
+    def get_exclude(self, request, obj=None):
+        # An account mail's body holds a one-time link (verification, password reset): for its recipient only.
+        if obj is not None and obj.template_key == ACCOUNT_MAIL:
+            return ["context"]
+        return super().get_exclude(request, obj)
+
     @admin.action(description=_("Resend the selected failed messages"))
     def resend_failed(self, request, queryset):
         failed = list(queryset.filter(state=NotificationState.FAILED))
         for row in failed:
-            delivery.resend(row)
+            delivery.resend(request.user, row)
         self.message_user(request, ngettext("%(n)d message queued again.", "%(n)d messages queued again.",
                                             len(failed)) % {"n": len(failed)}, messages.SUCCESS)
 

@@ -16,7 +16,7 @@ from .profiles import (
 from .review import Decision, DecisionLetterTemplate, InternalNote, Objection, ReviewMessage
 from .membership import Membership, MembershipGrant, MemberNumberCounter
 from .audit import AuditEvent, SecurityEvent
-from .notification import Notification, NotificationPreference
+from .notification import Notification, NotificationAttempt, NotificationPreference
 from .compliance import Consent, DeletionRequest, PasswordHistory, PrivacyNotice, SecuritySetting, StaffSession
 from .api import ApiKey, IdempotencyRecord, WebhookSubscription
 
@@ -26,7 +26,7 @@ __all__ = [
     "ComputeProfile", "DataProfile", "ModelProfile", "ApplicationProfile", "Scenario", "InvestmentProfile",
     "PROFILE_MODELS", "ReviewMessage", "InternalNote", "Decision", "DecisionLetterTemplate", "Objection",
     "Membership", "MembershipGrant", "MemberNumberCounter", "AuditEvent", "SecurityEvent",
-    "Notification", "NotificationPreference",
+    "Notification", "NotificationAttempt", "NotificationPreference",
     "PasswordHistory", "PrivacyNotice", "Consent", "DeletionRequest", "StaffSession", "SecuritySetting",
     "ApiKey", "WebhookSubscription", "IdempotencyRecord",
 ]

@@ -1,11 +1,20 @@
 """The outbox: every message to send is a row written in the transaction of the change that caused it."""
 
+import uuid
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from ..enums import NotificationChannel, NotificationState
+from ..enums import AttemptOutcome, NotificationChannel, NotificationState
+
+
+def new_message_id() -> str:
+    """A Message-ID of its own for each notification, the same on every try at sending it."""
+    domain = urlsplit(settings.SITE_URL).hostname or "partner-plan.registry"
+    return f"<{uuid.uuid4().hex}@{domain}>"
 
 
 class Notification(models.Model):
@@ -17,6 +26,9 @@ class Notification(models.Model):
     context = models.JSONField(default=dict, blank=True)
     language = models.CharField(max_length=10, default="zh-hans")
     dedupe_key = models.CharField(max_length=200, unique=True)
+    # Sending is at least once: a crash after the mail server accepted a message sends it again, under this
+    # same id, so mail servers and clients can tell the copy for what it is.
+    message_id = models.CharField(_("Message-ID"), max_length=200, default=new_message_id, editable=False)
     # Notifications about one application's decision share a supersede key; a newer one cancels older pending ones.
     supersede_key = models.CharField(max_length=120, blank=True, db_index=True)
     application = models.ForeignKey("partners.Application", null=True, blank=True, on_delete=models.CASCADE,
@@ -32,6 +44,8 @@ class Notification(models.Model):
     last_error = models.TextField(blank=True)
     # When the row is next due: set at creation, after each failed try (backoff), and by the sweep.
     next_attempt_at = models.DateTimeField(null=True, blank=True)
+    # A worker is sending it until then; past it, the worker is presumed dead and the row is tried again.
+    claimed_until = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     sent_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
@@ -52,6 +66,27 @@ class Notification(models.Model):
 
     def __str__(self):
         return f"{self.template_key} → {self.recipient or self.email} ({self.state})"
+
+
+class NotificationAttempt(models.Model):
+    """One try at sending a row, written before the mail server is contacted, so a try cut short by a crash
+    stays on record (as interrupted) and explains a copy that arrived twice."""
+
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="attempt_log")
+    number = models.PositiveSmallIntegerField(help_text=_("the row's try count when it was made"))
+    started_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    outcome = models.CharField(max_length=12, choices=AttemptOutcome.choices, default=AttemptOutcome.SENDING)
+    error = models.TextField(blank=True)
+    worker = models.CharField(max_length=200, blank=True, help_text=_("host and process that made the try"))
+
+    class Meta:
+        verbose_name = _("sending attempt")
+        verbose_name_plural = _("sending attempts")
+        ordering = ["notification", "id"]
+
+    def __str__(self):
+        return f"{self.notification_id} #{self.number}: {self.outcome}"
 
 
 class NotificationPreference(models.Model):

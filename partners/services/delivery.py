@@ -1,7 +1,9 @@
-"""Sending outbox rows: lock, skip if done, render, send, mark; retry with backoff; sweep the stuck."""
+"""Sending outbox rows at least once: claim, render, send, settle; retry on the schedule; sweep the stuck."""
 
 import logging
+import os
 import smtplib
+import socket
 from datetime import timedelta
 
 from django.conf import settings
@@ -11,8 +13,8 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
-from ..enums import NotificationChannel, NotificationState
-from ..models import Notification
+from ..enums import AttemptOutcome, NotificationChannel, NotificationState
+from ..models import Notification, NotificationAttempt
 
 log = logging.getLogger(__name__)
 
@@ -42,8 +44,11 @@ def render(notification):
     Each kind has one template (`emails/<kind>.txt`) with the blocks `subject` and `body`; it extends the
     layout given in the context, so the same words give the subject, the text part and the HTML part.
     """
-    from .notifications import target_path
+    from .notifications import ACCOUNT_MAIL, target_path
 
+    if notification.template_key == ACCOUNT_MAIL:  # rendered by allauth when it was recorded
+        data = notification.context or {}
+        return data.get("subject", ""), data.get("text", ""), data.get("html", "")
     template = _kind_template(notification.template_key)
     data = notification.context or {}
     site = settings.SITE_URL.rstrip("/")
@@ -122,9 +127,12 @@ def _drop_connection():
 
 def send_email(notification):
     subject, text, html = render(notification)
+    # The Message-ID is the row's own: a copy sent again after a crash carries the same one.
     message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [notification.email],
-                                     headers={"X-Registry-Notification": str(notification.pk)})
-    message.attach_alternative(html, "text/html")
+                                     headers={"Message-ID": notification.message_id,
+                                              "X-Registry-Notification": str(notification.pk)})
+    if html:
+        message.attach_alternative(html, "text/html")
     try:
         message.connection = _connection()
         message.send()
@@ -155,53 +163,129 @@ def is_permanent(exc) -> bool:
     return False
 
 
-def backoff_seconds(attempts: int) -> int:
-    """Exponential: base, 2×base, 4×base … capped at an hour."""
-    base = getattr(settings, "OUTBOX_RETRY_BASE_SECONDS", 30)
-    return int(min(base * 2 ** (attempts - 1), 3600))
+def retry_delay(attempts: int):
+    """Seconds to wait after the given number of failed tries, or None when the schedule is used up."""
+    schedule = settings.OUTBOX_RETRY_SCHEDULE
+    return schedule[attempts - 1] if attempts <= len(schedule) else None
+
+
+# Longer waits are left to the sweep: a worker holds every countdown task in memory, and a Redis broker
+# hands an unacknowledged task out again after its visibility timeout (an hour by default).
+COUNTDOWN_LIMIT_SECONDS = 600
 
 
 def deliver(notification_id, task=None):
-    """Send once. The row lock makes a second run (a retried or duplicated task) a no-op.
+    """Send a row at least once, and record every try.
+
+    The row is claimed in one short transaction (its try count and an attempt record are committed before
+    the mail server is contacted), sent with no transaction open, and settled in a second transaction. A
+    second run while the claim holds (a retried or duplicated task, another worker) does nothing. A worker
+    that dies between the server's accept and the settling leaves its attempt open: once the claim runs out
+    the sweep sends the row again, under the same Message-ID, and the open attempt is marked interrupted.
 
     Returns the state the row ends in (or None when there was nothing to do).
     """
-    retry_in = None
+    claimed = _claim(notification_id)
+    if claimed is None:
+        return None
+    row, attempt = claimed
+    failure = None
+    try:
+        if row.channel == NotificationChannel.WEBHOOK:
+            from .webhooks import deliver_webhook
+
+            deliver_webhook(row)
+        elif row.email:
+            send_email(row)
+        # A recipient without an address still has the message in the in-app inbox.
+    except Exception as exc:  # noqa: BLE001 - every failure is classified: retried, or failed for good
+        failure = exc
+    state, retry_in = _settle(notification_id, attempt, failure)
+    if retry_in is not None and retry_in <= COUNTDOWN_LIMIT_SECONDS and task is not None \
+            and not task.request.is_eager:
+        _schedule_retry(notification_id, retry_in)
+    return state
+
+
+def _worker_name():
+    return f"{socket.gethostname()}:{os.getpid()}"[:200]
+
+
+def _claim(notification_id):
     with transaction.atomic():
         row = Notification.objects.select_for_update().filter(pk=notification_id).first()
         if row is None or row.state != NotificationState.PENDING or row.for_digest:
             return None
         now = timezone.now()
         if row.next_attempt_at and row.next_attempt_at > now + timedelta(seconds=1):
-            return None  # a copy arrived before its backoff ended; the scheduled retry sends it
+            return None  # waiting for its retry, or another worker holds the claim
+        # Tries that never reached their end: the worker died (perhaps after the server accepted the mail).
+        NotificationAttempt.objects.filter(notification=row, outcome=AttemptOutcome.SENDING).update(
+            outcome=AttemptOutcome.INTERRUPTED)
         row.attempts += 1
-        try:
-            if row.channel == NotificationChannel.WEBHOOK:
-                from .webhooks import deliver_webhook
+        row.claimed_until = row.next_attempt_at = now + timedelta(seconds=settings.OUTBOX_SEND_LEASE_SECONDS)
+        row.save(update_fields=["attempts", "claimed_until", "next_attempt_at"])
+        attempt = NotificationAttempt.objects.create(notification=row, number=row.attempts, worker=_worker_name())
+    return row, attempt
 
-                deliver_webhook(row)
-            elif row.email:
-                send_email(row)
-            # A recipient without an address still has the message in the in-app inbox.
-        except Exception as exc:  # noqa: BLE001 - every failure is classified: retried, or failed for good
-            row.last_error = f"{type(exc).__name__}: {exc}"[:2000]
-            if is_permanent(exc) or row.attempts >= settings.OUTBOX_MAX_ATTEMPTS:
-                row.state = NotificationState.FAILED
-                row.next_attempt_at = None
-                log.warning("Notification %s failed for good: %s", row.pk, row.last_error)
-            else:
-                retry_in = backoff_seconds(row.attempts)
-                row.next_attempt_at = now + timedelta(seconds=retry_in)
-            row.save(update_fields=["attempts", "last_error", "state", "next_attempt_at"])
+
+def _settle(notification_id, attempt, failure):
+    """Record how the try ended; returns the row's state and the seconds until its next try (or None)."""
+    retry_in = None
+    with transaction.atomic():
+        row = Notification.objects.select_for_update().get(pk=notification_id)
+        now = timezone.now()
+        latest = row.attempt_log.order_by("-id").values_list("pk", flat=True).first() == attempt.pk
+        attempt.finished_at = now
+        if failure is None:
+            attempt.outcome = AttemptOutcome.SENT
+            if row.state == NotificationState.PENDING:
+                row.state = NotificationState.SENT
+                row.sent_at = now
+                row.last_error = ""
+                row.next_attempt_at = row.claimed_until = None
+                _forget_one_time_links(row)
         else:
-            row.state = NotificationState.SENT
-            row.sent_at = timezone.now()
-            row.last_error = ""
-            row.next_attempt_at = None
-            row.save(update_fields=["attempts", "state", "sent_at", "last_error", "next_attempt_at"])
-    if retry_in is not None and task is not None and not task.request.is_eager:
-        _schedule_retry(notification_id, retry_in)
-    return row.state
+            attempt.error = f"{type(failure).__name__}: {failure}"[:2000]
+            retry_in = None if is_permanent(failure) else retry_delay(row.attempts)
+            attempt.outcome = AttemptOutcome.FAILED if retry_in is None else AttemptOutcome.RETRY
+            if row.state == NotificationState.PENDING and latest:
+                row.last_error = attempt.error
+                row.claimed_until = None
+                if retry_in is None:
+                    row.state = NotificationState.FAILED
+                    row.next_attempt_at = None
+                    log.warning("Notification %s failed for good: %s", row.pk, row.last_error)
+                    alert_staff(row)
+                else:
+                    row.next_attempt_at = now + timedelta(seconds=retry_in)
+            else:
+                retry_in = None  # a later try owns the row now
+        attempt.save(update_fields=["finished_at", "outcome", "error"])
+        row.save(update_fields=["state", "sent_at", "last_error", "next_attempt_at", "claimed_until", "context"])
+    return row.state, retry_in
+
+
+def alert_staff(row):
+    """Tell the administrators that a message failed for good: in their inbox and by e-mail, at most once
+    a day each (the daily digest repeats the count of failed messages until they are dealt with)."""
+    from ..enums import StaffRole
+    from .notifications import FAILED_ALERT, record, staff_with_role
+
+    if row.template_key == FAILED_ALERT:
+        return  # an alert that cannot be mailed still shows in the inbox; never alert about an alert
+    today = timezone.localdate().isoformat()
+    for person in staff_with_role(StaffRole.ADMINISTRATOR):
+        record(FAILED_ALERT, recipient=person, dedupe_key=f"{FAILED_ALERT}:{person.pk}:{today}",
+               context={"kind": row.template_key, "notification": row.pk, "error": row.last_error[:300]})
+
+
+def _forget_one_time_links(row):
+    """Once sent, an account mail's body (it holds a verification or password-reset link) is not kept."""
+    from .notifications import ACCOUNT_MAIL
+
+    if row.template_key == ACCOUNT_MAIL and row.context:
+        row.context = {k: v for k, v in row.context.items() if k in ("template", "subject")}
 
 
 def _schedule_retry(notification_id, countdown):
@@ -213,8 +297,9 @@ def _schedule_retry(notification_id, countdown):
         log.warning("Could not schedule the retry of notification %s; the sweep will.", notification_id)
 
 
-def sweep(older_than=None, limit=1000):
-    """Re-queue rows left pending (broker down, worker crash) once they are overdue by `older_than`.
+def sweep(older_than=None, limit=1000, waiting=False):
+    """Re-queue rows left pending (broker down, worker crash) once they are overdue by `older_than`; with
+    `waiting`, also rows waiting for a later retry (the mail server is fixed: send them now).
 
     Each swept row's due time moves to now, so the next sweep leaves it alone for another period.
     """
@@ -226,6 +311,9 @@ def sweep(older_than=None, limit=1000):
     due = (Notification.objects.filter(state=NotificationState.PENDING, for_digest=False)
            .filter(Q(next_attempt_at__lte=cutoff) | Q(next_attempt_at__isnull=True, created_at__lte=cutoff))
            .order_by("next_attempt_at"))
+    if waiting:  # every pending row but those a worker is sending right now
+        due = (Notification.objects.filter(state=NotificationState.PENDING, for_digest=False)
+               .exclude(claimed_until__gt=now).order_by("next_attempt_at"))
     with transaction.atomic():
         ids = list(due.select_for_update(skip_locked=True).values_list("pk", flat=True)[:limit])
         Notification.objects.filter(pk__in=ids).update(next_attempt_at=now)

@@ -1,11 +1,12 @@
-"""The daily digest: notifications held for a person are gathered into one e-mail a day."""
+"""The daily digest: notifications held for a person are gathered into one e-mail a day; administrators'
+digests also count the messages that failed for good, until staff deal with them."""
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from ..enums import NotificationState
+from ..enums import NotificationState, StaffRole
 from ..models import Notification, User
-from .notifications import record
+from .notifications import FAILED_ALERT, record, staff_with_role
 
 
 def send_digests(now=None) -> int:
@@ -13,14 +14,18 @@ def send_digests(now=None) -> int:
     now = now or timezone.now()
     today = timezone.localdate(now).isoformat()
     held = Notification.objects.filter(for_digest=True, state=NotificationState.PENDING, recipient__isnull=False)
+    people = set(held.values_list("recipient_id", flat=True).distinct().order_by())
+    failed = (Notification.objects.filter(state=NotificationState.FAILED).exclude(template_key=FAILED_ALERT)
+              .count())
+    admins = set(staff_with_role(StaffRole.ADMINISTRATOR).values_list("pk", flat=True)) if failed else set()
     sent = 0
-    for user_id in held.values_list("recipient_id", flat=True).distinct().order_by():
-        if _digest_for(user_id, today):
+    for user_id in sorted(people | admins):
+        if _digest_for(user_id, today, failed if user_id in admins else 0):
             sent += 1
     return sent
 
 
-def _digest_for(user_id, today):
+def _digest_for(user_id, today, failed=0):
     user = User.objects.filter(pk=user_id).first()
     if user is None:
         return None
@@ -29,13 +34,14 @@ def _digest_for(user_id, today):
             rows = list(Notification.objects.select_for_update(skip_locked=True)
                         .filter(recipient_id=user_id, for_digest=True, state=NotificationState.PENDING)
                         .order_by("created_at", "id"))
-            if not rows:
+            if not rows and not failed:
                 return None
             items = [{"kind": n.template_key, "organization": (n.context or {}).get("organization", ""),
                       "application_id": n.application_id, "at": n.created_at.isoformat()} for n in rows]
             # The key holds the first item, so a second digest the same day carries only what came later.
-            digest = record("staff.digest", recipient=user, context={"items": items},
-                            dedupe_key=f"staff.digest:{user_id}:{today}:{rows[0].pk}")
+            first = rows[0].pk if rows else "outbox"
+            digest = record("staff.digest", recipient=user, context={"items": items, "failed": failed},
+                            dedupe_key=f"staff.digest:{user_id}:{today}:{first}")
             if digest is None:
                 return None
             Notification.objects.filter(pk__in=[n.pk for n in rows]).update(

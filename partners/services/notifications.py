@@ -57,7 +57,15 @@ KINDS: dict[str, Kind] = {
     "reminder.undecided": Kind(_("Reminder: applications waiting for your decision"), STAFF),
     "reminder.escalated": Kind(_("Escalation: reviews overdue"), STAFF),
     "staff.digest": Kind(_("Daily digest"), STAFF, True),
+    "staff.outbox.failed": Kind(_("Messages the mail server would not take"), STAFF, True),
+    "account.mail": Kind(_("Account e-mail (address verification, password reset)"), APPLICANT, True),
 }
+
+# Account mail is rendered by allauth when it is recorded and holds one-time links: it is e-mail only,
+# never in the in-app inbox, and nobody can turn it off.
+ACCOUNT_MAIL = "account.mail"
+FAILED_ALERT = "staff.outbox.failed"
+NOT_IN_INBOX = ("staff.digest", ACCOUNT_MAIL)
 
 # Decision mail about one application supersedes older pending decision mail to the same person.
 DECISION_KINDS = {"application.approved", "application.rejected", "application.changes_requested",
@@ -122,8 +130,9 @@ def record(template_key, *, recipient=None, email="", context=None, application=
 
 
 def _cancel_superseded(supersede_key):
-    # Rows a worker is sending right now are locked; skip them rather than wait for the mail server.
-    pending = Notification.objects.filter(supersede_key=supersede_key, state=NotificationState.PENDING)
+    # Rows a worker is sending right now are claimed (or locked for a moment): they go out; skip them.
+    pending = (Notification.objects.filter(supersede_key=supersede_key, state=NotificationState.PENDING)
+               .exclude(claimed_until__gt=timezone.now()))
     ids = list(pending.select_for_update(skip_locked=True).values_list("pk", flat=True))
     if ids:
         Notification.objects.filter(pk__in=ids, state=NotificationState.PENDING).update(
@@ -247,7 +256,7 @@ CHOICE_LABELS = [(IMMEDIATE, _("E-mail each time")), (DIGEST, _("In the daily di
 def kinds_for(user, *, staff: bool):
     """The kinds this person can receive, in catalogue order (staff kinds only for staff)."""
     return [(code, kind) for code, kind in KINDS.items()
-            if code != "staff.digest" and (kind.audience == APPLICANT or staff)]
+            if code not in NOT_IN_INBOX and (kind.audience == APPLICANT or staff)]
 
 
 def choices_of(user) -> dict[str, str]:
@@ -282,7 +291,7 @@ def set_preferences(user, choices: dict[str, str]):
 def inbox(user):
     """What the person sees in the inbox: every notification to them except cancelled ones and digests."""
     return (Notification.objects.filter(recipient=user)
-            .exclude(state=NotificationState.CANCELLED).exclude(template_key="staff.digest"))
+            .exclude(state=NotificationState.CANCELLED).exclude(template_key__in=NOT_IN_INBOX))
 
 
 def unread_count(user) -> int:
@@ -309,6 +318,8 @@ def target_path(notification) -> str:
     kind = KINDS.get(notification.template_key)
     audience = kind.audience if kind else APPLICANT
     org_id = (notification.context or {}).get("organization_id")
+    if notification.template_key == FAILED_ALERT:
+        return reverse("outbox:list") + "?state=failed"
     if notification.template_key.startswith("account.join") and org_id:
         try:
             return reverse("portal:organization", args=[org_id])

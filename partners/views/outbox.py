@@ -14,6 +14,7 @@ from ..permissions import can
 from ..services.applications import ServiceError
 from ..services.delivery import render as render_email
 from ..services.delivery import resend as resend_service
+from ..services.notifications import ACCOUNT_MAIL
 
 PAGE_SIZE = 50
 
@@ -48,13 +49,19 @@ def outbox_detail(request, pk):
     _require(request.user)
     notification = get_object_or_404(Notification.objects.select_related("recipient", "application"), pk=pk)
     preview = None
-    if notification.channel == "email":
+    if notification.template_key == ACCOUNT_MAIL:
+        # Its body holds a one-time link (verification, password reset) that only the recipient may see.
+        preview = {"subject": (notification.context or {}).get("subject", ""),
+                   "text": _g("The body of an account e-mail holds a one-time link and is not shown.")}
+    elif notification.channel == "email":
         try:
             subject, text, _html = render_email(notification)
             preview = {"subject": subject, "text": text}
         except Exception as exc:  # noqa: BLE001 - a broken template is shown to staff, not a 500
             preview = {"error": f"{type(exc).__name__}: {exc}"}
-    return render(request, "partners/outbox/detail.html", {"n": notification, "preview": preview})
+    attempts = notification.attempt_log.order_by("-id")[:50]
+    return render(request, "partners/outbox/detail.html", {"n": notification, "preview": preview,
+                                                           "attempts": attempts})
 
 
 @login_required

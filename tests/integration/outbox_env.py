@@ -26,13 +26,17 @@ class Mailbox:
         self.messages = []
         self.fail_next = 0
         self.lock = threading.Lock()
+        self.on_accept = None  # called with each accepted message, before the server answers 250
 
     async def handle_DATA(self, server, session, envelope):
         with self.lock:
             if self.fail_next > 0:
                 self.fail_next -= 1
                 return "451 4.3.0 Try again later"
-            self.messages.append((envelope.rcpt_tos, message_from_bytes(envelope.content)))
+            message = message_from_bytes(envelope.content)
+            self.messages.append((envelope.rcpt_tos, message))
+        if self.on_accept is not None:
+            self.on_accept(message)
         return "250 OK"
 
     def to(self, address):
@@ -52,13 +56,19 @@ class Mailbox:
         return predicate()
 
 
-def start_smtp():
+def start_smtp(mailbox=None, port=None):
     from aiosmtpd.controller import Controller
 
-    mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port())
+    mailbox = mailbox or Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=port or free_port())
     controller.start()
     return controller, mailbox
+
+
+def worker_children(proc):
+    """The pool processes of a worker started by start_worker (its direct children)."""
+    children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
+    return [int(pid) for pid in children.read_text().split()] if children.exists() else []
 
 
 def database_url(settings_dict) -> str:
@@ -76,7 +86,7 @@ def start_worker(*, broker_url, db_url, smtp_port, concurrency=2, log_path, extr
     env.update({
         "DJANGO_SETTINGS_MODULE": "registry.settings", "SECRET_KEY": "worker-test-only", "DEBUG": "0",
         "DATABASE_URL": db_url, "CONN_MAX_AGE": "0", "CELERY_BROKER_URL": broker_url,
-        "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}", "OUTBOX_RETRY_BASE_SECONDS": "1", "LOG_LEVEL": "INFO",
+        "EMAIL_URL": f"smtp://127.0.0.1:{smtp_port}", "OUTBOX_RETRY_SCHEDULE": "1,2,4,8", "LOG_LEVEL": "INFO",
         "AXES_ENABLED": "0", **(extra_env or {}),
     })
     log = open(log_path, "wb")  # noqa: SIM115 - closed by stop_worker
