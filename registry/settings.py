@@ -341,6 +341,15 @@ REMINDER_ESCALATE_DAYS = env.int("REMINDER_ESCALATE_DAYS", default=REVIEW_SLA_DA
 REMINDER_DRAFT_DAYS = env.int("REMINDER_DRAFT_DAYS", default=14)
 SHOW_MESSAGES_ON_SCREEN = env.bool("SHOW_MESSAGES_ON_SCREEN", default=DEBUG)
 
+# --- Trust boundaries (docs/SECURITY.md) -----------------------------------------------------
+# Webhooks go only to public addresses; installations whose receivers are internal list those networks
+# (CIDR, comma-separated). Off by default. Receivers in a listed network may also use plain http.
+WEBHOOK_ALLOWED_NETWORKS = env.list("WEBHOOK_ALLOWED_NETWORKS", default=[])
+WEBHOOK_REQUIRE_HTTPS = env.bool("WEBHOOK_REQUIRE_HTTPS", default=not DEBUG)
+# An egress proxy for webhooks, e.g. "http://proxy:3128"; it then resolves and connects, so it should filter.
+WEBHOOK_PROXIES = {s: env("WEBHOOK_PROXY") for s in ("http", "https")} if env("WEBHOOK_PROXY", default="") else {}
+WEBHOOK_SECRET_GRACE_HOURS = env.int("WEBHOOK_SECRET_GRACE_HOURS", default=24)
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -60,6 +60,9 @@ class WebhookSubscription(models.Model):
     event_types = models.JSONField(_("event types"), default=list)
     # Kept readable because every delivery is signed with it; shown to the subscriber once.
     secret = models.CharField(max_length=64)
+    # After a rotation the old secret signs too, until the receiver has switched (WEBHOOK_SECRET_GRACE_HOURS).
+    previous_secret = models.CharField(max_length=64, blank=True, default="")
+    previous_secret_until = models.DateTimeField(null=True, blank=True)
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
