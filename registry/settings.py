@@ -161,7 +161,7 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "10/m/ip,5/5m/key",
+    "login_failed": "10/m/ip",  # per name: growing delays (LOGIN_DELAY_*), not a fixed lock anyone can set
     "signup": "20/m/ip",
     "confirm_email": "1/3m/key",
     "reset_password": "20/m/ip,5/m/key",
@@ -173,9 +173,16 @@ ACCOUNT_FORMS = {"login": "partners.forms.login.LoginForm"}  # warns how many at
 
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=30))
-# Lock the account, not the address: many users of one office share a NAT address. Per-address limits
-# come from allauth's rate limits (login_failed per ip) instead.
-AXES_LOCKOUT_PARAMETERS = ["username"]
+# Lock a name only from the address that failed: a lock by name alone let anyone lock out anybody (the
+# security administrator included). Guessing one name from many addresses meets growing delays instead
+# (LOGIN_DELAY_*, partners.services.login_delay); an office behind one NAT address shares only its own lock.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "partners.axes_handler.AuditedAxesHandler"  # unlocks, from the web or axes_reset*, are audited
+# Delays start once a name has failed more often than one address may (so one address meets its lock first).
+LOGIN_DELAY_FREE_FAILURES = env.int("LOGIN_DELAY_FREE_FAILURES", default=AXES_FAILURE_LIMIT)
+LOGIN_DELAY_BASE_SECONDS = env.int("LOGIN_DELAY_BASE_SECONDS", default=2)
+LOGIN_DELAY_MAX_SECONDS = env.int("LOGIN_DELAY_MAX_SECONDS", default=300)
+LOGIN_DELAY_FORGET_SECONDS = env.int("LOGIN_DELAY_FORGET_SECONDS", default=3600)
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_USERNAME_FORM_FIELD = "login"
 # allauth passes `email`, the admin `username`: one callable reads whichever the login form sent.

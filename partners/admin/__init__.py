@@ -3,8 +3,11 @@
 from django.apps import apps
 from django.contrib import admin
 
+from ..forms.login import AdminLoginForm
 from . import applications, audit, people, review  # noqa: F401  (registers the admins)
 from .base import generic_admin
+
+admin.site.login_form = AdminLoginForm
 
 
 def register_remaining():
