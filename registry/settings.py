@@ -356,6 +356,17 @@ WEBHOOK_REQUIRE_HTTPS = env.bool("WEBHOOK_REQUIRE_HTTPS", default=not DEBUG)
 # An egress proxy for webhooks, e.g. "http://proxy:3128"; it then resolves and connects, so it should filter.
 WEBHOOK_PROXIES = {s: env("WEBHOOK_PROXY") for s in ("http", "https")} if env("WEBHOOK_PROXY", default="") else {}
 WEBHOOK_SECRET_GRACE_HOURS = env.int("WEBHOOK_SECRET_GRACE_HOURS", default=24)
+# Second-factor secrets are encrypted at rest with these Fernet keys (comma-separated; the first encrypts).
+# Production must set it (`check --deploy` says so); only DEBUG derives one from SECRET_KEY.
+FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY", default="")
+if not FIELD_ENCRYPTION_KEY and DEBUG:
+    import base64
+    import hashlib
+
+    # The same derivation as partners.crypto.key_from_secret (settings import no app code).
+    FIELD_ENCRYPTION_KEY = base64.urlsafe_b64encode(
+        hashlib.sha256(b"registry field encryption:" + SECRET_KEY.encode()).digest()).decode()
+MFA_ADAPTER = "partners.mfa.RegistryMFAAdapter"
 
 LOGGING = {
     "version": 1,

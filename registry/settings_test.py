@@ -19,6 +19,10 @@ for _gate in ("MFA_REQUIRED_FOR_STAFF", "SPLIT_DUTIES_REQUIRED", "PASSWORD_EXPIR
 from .settings import *  # noqa: E402,F403
 from .settings import VAR_DIR  # noqa: E402
 
+if not FIELD_ENCRYPTION_KEY:  # noqa: F405 - tests, like DEBUG, derive the key from SECRET_KEY
+    from partners.crypto import key_from_secret
+
+    FIELD_ENCRYPTION_KEY = key_from_secret(SECRET_KEY)  # noqa: F405
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]  # speed only; production keeps PBKDF2
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 MEDIA_ROOT = VAR_DIR / "test-uploads"
