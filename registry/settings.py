@@ -367,6 +367,8 @@ if not FIELD_ENCRYPTION_KEY and DEBUG:
     FIELD_ENCRYPTION_KEY = base64.urlsafe_b64encode(
         hashlib.sha256(b"registry field encryption:" + SECRET_KEY.encode()).digest()).decode()
 MFA_ADAPTER = "partners.mfa.RegistryMFAAdapter"
+# Staff API keys expire after at most this many days (never more than 90; the setting can only lower it).
+STAFF_API_KEY_MAX_DAYS = env.int("STAFF_API_KEY_MAX_DAYS", default=90)
 
 LOGGING = {
     "version": 1,

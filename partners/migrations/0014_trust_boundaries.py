@@ -23,6 +23,11 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.AddField(
+            model_name='apikey',
+            name='expires_at',
+            field=models.DateTimeField(blank=True, null=True, verbose_name='expires'),
+        ),
+        migrations.AddField(
             model_name='webhooksubscription',
             name='previous_secret',
             field=models.CharField(blank=True, default='', max_length=64),
