@@ -10,7 +10,12 @@ class PartnersConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self):
+        from django.core import checks
+
         from . import signals  # noqa: F401
+        from .crypto import check_field_encryption_key
+
+        checks.register(check_field_encryption_key, checks.Tags.security, deploy=True)
         from .services import cache
 
         cache.connect()

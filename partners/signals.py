@@ -10,7 +10,7 @@ from django.dispatch import receiver
 from django.utils.translation import gettext as _g
 
 from .models import PrivacyNotice, User
-from .services import privacy, security, separation
+from .services import login_delay, privacy, security, separation
 
 # --- Logins, logouts, failures, lockouts ----------------------------------------------------------------
 
@@ -18,6 +18,7 @@ from .services import privacy, security, separation
 @receiver(user_logged_in, dispatch_uid="registry_login")
 def on_login(sender, request, user, **kwargs):
     security.audit("auth.login", request=request, user=user, object_ref=f"user:{user.pk}")
+    login_delay.forget(user.email)
     if request is not None and hasattr(request, "session") and security.is_staff_account(user):
         security.start_staff_session(request, user)
 
@@ -46,6 +47,10 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
     user = User.objects.filter(email=login).first() if login else None
     security.audit("auth.login_failed", request=request, user=user, object_ref=f"login:{login}",
                    result="failure", label=login)
+    # An address already locked out for this name is refused without a password check; it adds no delay,
+    # or one locked-out guesser could hold the name back for everyone.
+    if not getattr(request, "axes_locked_out", False):
+        login_delay.record_failure(login)
 
 
 @receiver(user_locked_out, dispatch_uid="registry_locked_out")

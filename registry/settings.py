@@ -173,7 +173,7 @@ ACCOUNT_EMAIL_VERIFICATION = "mandatory"
 ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_RATE_LIMITS = {
-    "login_failed": "10/m/ip,5/5m/key",
+    "login_failed": "10/m/ip",  # per name: growing delays (LOGIN_DELAY_*), not a fixed lock anyone can set
     "signup": "20/m/ip",
     "confirm_email": "1/3m/key",
     "reset_password": "20/m/ip,5/m/key",
@@ -186,9 +186,16 @@ ACCOUNT_FORMS = {"login": "partners.forms.login.LoginForm"}  # warns how many at
 
 AXES_FAILURE_LIMIT = env.int("LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("LOGIN_LOCKOUT_MINUTES", default=30))
-# Lock the account, not the address: many users of one office share a NAT address. Per-address limits
-# come from allauth's rate limits (login_failed per ip) instead.
-AXES_LOCKOUT_PARAMETERS = ["username"]
+# Lock a name only from the address that failed: a lock by name alone let anyone lock out anybody (the
+# security administrator included). Guessing one name from many addresses meets growing delays instead
+# (LOGIN_DELAY_*, partners.services.login_delay); an office behind one NAT address shares only its own lock.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "partners.axes_handler.AuditedAxesHandler"  # unlocks, from the web or axes_reset*, are audited
+# Delays start once a name has failed more often than one address may (so one address meets its lock first).
+LOGIN_DELAY_FREE_FAILURES = env.int("LOGIN_DELAY_FREE_FAILURES", default=AXES_FAILURE_LIMIT)
+LOGIN_DELAY_BASE_SECONDS = env.int("LOGIN_DELAY_BASE_SECONDS", default=2)
+LOGIN_DELAY_MAX_SECONDS = env.int("LOGIN_DELAY_MAX_SECONDS", default=300)
+LOGIN_DELAY_FORGET_SECONDS = env.int("LOGIN_DELAY_FORGET_SECONDS", default=3600)
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_USERNAME_FORM_FIELD = "login"
 # allauth passes `email`, the admin `username`: one callable reads whichever the login form sent.
@@ -373,6 +380,28 @@ REMINDER_UNDECIDED_DAYS = env.int("REMINDER_UNDECIDED_DAYS", default=5)
 REMINDER_ESCALATE_DAYS = env.int("REMINDER_ESCALATE_DAYS", default=REVIEW_SLA_DAYS)
 REMINDER_DRAFT_DAYS = env.int("REMINDER_DRAFT_DAYS", default=14)
 SHOW_MESSAGES_ON_SCREEN = env.bool("SHOW_MESSAGES_ON_SCREEN", default=DEBUG)
+
+# --- Trust boundaries (docs/SECURITY.md) -----------------------------------------------------
+# Webhooks go only to public addresses; installations whose receivers are internal list those networks
+# (CIDR, comma-separated). Off by default. Receivers in a listed network may also use plain http.
+WEBHOOK_ALLOWED_NETWORKS = env.list("WEBHOOK_ALLOWED_NETWORKS", default=[])
+WEBHOOK_REQUIRE_HTTPS = env.bool("WEBHOOK_REQUIRE_HTTPS", default=not DEBUG)
+# An egress proxy for webhooks, e.g. "http://proxy:3128"; it then resolves and connects, so it should filter.
+WEBHOOK_PROXIES = {s: env("WEBHOOK_PROXY") for s in ("http", "https")} if env("WEBHOOK_PROXY", default="") else {}
+WEBHOOK_SECRET_GRACE_HOURS = env.int("WEBHOOK_SECRET_GRACE_HOURS", default=24)
+# Second-factor secrets are encrypted at rest with these Fernet keys (comma-separated; the first encrypts).
+# Production must set it (`check --deploy` says so); only DEBUG derives one from SECRET_KEY.
+FIELD_ENCRYPTION_KEY = env("FIELD_ENCRYPTION_KEY", default="")
+if not FIELD_ENCRYPTION_KEY and DEBUG:
+    import base64
+    import hashlib
+
+    # The same derivation as partners.crypto.key_from_secret (settings import no app code).
+    FIELD_ENCRYPTION_KEY = base64.urlsafe_b64encode(
+        hashlib.sha256(b"registry field encryption:" + SECRET_KEY.encode()).digest()).decode()
+MFA_ADAPTER = "partners.mfa.RegistryMFAAdapter"
+# Staff API keys expire after at most this many days (never more than 90; the setting can only lower it).
+STAFF_API_KEY_MAX_DAYS = env.int("STAFF_API_KEY_MAX_DAYS", default=90)
 
 LOGGING = {
     "version": 1,

@@ -88,6 +88,7 @@ TABLE = {
     "webhook-list": {"get": "401 403 403 403 403 403 403 403", "post": "401 403 403 403 403 403 403 403"},  # /api/v1/webhooks/
     "webhook-detail": {"get": "401 403 403 403 403 403 403 403", "post": "401 403 403 403 403 403 403 403"},  # /api/v1/webhooks/1/
     "webhook-deliveries": {"get": "401 403 403 403 403 403 403 403", "post": "401 403 403 403 403 403 403 403"},  # /api/v1/webhooks/1/deliveries/
+    "webhook-rotate-secret": {"get": "401 403 403 403 403 403 403 403", "post": "401 403 403 403 403 403 403 403"},  # /api/v1/webhooks/1/rotate-secret/
     "api-root": {"get": PUBLIC, "post": API_READ_ONLY},  # /api/v1/
     # --- API keys --------------------------------------------------------------------------------------------
     "keys:list": {"get": LOGGED_IN, "post": "302 400 400 400 400 400 400 400"},  # /keys/
@@ -187,6 +188,7 @@ KWARGS = {
     "decision-detail": lambda w: {"pk": w.decision_a.pk},
     "webhook-detail": lambda w: {"pk": w.webhook_pk},
     "webhook-deliveries": lambda w: {"pk": w.webhook_pk},
+    "webhook-rotate-secret": lambda w: {"pk": w.webhook_pk},
     "keys:revoke": lambda w: {"pk": w.api_key_pk},
     "review:detail": lambda w: {"pk": w.application_a.pk},
     "review:act": lambda w: {"pk": w.application_a.pk},

@@ -27,6 +27,7 @@ def production_env(tmp_path, **extra):
         "DJANGO_SETTINGS_MODULE": "registry.settings",
         "DEBUG": "0",
         "SECRET_KEY": secrets.token_urlsafe(64),
+        "FIELD_ENCRYPTION_KEY": "9s0rV4X4tq8ZJvVZ1yq0Yy4bqkC7dTqjU3mJwX2kYHc=",
         "ALLOWED_HOSTS": "registry.example.gov.cn",
         "CSRF_TRUSTED_ORIGINS": "https://registry.example.gov.cn",
         "SITE_URL": "https://registry.example.gov.cn",

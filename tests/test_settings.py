@@ -25,6 +25,9 @@ print(json.dumps({
 """
 
 
+FIELD_KEY = "9s0rV4X4tq8ZJvVZ1yq0Yy4bqkC7dTqjU3mJwX2kYHc="  # a Fernet key for the production probes only
+
+
 def clean_env(**values):
     """Only what a production process would have: no test-run variables leak into the child."""
     env = {k: os.environ[k] for k in ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR") if k in os.environ}
@@ -45,7 +48,7 @@ def probe(**values) -> dict:
 
 
 def production_env(tmp_path):
-    return {"SECRET_KEY": secrets.token_urlsafe(50), "DEBUG": "0", "ALLOWED_HOSTS": "registry.example.gov.cn",
+    return {"SECRET_KEY": secrets.token_urlsafe(50), "DEBUG": "0", "FIELD_ENCRYPTION_KEY": FIELD_KEY, "ALLOWED_HOSTS": "registry.example.gov.cn",
             "DATABASE_URL": f"sqlite:///{tmp_path / 'deploy.sqlite3'}"}
 
 

@@ -3,8 +3,37 @@
 from django.apps import apps
 from django.contrib import admin
 
+from ..forms.login import AdminLoginForm
 from . import applications, audit, people, review  # noqa: F401  (registers the admins)
 from .base import generic_admin
+
+admin.site.login_form = AdminLoginForm
+
+
+class AuthenticatorAdmin(admin.ModelAdmin):
+    """Second factors by person and kind; their secrets (`data`) are never shown, not even encrypted."""
+
+    list_display = ("user", "type", "created_at", "last_used_at")
+    list_filter = ("type", "created_at", "last_used_at")
+    fields = ("user", "type", "created_at", "last_used_at")
+    readonly_fields = fields
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+def replace_authenticator_admin():
+    from allauth.mfa.models import Authenticator
+
+    if admin.site.is_registered(Authenticator):
+        admin.site.unregister(Authenticator)
+    admin.site.register(Authenticator, AuthenticatorAdmin)
+
+
+replace_authenticator_admin()
 
 
 def register_remaining():

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
 
-from ..services.api_keys import authenticate_token
+from ..services.api_keys import KeyRefused, authenticate_token
 
 KEYWORD = "Bearer"
 
@@ -23,7 +23,10 @@ class ApiKeyAuthentication(BaseAuthentication):
         token = token_from(request)
         if token is None:
             return None
-        key = authenticate_token(token)
+        try:
+            key = authenticate_token(token, request)
+        except KeyRefused as refused:
+            raise AuthenticationFailed(refused.message, code=f"key_{refused.reason}") from None
         if key is None:
             raise AuthenticationFailed(_("The API key is not valid, or it was revoked."), code="invalid_key")
         return key.user, key

@@ -40,6 +40,16 @@ class WebhookCreatedSerializer(WebhookSerializer):
 class DeliverySerializer(serializers.ModelSerializer):
     event = serializers.IntegerField(source="context.event", allow_null=True)
     event_type = serializers.CharField(source="context.event_type")
+    last_error = serializers.SerializerMethodField(help_text=_(
+        "why the last attempt failed: the receiver's HTTP status, or that it could not be reached"))
+
+    def get_last_error(self, row) -> str:
+        # Only the generic wording reaches the subscriber; socket errors would tell closed ports from open ones.
+        error = row.last_error or ""
+        for prefix in ("WebhookFailed: ", "PermanentFailure: "):
+            if error.startswith(prefix):
+                return error[len(prefix):]
+        return service.UNREACHABLE_ERROR if error else ""
 
     class Meta:
         model = Notification
@@ -87,6 +97,13 @@ class WebhookViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSe
         sub = service.change_subscription(api_key_of(request), sub, url=values.get("url"),
                                           event_types=values.get("event_types"), active=values.get("active"))
         return Response(WebhookSerializer(sub).data)
+
+    @extend_schema(request=None, responses={200: WebhookCreatedSerializer})
+    @action(detail=True, methods=["post"], url_path="rotate-secret")
+    def rotate_secret(self, request, pk=None):
+        """A new signing secret, shown only now; the old one keeps signing alongside it for a grace period."""
+        sub, _secret = service.rotate_secret(api_key_of(request), self.get_object())
+        return Response(WebhookCreatedSerializer(sub).data)
 
     @extend_schema(responses={204: None})
     def destroy(self, request, pk=None):

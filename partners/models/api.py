@@ -35,6 +35,8 @@ class ApiKey(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
+    # Staff keys always expire (STAFF_API_KEY_MAX_DAYS, at most 90); personal tokens when their owner asks.
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("API key")
@@ -48,6 +50,12 @@ class ApiKey(models.Model):
     def is_active(self) -> bool:
         return self.revoked_at is None
 
+    @property
+    def is_expired(self) -> bool:
+        from django.utils import timezone
+
+        return self.expires_at is not None and self.expires_at <= timezone.now()
+
     def has_scope(self, scope) -> bool:
         return scope in (self.scopes or [])
 
@@ -60,6 +68,9 @@ class WebhookSubscription(models.Model):
     event_types = models.JSONField(_("event types"), default=list)
     # Kept readable because every delivery is signed with it; shown to the subscriber once.
     secret = models.CharField(max_length=64)
+    # After a rotation the old secret signs too, until the receiver has switched (WEBHOOK_SECRET_GRACE_HOURS).
+    previous_secret = models.CharField(max_length=64, blank=True, default="")
+    previous_secret_until = models.DateTimeField(null=True, blank=True)
     active = models.BooleanField(_("active"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

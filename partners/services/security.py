@@ -231,6 +231,20 @@ def login_failures(request, login: str) -> int:
     return AxesProxyHandler.get_failures(request, credentials={"email": login})
 
 
+def login_locked(user) -> bool:
+    """Is the account's name locked out now, from any address (django-axes)?"""
+    if not getattr(settings, "AXES_ENABLED", True) or not getattr(user, "email", ""):
+        return False
+    from axes.models import AccessAttempt
+
+    attempts = AccessAttempt.objects.filter(username=user.email.strip().lower(),
+                                            failures_since_start__gte=settings.AXES_FAILURE_LIMIT)
+    cool_off = getattr(settings, "AXES_COOLOFF_TIME", None)
+    if cool_off:
+        attempts = attempts.filter(attempt_time__gte=timezone.now() - cool_off)
+    return attempts.exists()
+
+
 def lockout_minutes() -> int:
     cool_off = getattr(settings, "AXES_COOLOFF_TIME", None)
     return int(cool_off.total_seconds() // 60) if cool_off else 0
@@ -242,10 +256,9 @@ def unlock_account(actor, user, *, ip=None) -> int:
         raise PermissionDenied(_g("Only the security administrator can unlock accounts."))
     from axes.utils import reset
 
-    count = reset(username=user.email)
     with acting_as(actor, ip):
-        audit("auth.unlocked", user=actor, object_ref=f"user:{user.pk}", data={"attempts_cleared": count})
-    return count
+        # Every address's lock on this name, and its delay; the handler writes the unlock to the security log.
+        return reset(username=user.email)
 
 
 # --- Two-factor authentication --------------------------------------------------------------------------

@@ -2,16 +2,18 @@
 
 import hashlib
 import hmac
+import http.client
 import json
+import logging
 import secrets
 import time
-import urllib.error
-import urllib.request
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _g
 
 from .. import workflow
@@ -20,9 +22,11 @@ from ..event_types import ALIASES
 from ..models import Notification, OrganizationMember, WebhookSubscription
 from ..models.api import ApiScope
 from ..permissions import is_staff_member
-from . import feed
+from . import egress, feed
 from .applications import ServiceError
 from .audit import log_security
+
+log = logging.getLogger(__name__)
 
 TIMESTAMP_HEADER = "X-Registry-Timestamp"
 SIGNATURE_HEADER = "X-Registry-Signature"
@@ -74,12 +78,17 @@ def may_see(user, event) -> bool:
 
 # --- Subscriptions -----------------------------------------------------------------------------
 
-def _clean(url, event_types):
+def _clean(url, event_types, *, check_address=True):
     url = (url or "").strip()
     try:
         URLValidator(schemes=["http", "https"])(url)
     except ValidationError:
         raise ServiceError(_g("Enter a valid http or https URL."), field="url") from None
+    try:
+        if check_address:
+            egress.check(url)
+    except egress.Refused as exc:
+        raise ServiceError(exc.message, field="url") from None
     wanted = list(dict.fromkeys(event_types or []))
     if not wanted:
         raise ServiceError(_g("Choose at least one event type."), field="event_types")
@@ -115,8 +124,11 @@ def change_subscription(api_key, subscription, *, url=None, event_types=None, ac
     _require_manage(api_key)
     with transaction.atomic():
         sub = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk, api_key=api_key)
+        # Ending a subscription always works; a new URL, or a subscription switched back on, is checked again.
+        reactivating = bool(active) and not sub.active
         new_url, new_types = _clean(sub.url if url is None else url,
-                                    sub.event_types if event_types is None else event_types)
+                                    sub.event_types if event_types is None else event_types,
+                                    check_address=url is not None or reactivating)
         sub.url, sub.event_types = new_url, new_types
         if active is not None:
             sub.active = bool(active)
@@ -127,6 +139,21 @@ def change_subscription(api_key, subscription, *, url=None, event_types=None, ac
                      data={"url": sub.url, "event_types": sub.event_types, "active": sub.active},
                      label=f"api-key:{api_key.prefix}")
     return sub
+
+
+def rotate_secret(api_key, subscription):
+    """A new secret, shown only now; the old one keeps signing alongside it for the grace period."""
+    _require_manage(api_key)
+    grace = timedelta(hours=getattr(settings, "WEBHOOK_SECRET_GRACE_HOURS", 24))
+    with transaction.atomic():
+        sub = WebhookSubscription.objects.select_for_update().get(pk=subscription.pk, api_key=api_key)
+        sub.previous_secret, sub.previous_secret_until = sub.secret, timezone.now() + grace
+        sub.secret = secrets.token_hex(32)
+        sub.save(update_fields=["secret", "previous_secret", "previous_secret_until", "updated_at"])
+        log_security("webhook.secret_rotated", user=api_key.user, object_ref=f"webhook:{sub.pk}",
+                     data={"previous_valid_until": sub.previous_secret_until.isoformat()},
+                     label=f"api-key:{api_key.prefix}")
+    return sub, sub.secret
 
 
 def unsubscribe(api_key, subscription):
@@ -192,24 +219,29 @@ def sign(secret: str, timestamp: str, body: bytes) -> str:
     return "sha256=" + hmac.new(secret.encode(), message, hashlib.sha256).hexdigest()
 
 
+def signature_header(sub, timestamp: str, body: bytes, now=None) -> str:
+    """The current secret's signature; during a rotation's grace period also the previous one's, after a comma."""
+    signatures = [sign(sub.secret, timestamp, body)]
+    if sub.previous_secret and sub.previous_secret_until and sub.previous_secret_until > (now or timezone.now()):
+        signatures.append(sign(sub.previous_secret, timestamp, body))
+    return ", ".join(signatures)
+
+
 def verify(secret: str, timestamp: str, body: bytes, signature: str) -> bool:
-    return hmac.compare_digest(sign(secret, timestamp, body), signature or "")
+    """What a receiver does: accept when one of the header's signatures is the one its secret makes."""
+    expected = sign(secret, timestamp, body)
+    found = False
+    for candidate in (signature or "").split(","):
+        found |= hmac.compare_digest(expected, candidate.strip())
+    return found
+
+
+UNREACHABLE_ERROR = "the receiver could not be reached"
+REFUSED_ERROR = "the receiver's address is not allowed"
 
 
 class WebhookFailed(Exception):
     """The receiver did not accept the delivery; the outbox retries with backoff."""
-
-
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    # A redirect is a failure: following it would post the signed body somewhere the subscriber never named.
-    def redirect_request(self, req, fp, code, msg, headers, newurl):
-        return None
-
-
-def _opener():
-    # Direct connections unless the deployment names a proxy for outgoing webhooks.
-    proxies = getattr(settings, "WEBHOOK_PROXIES", None) or {}
-    return urllib.request.build_opener(urllib.request.ProxyHandler(proxies), _NoRedirect)
 
 
 def deliver_webhook(notification):
@@ -220,21 +252,30 @@ def deliver_webhook(notification):
         from .delivery import PermanentFailure
 
         raise PermanentFailure("the subscription has ended")  # no retry can help
+    from .delivery import PermanentFailure
+
+    try:
+        # Checked again at every attempt: the name may resolve elsewhere now than when it was subscribed.
+        target = egress.check(sub.url)
+    except egress.Refused as exc:
+        log.warning("Webhook %s to subscription %s refused: %s", notification.pk, sub.pk, exc.reason)
+        raise PermanentFailure(REFUSED_ERROR) from None
     body = canonical_body(ctx.get("payload", {}))
     timestamp = str(int(time.time()))
-    request = urllib.request.Request(sub.url, data=body, method="POST", headers={
+    headers = {
         "Content-Type": "application/json; charset=utf-8",
         "User-Agent": "partner-plan-registry-webhooks/1",
         TIMESTAMP_HEADER: timestamp,
-        SIGNATURE_HEADER: sign(sub.secret, timestamp, body),
+        SIGNATURE_HEADER: signature_header(sub, timestamp, body),
         EVENT_HEADER: ctx.get("event_type", ""),
         DELIVERY_HEADER: str(notification.pk),
-    })
+    }
     try:
-        with _opener().open(request, timeout=TIMEOUT_SECONDS) as response:
-            status = response.status
-    except urllib.error.HTTPError as exc:
-        raise WebhookFailed(f"the receiver answered HTTP {exc.code}") from None
+        status = egress.post(sub.url, target, body, headers, TIMEOUT_SECONDS)
+    except (OSError, http.client.HTTPException, ValueError) as exc:
+        # The subscriber learns only that it failed: which socket error it was would map the network.
+        log.info("Webhook %s to subscription %s failed: %r", notification.pk, sub.pk, exc)
+        raise WebhookFailed(UNREACHABLE_ERROR) from None
     if not 200 <= status < 300:
         raise WebhookFailed(f"the receiver answered HTTP {status}")
     return status

@@ -18,8 +18,10 @@ class Command(BaseCommand):
         parser.add_argument("--scope", action="append", dest="scopes", choices=ApiScope.values,
                             help="a scope (repeat for several); default: every scope the person may have")
         parser.add_argument("--created-by", dest="created_by", help="the administrator creating it (e-mail)")
+        parser.add_argument("--days", type=int, help="days the key is valid; staff keys: at most "
+                            "STAFF_API_KEY_MAX_DAYS (90), which is also their default")
 
-    def handle(self, *args, email, name, scopes, created_by, **options):
+    def handle(self, *args, email, name, scopes, created_by, days=None, **options):
         owner = User.objects.filter(email=email.strip().lower()).first()
         if owner is None:
             raise CommandError(f"No user with the e-mail address {email}.")
@@ -35,8 +37,10 @@ class Command(BaseCommand):
         else:
             actor = owner  # a personal token
         try:
-            key, token = create_key(actor, owner=owner, name=name, scopes=scopes or allowed_scopes(owner))
+            key, token = create_key(actor, owner=owner, name=name, scopes=scopes or allowed_scopes(owner),
+                                    days=days)
         except ServiceError as exc:
             raise CommandError(str(exc.message)) from None
-        self.stderr.write(f"Key {key.prefix} for {owner.email} with scopes {', '.join(key.scopes)}:")
+        until = f", valid until {key.expires_at:%Y-%m-%d %H:%M}" if key.expires_at else ""
+        self.stderr.write(f"Key {key.prefix} for {owner.email} with scopes {', '.join(key.scopes)}{until}:")
         self.stdout.write(token)
