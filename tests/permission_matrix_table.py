@@ -100,6 +100,9 @@ TABLE = {
     "portal:colleague_add": {"get": LOGIN_THEN_NOT_ALLOWED, "post": "302 400 404 400 404 404 404 404"},  # /portal/organisations/1/people/add/
     "portal:colleague_remove": {"get": LOGIN_THEN_NOT_ALLOWED, "post": "302 302 404 302 404 404 404 404"},  # /portal/organisations/1/people/2/remove/
     "portal:hand_over": {"get": LOGIN_THEN_NOT_ALLOWED, "post": "302 400 404 400 404 404 404 404"},  # /portal/organisations/1/hand-over/
+    "portal:invitations": {"get": LOGGED_IN, "post": LOGGED_IN},  # /portal/invitations/ (one's own)
+    "portal:invitation_answer": {"get": LOGIN_THEN_NOT_ALLOWED, "post": "302 404 404 404 404 404 404 404"},  # /portal/invitations/1/accept/ (only the invited address)
+    "portal:invitation_revoke": {"get": LOGIN_THEN_NOT_ALLOWED, "post": "302 302 404 403 404 404 404 404"},  # /portal/organisations/1/invitations/1/revoke/
     "portal:join_request_decide": {"get": LOGIN_THEN_NOT_ALLOWED, "post": "302 302 404 403 404 404 404 404"},  # /portal/join-requests/1/approve/
     "portal:application_new": {"get": LOGIN_THEN_NOT_ALLOWED, "post": "302 404 404 404 404 404 404 404"},  # /portal/applications/new/
     "portal:application": {"get": OWN_ORG, "post": OWN_ORG},  # /portal/applications/1/
@@ -167,6 +170,8 @@ KWARGS = {
     "portal:colleague_add": lambda w: {"pk": w.org_a.pk},
     "portal:colleague_remove": lambda w: {"pk": w.org_a.pk, "user_id": w.colleague_a.pk},
     "portal:hand_over": lambda w: {"pk": w.org_a.pk},
+    "portal:invitation_answer": lambda w: {"pk": w.invitation_a.pk, "decision": "accept"},
+    "portal:invitation_revoke": lambda w: {"pk": w.org_a.pk, "invitation_id": w.invitation_a.pk},
     "portal:join_request_decide": lambda w: {"pk": w.join_request_a.pk, "decision": "approve"},
     "portal:application": lambda w: {"pk": w.application_a.pk},
     "portal:application_action": lambda w: {"pk": w.draft_a.pk, "action": "withdraw"},

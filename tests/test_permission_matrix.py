@@ -78,7 +78,7 @@ def test_the_table_names_only_routes_that_exist():
 # (never 403, which would confirm that the id exists).
 OTHER_ORGANISATION_404 = [
     "portal:organization", "portal:organization_edit", "portal:colleague_add", "portal:colleague_remove",
-    "portal:hand_over", "portal:join_request_decide", "portal:application", "portal:application_action",
+    "portal:hand_over", "portal:invitation_revoke", "portal:invitation_answer", "portal:join_request_decide", "portal:application", "portal:application_action",
     "portal:step", "portal:attachment_delete", "portal:attachment_download", "organization-detail",
     "application-detail", "application-attachments", "application-fire-action", "inbox:open", "keys:revoke",
 ]
