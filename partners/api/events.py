@@ -1,16 +1,19 @@
 """The audit feed for synchronisation: events after a cursor (`?after=<id>`), oldest first.
 
-Staff keys read every event; people acting for an organisation read its applicant-visible events.
+The staff who review applications read every event but those of drafts never submitted (which belong to
+the applicant); everyone else (applicants, service officers) reads the applicant-visible events of the
+organisations they act for.
 """
 
 import django_filters
+from django.db.models import Q
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers
 
 from ..models import AuditEvent, OrganizationMember
 from ..models.api import ApiScope
-from ..permissions import is_staff_member
+from ..permissions import reads_applications
 from ..services.webhooks import APPLICANT_DATA_KEYS
 from .base import ApiViewSet
 from .pagination import FeedCursorPagination
@@ -56,11 +59,11 @@ class EventViewSet(mixins.ListModelMixin, ApiViewSet):
 
     def get_queryset(self):
         qs = AuditEvent.objects.all()
-        if is_staff_member(self.request.user):
-            return qs
+        if reads_applications(self.request.user):
+            return qs.filter(Q(application__isnull=True) | Q(application__submitted_at__isnull=False))
         orgs = OrganizationMember.objects.filter(user=self.request.user).values("organization_id")
         return qs.filter(visible_to_applicant=True, organization_id__in=orgs)
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(),
-                "for_staff": is_staff_member(getattr(self.request, "user", None))}
+                "for_staff": reads_applications(getattr(self.request, "user", None))}
