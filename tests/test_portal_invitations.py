@@ -203,3 +203,16 @@ def test_a_member_is_not_invited_again(applicant, organization):
     assert response.status_code == 409
     assert "already acts" in response.content.decode()
     assert not OrganizationInvitation.objects.exists()
+
+
+def test_open_invitations_are_capped_so_the_registry_mails_no_crowd(applicant, organization, settings):
+    from partners.services import invitations
+
+    owner = english_client(applicant)
+    for n in range(invitations.MAX_OPEN_INVITATIONS):
+        assert invite(owner, organization, f"crowd{n}@example.com").status_code == 302
+    response = invite(owner, organization, "one-more@example.com")
+    assert response.status_code == 409
+    assert "Withdraw some" in response.content.decode()
+    assert not OrganizationInvitation.objects.filter(email="one-more@example.com").exists()
+    assert invite(owner, organization, "crowd0@example.com").status_code == 302  # the same one again: as before

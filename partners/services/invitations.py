@@ -12,6 +12,9 @@ from ..permissions import can
 from .applications import ServiceError, require
 from .audit import log_event
 
+# Open invitations per organisation: enough for any team, too few to use the registry to mail strangers.
+MAX_OPEN_INVITATIONS = 20
+
 
 def is_staff_account(user) -> bool:
     """Staff of the plan office in any role (or with admin rights): they never act for an organisation."""
@@ -54,9 +57,12 @@ def invite_colleague(user, organization, email, title=""):
         raise ServiceError(_g("%(who)s already acts for this organisation.") % {"who": email},
                            code="duplicate", field="email")
     person = User.objects.filter(email__iexact=email, is_active=True).first()
+    pending = OrganizationInvitation.objects.filter(organization=organization, state=InvitationState.PENDING)
     # An expired invitation gives way to the new one.
-    OrganizationInvitation.objects.filter(organization=organization, email=email, state=InvitationState.PENDING,
-                                          expires_at__lte=timezone.now()).update(state=InvitationState.REVOKED)
+    pending.filter(expires_at__lte=timezone.now()).update(state=InvitationState.REVOKED)
+    if not pending.filter(email=email).exists() and pending.count() >= MAX_OPEN_INVITATIONS:
+        raise ServiceError(_g("This organisation has %(n)d invitations not answered yet. Withdraw some before "
+                              "inviting more.") % {"n": MAX_OPEN_INVITATIONS}, code="conflict", field="email")
     try:
         with transaction.atomic():
             invitation = OrganizationInvitation.objects.create(
