@@ -3,6 +3,7 @@
 import pytest
 from django.test import Client
 from django.urls import reverse
+from django.utils import translation
 
 from partners import workflow
 from partners.enums import ApplicationState
@@ -108,7 +109,7 @@ def test_the_api_answers_exactly_as_can_see_application(world):
 
 def test_refusals_shown_to_applicants_name_the_plan_office_not_staff(world, applicant, reviewer):
     application = world["in_review"]  # a reviewer started the review while the applicant's page was open
-    with pytest.raises(workflow.AlreadyChanged) as info:
+    with translation.override("en"), pytest.raises(workflow.AlreadyChanged) as info:
         workflow.fire(application.pk, "withdraw", workflow.Actor(user=applicant), expected_state="submitted")
     assert reviewer.email not in info.value.message
     assert "plan office" in info.value.message
