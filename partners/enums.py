@@ -134,6 +134,13 @@ class JoinRequestState(models.TextChoices):
     DECLINED = "declined", _("Declined")
 
 
+class InvitationState(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+    REVOKED = "revoked", _("Revoked")
+
+
 class Recommendation(models.TextChoices):
     GRANT = "grant", _("Recommend granting")
     DECLINE = "decline", _("Recommend declining")

@@ -61,13 +61,39 @@ def acts_for(user, organization) -> bool:
     return org_role(user, organization) is not None
 
 
+# Applications are for the staff who review them; service officers work with members, not applications.
+APPLICATION_STAFF = (REVIEWER, APPROVER, ADMINISTRATOR)
+
+
+def reads_applications(user) -> bool:
+    return any(has_role(user, r) for r in APPLICATION_STAFF)
+
+
+def never_submitted(application) -> bool:
+    """Drafts belong to the applicant until submitted (a draft withdrawn unsent stays theirs)."""
+    return application.state == "draft" or application.submitted_at is None
+
+
 def can_see_application(user, application) -> Verdict:
     if acts_for(user, application.organization):
         return YES
-    # Applications are for the staff who review them; service officers work with members, not applications.
-    if any(has_role(user, r) for r in (REVIEWER, APPROVER, ADMINISTRATOR)):
+    if reads_applications(user) and not never_submitted(application):
         return YES
     return no(_g("You do not act for this organisation."))
+
+
+def visible_applications(user, queryset):
+    """The same answer as `can_see_application`, as a filter of a queryset of applications (API lists)."""
+    from django.db.models import Q
+
+    from .models import OrganizationMember
+
+    if not user or not user.is_authenticated or not user.is_active:
+        return queryset.none()
+    own = Q(organization_id__in=OrganizationMember.objects.filter(user=user).values("organization_id"))
+    if reads_applications(user):
+        return queryset.filter(own | (Q(submitted_at__isnull=False) & ~Q(state="draft")))
+    return queryset.filter(own)
 
 
 def can_fire(user, transition: Transition, application) -> Verdict:

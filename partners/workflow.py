@@ -176,10 +176,10 @@ def fire(application_id, action, actor: Actor, **inputs):
         )
         expected_state = inputs.pop("expected_state", None)
         if expected_state and application.state != expected_state:
-            raise _already_changed(application)
+            raise _already_changed(application, actor)
         if (application.state, action) not in TABLE and _was_possible_before(application, action):
             # The action was possible in the state before the last change: someone moved it first.
-            raise _already_changed(application)
+            raise _already_changed(application, actor)
         transition = get_transition(application.state, action)
         if not actor.system:
             verdict = can_fire(actor.user, transition, application)
@@ -225,13 +225,25 @@ def _was_possible_before(application, action) -> bool:
     return last is not None and (last, action) in TABLE
 
 
-def _already_changed(application):
+def _already_changed(application, actor):
     last = application.events.exclude(to_state="").order_by("-id").first()
-    who = last.actor_label if last else "?"
     return AlreadyChanged(
         _g("This application was already changed by %(who)s: it is now “%(state)s”. Please reload.")
-        % {"who": who, "state": S(application.state).label}
+        % {"who": _who_changed(last, application, actor), "state": S(application.state).label}
     )
+
+
+def _who_changed(event, application, actor) -> str:
+    """Staff may learn which colleague won a race; applicants learn names only of their own people."""
+    from .permissions import reads_applications
+
+    if event is None:
+        return "?"
+    people = set(application.organization.memberships_of_people.values_list("user_id", flat=True))
+    asker = None if actor.system else actor.user
+    if event.actor_id in people or (reads_applications(asker) and getattr(asker, "pk", None) not in people):
+        return event.actor_label
+    return _g("the plan office")
 
 
 FIELD_LABELS = {

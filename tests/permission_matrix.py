@@ -109,6 +109,9 @@ class World:
         self.draft_attachment_a = add_licence(self.draft_a, self.applicant_a)
         self.join_request_a = JoinRequest.objects.create(organization=self.org_a, user=UserFactory(
             email="wants-to-join-a@example.com"))
+        from partners.services.invitations import invite_colleague
+
+        self.invitation_a = invite_colleague(self.applicant_a, self.org_a, "invited-to-a@example.com")
         self.notification_a = Notification.objects.filter(recipient=self.applicant_a).order_by("id").first()
 
         # A third organisation is an admitted member (public directory and member page).

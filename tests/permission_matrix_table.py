@@ -77,9 +77,9 @@ TABLE = {
     "organization-list": {"get": "401 200 200 200 200 200 200 200", "post": API_READ_ONLY},  # /api/v1/organizations/
     "organization-detail": {"get": "401 200 404 200 200 200 200 200", "post": API_READ_ONLY},  # /api/v1/organizations/1/
     "application-list": {"get": "401 200 200 200 200 200 200 200", "post": "401 201 201 201 400 400 400 400"},  # /api/v1/applications/
-    "application-detail": {"get": "401 200 404 200 200 200 200 200", "post": API_READ_ONLY},  # /api/v1/applications/1/
-    "application-attachments": {"get": "401 200 404 200 200 200 200 200", "post": "401 400 404 400 400 400 400 400"},  # /api/v1/applications/1/attachments/
-    "application-fire-action": {"get": API_READ_ONLY, "post": "401 415 404 415 415 415 415 415"},  # /api/v1/applications/1/actions/withdraw/
+    "application-detail": {"get": "401 200 404 200 200 200 404 200", "post": API_READ_ONLY},  # /api/v1/applications/1/
+    "application-attachments": {"get": "401 200 404 200 200 200 404 200", "post": "401 400 404 400 400 400 404 400"},  # /api/v1/applications/1/attachments/
+    "application-fire-action": {"get": API_READ_ONLY, "post": "401 415 404 415 415 415 404 415"},  # /api/v1/applications/1/actions/withdraw/
     "decision-list": {"get": "401 403 403 403 200 200 403 200", "post": "401 403 403 403 405 405 403 405"},  # /api/v1/decisions/ (reviewing staff, as the staff screens)
     "decision-detail": {"get": "401 403 403 403 200 200 403 200", "post": "401 403 403 403 405 405 403 405"},  # /api/v1/decisions/6/
     "member-list": {"get": PUBLIC, "post": API_READ_ONLY},  # /api/v1/members/
@@ -101,6 +101,9 @@ TABLE = {
     "portal:colleague_add": {"get": LOGIN_THEN_NOT_ALLOWED, "post": "302 400 404 400 404 404 404 404"},  # /portal/organisations/1/people/add/
     "portal:colleague_remove": {"get": LOGIN_THEN_NOT_ALLOWED, "post": "302 302 404 302 404 404 404 404"},  # /portal/organisations/1/people/2/remove/
     "portal:hand_over": {"get": LOGIN_THEN_NOT_ALLOWED, "post": "302 400 404 400 404 404 404 404"},  # /portal/organisations/1/hand-over/
+    "portal:invitations": {"get": LOGGED_IN, "post": LOGGED_IN},  # /portal/invitations/ (one's own)
+    "portal:invitation_answer": {"get": LOGIN_THEN_NOT_ALLOWED, "post": "302 404 404 404 404 404 404 404"},  # /portal/invitations/1/accept/ (only the invited address)
+    "portal:invitation_revoke": {"get": LOGIN_THEN_NOT_ALLOWED, "post": "302 302 404 403 404 404 404 404"},  # /portal/organisations/1/invitations/1/revoke/
     "portal:join_request_decide": {"get": LOGIN_THEN_NOT_ALLOWED, "post": "302 302 404 403 404 404 404 404"},  # /portal/join-requests/1/approve/
     "portal:application_new": {"get": LOGIN_THEN_NOT_ALLOWED, "post": "302 404 404 404 404 404 404 404"},  # /portal/applications/new/
     "portal:application": {"get": OWN_ORG, "post": OWN_ORG},  # /portal/applications/1/
@@ -168,6 +171,8 @@ KWARGS = {
     "portal:colleague_add": lambda w: {"pk": w.org_a.pk},
     "portal:colleague_remove": lambda w: {"pk": w.org_a.pk, "user_id": w.colleague_a.pk},
     "portal:hand_over": lambda w: {"pk": w.org_a.pk},
+    "portal:invitation_answer": lambda w: {"pk": w.invitation_a.pk, "decision": "accept"},
+    "portal:invitation_revoke": lambda w: {"pk": w.org_a.pk, "invitation_id": w.invitation_a.pk},
     "portal:join_request_decide": lambda w: {"pk": w.join_request_a.pk, "decision": "approve"},
     "portal:application": lambda w: {"pk": w.application_a.pk},
     "portal:application_action": lambda w: {"pk": w.draft_a.pk, "action": "withdraw"},
@@ -201,6 +206,19 @@ KWARGS = {
     "review:letter_edit": lambda w: {"outcome": "approved", "language": "en"},
     "security:role_change": lambda w: {"user_id": w.reviewer.pk},
     "security:person_export": lambda w: {"user_id": w.applicant_a.pk},
+}
+
+# The same routes on organisation A's draft (w.draft_a, w.draft_attachment_a): drafts belong to the applicant
+# until submitted, so every staff identity gets 404 on the web and in the API alike (the staff screens first
+# refuse the roles that review nothing, with 403, as for any application).
+DRAFT_OWN_ORG = "302 200 404 200 404 404 404 404"
+DRAFT_TABLE = {
+    "portal:application": ({"pk": "draft_a"}, DRAFT_OWN_ORG),
+    "portal:attachment_download": ({"pk": "draft_attachment_a"}, DRAFT_OWN_ORG),
+    "review:detail": ({"pk": "draft_a"}, "302 403 403 403 404 404 403 404"),
+    "review:attachment": ({"pk": "draft_a", "attachment_id": "draft_attachment_a"}, "302 403 403 403 404 404 403 404"),
+    "application-detail": ({"pk": "draft_a"}, "401 200 404 200 404 404 404 404"),
+    "application-attachments": ({"pk": "draft_a"}, "401 200 404 200 404 404 404 404"),
 }
 
 PREFIX_RULES = [

@@ -9,7 +9,7 @@ import os
 import pytest
 
 from tests.permission_matrix import IDENTITIES, World, discover_routes, request, url_for
-from tests.permission_matrix_table import NOT_ACCEPTED, PREFIX_RULES, TABLE, matches, parse_row
+from tests.permission_matrix_table import DRAFT_TABLE, NOT_ACCEPTED, PREFIX_RULES, TABLE, matches, parse_row
 
 
 def entry_for(route):
@@ -78,7 +78,7 @@ def test_the_table_names_only_routes_that_exist():
 # (never 403, which would confirm that the id exists).
 OTHER_ORGANISATION_404 = [
     "portal:organization", "portal:organization_edit", "portal:colleague_add", "portal:colleague_remove",
-    "portal:hand_over", "portal:join_request_decide", "portal:application", "portal:application_action",
+    "portal:hand_over", "portal:invitation_revoke", "portal:invitation_answer", "portal:join_request_decide", "portal:application", "portal:application_action",
     "portal:step", "portal:attachment_delete", "portal:attachment_download", "organization-detail",
     "application-detail", "application-attachments", "application-fire-action", "inbox:open", "keys:revoke",
 ]
@@ -94,3 +94,20 @@ def test_other_organisations_objects_answer_404_in_the_table(key):
     cells = [parse_row(row[m])[IDENTITIES.index("applicant_b")] for m in ("get", "post") if row.get(m)]
     answered = [c for c in cells if c != "405"]
     assert answered and all(c == "404" for c in answered), f"{key}: applicant B gets {cells}"
+
+
+@pytest.mark.django_db
+def test_a_draft_answers_only_its_applicants_on_the_web_and_in_the_api(settings):
+    from django.urls import reverse
+
+    settings.AXES_ENABLED = False
+    world = World()
+    clients = {identity: world.client(identity) for identity in IDENTITIES}
+    failures = []
+    for name, (kwargs, expected) in DRAFT_TABLE.items():
+        url = reverse(name, kwargs={k: getattr(world, v).pk for k, v in kwargs.items()})
+        for identity, want in zip(IDENTITIES, parse_row(expected), strict=True):
+            status = request(clients[identity], "GET", url)[0]
+            if not matches(status, want):
+                failures.append(f"{name} GET {url} as {identity}: got {status}, expected {want}")
+    assert not failures, "\n".join(["Draft matrix mismatches:", *failures])

@@ -416,7 +416,9 @@ def test_events_api_list(applicant, organization, reviewer, django_assert_max_nu
 
     def grow(n):
         for _ in range(n):
-            application = ApplicationFactory(organization=organization, created_by=applicant)
+            # Submitted: a draft's events are the applicant's alone, and the reviewer's feed leaves them out.
+            application = ApplicationFactory(organization=organization, created_by=applicant,
+                                             state="submitted", submitted_at=timezone.now())
             AuditEvent.objects.create(action="application.assigned", actor_label="test", application=application,
                                       organization=organization, data={"reason": "x"},
                                       visible_to_applicant=True)

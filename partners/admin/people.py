@@ -6,7 +6,15 @@ from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from ..models import District, Industry, JoinRequest, Organization, OrganizationMember, User
+from ..models import (
+    District,
+    Industry,
+    JoinRequest,
+    Organization,
+    OrganizationInvitation,
+    OrganizationMember,
+    User,
+)
 from .base import AuditFieldsMixin, ReadOnlyAdmin, ReadOnlyInline, RegistryAdmin
 
 
@@ -87,6 +95,14 @@ class JoinRequestAdmin(ReadOnlyAdmin):
     list_display = ["organization", "user", "state", "created_at", "decided_by", "decided_at"]
     list_filter = ["state"]
     search_fields = ["organization__name", "organization__credit_code", "user__email"]
+
+
+@admin.register(OrganizationInvitation)
+class OrganizationInvitationAdmin(ReadOnlyAdmin):
+    # Owners invite and the invited person answers in the portal (consent); here one only looks.
+    list_display = ["organization", "email", "state", "invited_by", "created_at", "expires_at", "answered_at"]
+    list_filter = ["state"]
+    search_fields = ["organization__name", "organization__credit_code", "email"]
 
 
 class ReferenceAdmin(RegistryAdmin):

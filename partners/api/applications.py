@@ -2,6 +2,7 @@
 
 import django_filters
 from django.db import transaction
+from django.http import Http404
 from django.utils.translation import gettext as _g
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
@@ -13,7 +14,7 @@ from rest_framework.response import Response
 from .. import workflow
 from ..models import PROFILE_MODELS, Application, Decision, InvitationCode, Organization, Scenario
 from ..models.api import ApiScope
-from ..permissions import is_staff_member
+from ..permissions import can, is_staff_member, visible_applications
 from ..services import applications as app_services
 from ..services import uploads
 from ..services.applications import ServiceError
@@ -59,7 +60,10 @@ class OrganizationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiV
 
 
 class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
-    """Applications you act for (staff: all). Create and edit drafts; fire workflow actions; upload files."""
+    """Applications you act for; the staff who review see every submitted one (never a draft), as on the web.
+
+    Create and edit drafts; fire workflow actions; upload files.
+    """
 
     serializer_class = ApplicationSerializer
     queryset = Application.objects.none()
@@ -86,9 +90,14 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiVi
     def get_queryset(self):
         qs = Application.objects.select_related("organization", "invitation", *PROFILE_RELATIONS).prefetch_related(
             "requested_types", "attachments", "modelprofile__industries", "applicationprofile__scenarios")
-        if is_staff_member(self.request.user):
-            return qs.all()
-        return qs.filter(organization__memberships_of_people__user=self.request.user)
+        return visible_applications(self.request.user, qs)
+
+    def get_object(self):
+        application = super().get_object()
+        # The one question the web asks too; the queryset above is its list form. 404: never confirm the id.
+        if not can(self.request.user, "application.view", application):
+            raise Http404
+        return application
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "detail": getattr(self, "action", None) == "retrieve"}

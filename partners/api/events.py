@@ -1,11 +1,13 @@
 """The audit feed for synchronisation: events after a position (`?after=<txid>.<id>`), in commit order.
 
-Staff keys read every event; people acting for an organisation read its applicant-visible events.
-Positions and why they never skip an event: services/feed.py.
+The staff who review applications read every event but those of drafts never submitted (which belong to
+the applicant); everyone else (applicants, service officers) reads the applicant-visible events of the
+organisations they act for. Positions and why they never skip an event: services/feed.py.
 """
 
 import django_filters
 from django.core.validators import RegexValidator
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -14,7 +16,7 @@ from rest_framework import mixins, serializers
 from ..event_types import EVENT_STATES, event_types
 from ..models import AuditEvent, OrganizationMember
 from ..models.api import ApiScope
-from ..permissions import is_staff_member
+from ..permissions import reads_applications
 from ..services.webhooks import event_payload
 from .base import ApiViewSet
 from .feed_pagination import FeedPagination
@@ -67,11 +69,11 @@ class EventViewSet(mixins.ListModelMixin, ApiViewSet):
 
     def get_queryset(self):
         qs = AuditEvent.objects.all()
-        if is_staff_member(self.request.user):
-            return qs
+        if reads_applications(self.request.user):
+            return qs.filter(Q(application__isnull=True) | Q(application__submitted_at__isnull=False))
         orgs = OrganizationMember.objects.filter(user=self.request.user).values("organization_id")
         return qs.filter(visible_to_applicant=True, organization_id__in=orgs)
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(),
-                "for_staff": is_staff_member(getattr(self.request, "user", None))}
+                "for_staff": reads_applications(getattr(self.request, "user", None))}

@@ -58,7 +58,8 @@ class OrganizationForm(forms.ModelForm):
 
 class AddColleagueForm(forms.Form):
     email = forms.EmailField(label=_("Colleague's e-mail address"), max_length=254,
-                             help_text=_("They need an account with this address first."))
+                             help_text=_("They receive an invitation and act for the organisation once they "
+                                         "accept it; without an account they sign up with this address first."))
     title = forms.CharField(label=_("Job title"), max_length=50, required=False)
 
 

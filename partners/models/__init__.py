@@ -2,7 +2,7 @@
 
 from .users import User  # noqa: I001
 from .reference import District, Industry
-from .organization import JoinRequest, Organization, OrganizationMember
+from .organization import JoinRequest, Organization, OrganizationInvitation, OrganizationMember
 from .application import Application, Attachment, InvitationCode, RequestedType, Revision
 from .profiles import (
     PROFILE_MODELS,
@@ -21,7 +21,7 @@ from .compliance import Consent, DeletionRequest, PasswordHistory, PrivacyNotice
 from .api import ApiKey, IdempotencyRecord, WebhookSubscription
 
 __all__ = [
-    "User", "District", "Industry", "Organization", "OrganizationMember", "JoinRequest",
+    "User", "District", "Industry", "Organization", "OrganizationMember", "JoinRequest", "OrganizationInvitation",
     "Application", "RequestedType", "Attachment", "Revision", "InvitationCode",
     "ComputeProfile", "DataProfile", "ModelProfile", "ApplicationProfile", "Scenario", "InvestmentProfile",
     "PROFILE_MODELS", "ReviewMessage", "InternalNote", "Decision", "DecisionLetterTemplate", "Objection",

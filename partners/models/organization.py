@@ -4,10 +4,20 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from ..enums import Currency, JoinRequestState, OrganizationType, OrgRole, Ownership, Scale, SpecializedLevel
+from ..enums import (
+    Currency,
+    InvitationState,
+    JoinRequestState,
+    OrganizationType,
+    OrgRole,
+    Ownership,
+    Scale,
+    SpecializedLevel,
+)
 from ..validators import normalize_credit_code, validate_credit_code
 
 OUTSIDE_BEIJING = "outside"
@@ -137,3 +147,45 @@ class JoinRequest(models.Model):
 
     def __str__(self):
         return f"{self.user} → {self.organization} ({self.state})"
+
+
+INVITATION_DAYS = 30
+
+
+def invitation_expiry():
+    return timezone.now() + timezone.timedelta(days=INVITATION_DAYS)
+
+
+class OrganizationInvitation(models.Model):
+    """The owner invites a person by e-mail; they act for the organisation only once they accept, signed in.
+
+    The address need not have an account yet: the invitation waits for whoever signs in with it verified.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="invitations")
+    email = models.EmailField(_("e-mail address"), max_length=254)
+    title = models.CharField(_("job title"), max_length=50, blank=True)
+    invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                   related_name="+")
+    state = models.CharField(max_length=10, choices=InvitationState.choices, default=InvitationState.PENDING)
+    answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField(default=invitation_expiry)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("invitation to act for an organisation")
+        verbose_name_plural = _("invitations to act for organisations")
+        constraints = [
+            models.UniqueConstraint(fields=["organization", "email"], condition=Q(state="pending"),
+                                    name="org_invitation_one_pending"),
+        ]
+        indexes = [models.Index(fields=["email", "state"], name="org_invitation_email")]
+
+    def __str__(self):
+        return f"{self.email} → {self.organization} ({self.state})"
+
+    @property
+    def expired(self):
+        return self.expires_at <= timezone.now()

@@ -45,6 +45,7 @@ KINDS: dict[str, Kind] = {
     "application.withdrawn": Kind(_("Withdrawal confirmed"), APPLICANT),
     "account.join_request": Kind(_("A colleague asks to join your organisation"), APPLICANT, True),
     "account.join_decided": Kind(_("Answer to your request to join"), APPLICANT),
+    "account.invitation": Kind(_("An invitation to act for an organisation"), APPLICANT, True),
     "reminder.draft": Kind(_("Reminder: a draft left untouched"), APPLICANT),
     "reminder.publicity_ending": Kind(_("Reminder: public notice ends tomorrow"), APPLICANT),
     "staff.application.submitted": Kind(_("New submission for first review"), STAFF),
@@ -247,6 +248,20 @@ def notify_join_decision(join_request):
                   dedupe_key=f"account.join_decided:{join_request.pk}:{join_request.state}")
 
 
+def notify_invitation(invitation, person=None):
+    """Mail the invited address: a person with an account accepts in the portal, others sign up first."""
+    inviter = invitation.invited_by
+    ctx = {"organization": invitation.organization.name, "organization_id": invitation.organization_id,
+           "inviter": str(inviter) if inviter else "", "invitation": invitation.pk,
+           "has_account": person is not None}
+    if person is not None:
+        return record("account.invitation", recipient=person, context=ctx,
+                      dedupe_key=f"account.invitation:{invitation.pk}:{person.pk}")
+    return record("account.invitation", email=invitation.email, context=ctx,
+                  language=getattr(inviter, "language", None),
+                  dedupe_key=f"account.invitation:{invitation.pk}:{invitation.email}")
+
+
 # --- Preferences ----------------------------------------------------------------------------------
 
 IMMEDIATE, DIGEST, OFF = "immediate", "digest", "off"
@@ -320,6 +335,12 @@ def target_path(notification) -> str:
     org_id = (notification.context or {}).get("organization_id")
     if notification.template_key == FAILED_ALERT:
         return reverse("outbox:list") + "?state=failed"
+    if notification.template_key == "account.invitation":
+        name = "portal:invitations" if (notification.context or {}).get("has_account") else "account_signup"
+        try:
+            return reverse(name)
+        except NoReverseMatch:
+            pass
     if notification.template_key.startswith("account.join") and org_id:
         try:
             return reverse("portal:organization", args=[org_id])

@@ -1,11 +1,14 @@
-"""Organisation use cases: claim by credit code, join requests, colleagues, ownership, profile edits."""
+"""Organisation use cases: claim by credit code, join requests, colleagues, ownership, profile edits.
+
+Nobody is added to an organisation without consenting: colleagues are invited (services.invitations).
+"""
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _g
 
 from ..enums import JoinRequestState, OrgRole
-from ..models import JoinRequest, Organization, OrganizationMember, User
+from ..models import JoinRequest, Organization, OrganizationMember
 from ..permissions import can
 from ..validators import credit_code_errors, normalize_credit_code
 from .applications import ServiceError, require
@@ -106,27 +109,6 @@ def approve_join_request(user, join_request):
 
 def decline_join_request(user, join_request):
     return _decide(user, join_request, JoinRequestState.DECLINED)
-
-
-def add_colleague(user, organization, email, title=""):
-    """The owner adds a person who already has an account (they sign up first)."""
-    require(can(user, "organization.manage_people", organization))
-    email = (email or "").strip().lower()
-    person = User.objects.filter(email__iexact=email, is_active=True).first() if email else None
-    if person is None:
-        raise ServiceError(_g("No account uses this e-mail address. Ask your colleague to sign up first."),
-                           field="email")
-    with transaction.atomic():
-        link, created = OrganizationMember.objects.get_or_create(
-            organization=organization, user=person, defaults={"role": OrgRole.COLLEAGUE, "title": title[:50]})
-        if not created:
-            raise ServiceError(_g("%(who)s already acts for this organisation.") % {"who": person.email},
-                               code="duplicate", field="email")
-        JoinRequest.objects.filter(organization=organization, user=person, state=JoinRequestState.PENDING).update(
-            state=JoinRequestState.APPROVED, decided_by=user, decided_at=timezone.now())
-        log_event("organization.colleague_added", actor=user, organization=organization,
-                  data={"person": person.email})
-    return link
 
 
 def remove_colleague(user, organization, person):

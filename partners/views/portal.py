@@ -54,7 +54,10 @@ def home(request):
     organizations = list(my_organizations(request.user))
     pending = JoinRequest.objects.filter(user=request.user, state=JoinRequestState.PENDING).select_related(
         "organization")
-    if not organizations and not pending.exists():
+    from ..services.invitations import pending_for
+
+    invitations = list(pending_for(request.user))
+    if not organizations and not pending.exists() and not invitations:
         if is_staff_member(request.user):
             return redirect("review:dashboard")  # staff act for no organisation; their work is elsewhere
         messages.info(request, _g("First tell us which organisation you act for."))
@@ -65,7 +68,7 @@ def home(request):
     join_requests = JoinRequest.objects.filter(organization__in=owned, state=JoinRequestState.PENDING).count()
     return render(request, "partners/portal/home.html", {
         "organizations": organizations, "applications": applications, "pending_requests": pending,
-        "join_requests_waiting": join_requests,
+        "join_requests_waiting": join_requests, "invitations": invitations,
     })
 
 

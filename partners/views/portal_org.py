@@ -1,4 +1,5 @@
-"""Portal pages of the organisation: claim or create by credit code, its facts, its people, join requests."""
+"""Portal pages of the organisation: claim or create by credit code, its facts, its people, join requests,
+and invitations (the owner invites, the invited person accepts)."""
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -6,10 +7,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _g
 from django.views.decorators.http import require_POST
 
-from ..enums import JoinRequestState, OrgRole
+from ..enums import InvitationState, JoinRequestState, OrgRole
 from ..forms.organization import AddColleagueForm, ClaimForm, HandOverForm, OrganizationForm
-from ..models import JoinRequest, User
+from ..models import JoinRequest, OrganizationInvitation, User
 from ..permissions import org_role
+from ..services import invitations as invitation_services
 from ..services import organizations as org_services
 from ..services.applications import ServiceError
 from .portal import my_organizations
@@ -56,6 +58,8 @@ def _org_context(request, organization, **extra):
         "organization": organization, "role": role, "is_owner": role == OrgRole.OWNER, "people": people,
         "join_requests": organization.join_requests.filter(state=JoinRequestState.PENDING).select_related("user")
         if role == OrgRole.OWNER else [],
+        "invitations": organization.invitations.filter(state=InvitationState.PENDING).order_by("-created_at")
+        if role == OrgRole.OWNER else [],
         "add_form": AddColleagueForm(), "hand_over_form": HandOverForm(colleagues=colleagues),
         "applications": organization.applications.order_by("-updated_at"),
     }
@@ -91,23 +95,72 @@ def _fail(request, organization, message, status=400, **extra):
                   status=status)
 
 
-STATUS = {"forbidden": 403, "conflict": 409, "duplicate": 409}
+STATUS = {"forbidden": 403, "conflict": 409, "duplicate": 409, "not_found": 404}
 
 
 @login_required
 @require_POST
 def colleague_add(request, pk):
+    """The owner invites a colleague by e-mail; the answer never tells whether the address has an account."""
     organization = _my_org(request.user, pk)
     form = AddColleagueForm(request.POST)
     if not form.is_valid():
         return _fail(request, organization, _g("Please correct the errors below."), add_form=form)
     try:
-        org_services.add_colleague(request.user, organization, form.cleaned_data["email"],
-                                   title=form.cleaned_data["title"])
+        invitation_services.invite_colleague(request.user, organization, form.cleaned_data["email"],
+                                             title=form.cleaned_data["title"])
     except ServiceError as exc:
         return _fail(request, organization, exc.message, status=STATUS.get(exc.code, 400), add_form=form)
-    messages.success(request, _g("%(who)s now acts for the organisation.") % {"who": form.cleaned_data["email"]})
+    messages.success(request, _g("An invitation was sent to %(who)s. They act for the organisation once they "
+                                 "accept it.") % {"who": form.cleaned_data["email"]})
     return redirect("portal:organization", pk=organization.pk)
+
+
+@login_required
+@require_POST
+def invitation_revoke(request, pk, invitation_id):
+    organization = _my_org(request.user, pk)
+    invitation = get_object_or_404(OrganizationInvitation, pk=invitation_id, organization=organization)
+    try:
+        invitation_services.revoke_invitation(request.user, invitation)
+    except ServiceError as exc:
+        return _fail(request, organization, exc.message, status=STATUS.get(exc.code, 400))
+    messages.info(request, _g("The invitation to %(who)s was withdrawn.") % {"who": invitation.email})
+    return redirect("portal:organization", pk=organization.pk)
+
+
+def _invitations_page(request, status=200):
+    return render(request, "partners/portal/invitations.html",
+                  {"invitations": invitation_services.pending_for(request.user),
+                   "is_staff_account": invitation_services.is_staff_account(request.user)}, status=status)
+
+
+@login_required
+def invitations(request):
+    """The invitations waiting for the signed-in person (by their verified e-mail addresses)."""
+    return _invitations_page(request)
+
+
+@login_required
+@require_POST
+def invitation_answer(request, pk, decision):
+    # Only the invited person may learn that the invitation exists.
+    invitation = get_object_or_404(invitation_services.pending_for(request.user), pk=pk)
+    answer = {"accept": invitation_services.accept_invitation, "decline": invitation_services.decline_invitation}
+    if decision not in answer:
+        messages.error(request, _g("Unknown decision."))
+        return _invitations_page(request, status=400)
+    try:
+        answer[decision](request.user, invitation)
+    except ServiceError as exc:
+        messages.error(request, exc.message)
+        return _invitations_page(request, status=STATUS.get(exc.code, 400))
+    organization = invitation.organization
+    if decision == "accept":
+        messages.success(request, _g("You now act for %(org)s.") % {"org": organization.name})
+        return redirect("portal:organization", pk=organization.pk)
+    messages.info(request, _g("You declined the invitation of %(org)s.") % {"org": organization.name})
+    return redirect("portal:invitations")
 
 
 @login_required

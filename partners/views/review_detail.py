@@ -21,7 +21,7 @@ from ..forms.review import (
     reviewers,
 )
 from ..models import PROFILE_MODELS, Application, Attachment, AuditEvent, Membership, Objection
-from ..permissions import can
+from ..permissions import can, never_submitted
 from ..services import cache as response_cache
 from ..services import review as review_services
 from ..services.applications import ServiceError
@@ -111,10 +111,13 @@ def _detail_context(request, application, bound=None):
 
 
 def _get(pk):
-    return get_object_or_404(
+    application = get_object_or_404(
         Application.objects.select_related("organization", "organization__district", "assigned_reviewer",
                                            "first_reviewed_by", "final_decided_by", "invitation")
         .prefetch_related("requested_types"), pk=pk)
+    if never_submitted(application):
+        raise Http404  # drafts belong to the applicant until submitted
+    return application
 
 
 def _render_detail(request, application, bound=None, status=200):
@@ -143,8 +146,8 @@ def _render_detail(request, application, bound=None, status=200):
 def detail(request, pk):
     # Only what the page around the kept body needs; the body loads the rest when it is built.
     application = get_object_or_404(Application.objects.select_related("organization")
-                                    .only("pk", "state", "organization__name"), pk=pk)
-    if application.state == "draft":
+                                    .only("pk", "state", "submitted_at", "organization__name"), pk=pk)
+    if never_submitted(application):
         raise Http404  # drafts belong to the applicant until submitted
     return _render_detail(request, application)
 
@@ -250,7 +253,9 @@ def resolve_objection(request, pk):
 @staff_view("queue.view")
 def attachment(request, pk, attachment_id):
     """Staff download of an attachment: always as a download, never rendered by the browser."""
-    item = get_object_or_404(Attachment, pk=attachment_id, application_id=pk)
+    item = get_object_or_404(Attachment.objects.select_related("application"), pk=attachment_id, application_id=pk)
+    if never_submitted(item.application):
+        raise Http404  # a draft's files are the applicant's until they submit
     if not item.file or item.purged_at is not None:
         raise Http404
     try:
