@@ -21,7 +21,6 @@ from rest_framework.pagination import CursorPagination
 from rest_framework.utils.urls import replace_query_param
 
 from ..hygiene import has_bad_characters
-from .errors import ApiError
 
 CURSOR_SALT = "partners.api.cursor"
 MAX_CURSOR_LENGTH = 2000
@@ -71,6 +70,8 @@ class Key:
 
 
 def invalid_cursor(message=None):
+    from .errors import ApiError  # here: DRF imports the paginator while the API modules are still loading
+
     message = message or _g("The cursor is not valid. Start again from the first page without it.")
     return ApiError(message, code="invalid_cursor", fields={"cursor": [message]})
 

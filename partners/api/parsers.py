@@ -4,7 +4,6 @@ from django.utils.translation import gettext as _g
 from rest_framework.parsers import JSONParser
 
 from ..hygiene import bad_characters_message, has_bad_characters
-from .errors import ApiError
 
 # The deepest body the API documents is profiles → type → scenarios → item → field (5 levels); 32 leaves room
 # and stops a body nested thousands of levels deep before anything walks it recursively.
@@ -17,6 +16,8 @@ def too_deep_message() -> str:
 
 def check_json(data, max_depth=MAX_JSON_DEPTH):
     """Walk the decoded body without recursion; ApiError on the first bad string or on too deep a nesting."""
+    from .errors import ApiError  # here: DRF imports the parser while the API modules are still loading
+
     stack = [(data, 1, "")]
     while stack:
         value, depth, where = stack.pop()
@@ -40,6 +41,8 @@ class StrictJSONParser(JSONParser):
         try:
             data = super().parse(stream, media_type, parser_context)
         except RecursionError:
+            from .errors import ApiError
+
             # The decoder itself gave up: far deeper than MAX_JSON_DEPTH.
             raise ApiError(too_deep_message(), code="too_deep") from None
         check_json(data)
