@@ -9,6 +9,7 @@ parser (partners/api/parsers.py) does the same for JSON bodies. The same middlew
 
 import re
 
+from django.core.exceptions import SuspiciousOperation
 from django.db import DataError
 from django.http import HttpResponse, JsonResponse
 from django.utils import translation
@@ -78,7 +79,11 @@ class InputHygieneMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        where = where_bad(request)
+        try:
+            where = where_bad(request)
+        except SuspiciousOperation:
+            # Too many fields or too large a form body: Django's own 400, in the API's shape under /api/.
+            return error_response(request, 400, "invalid", _g("The request could not be understood."))
         if where is not None:
             with translation.override(translation.get_language_from_request(request)):
                 message = bad_characters_message()

@@ -134,6 +134,14 @@ def test_a_database_refusal_of_a_nul_that_slipped_past_the_checks_is_a_400():
 
 # --- JSON errors under /api/ ----------------------------------------------------------------------------
 
+def test_a_form_body_with_too_many_fields_under_the_api_is_a_400_in_the_api_shape(applicant, settings):
+    settings.DATA_UPLOAD_MAX_NUMBER_FIELDS = 10
+    body = "&".join(f"f{i}=x" for i in range(50))
+    response = english(applicant).post("/api/v1/applications/", body,
+                                       content_type="application/x-www-form-urlencoded")
+    api_error(response, 400, "invalid")
+
+
 def test_paths_the_api_router_does_not_match_answer_json_404():
     for url in ("/api/v1/nothing/", "/api/v2/", "/api/v1/members/x/y/z/"):
         body = api_error(english().get(url), 404, "not_found")
