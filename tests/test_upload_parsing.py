@@ -81,7 +81,7 @@ def test_an_image_over_the_pixel_limit_is_refused_and_one_under_it_accepted(sett
     assert uploads.check_file(SimpleUploadedFile("scan.png", png)) == "image/png"
     settings.ATTACHMENT_MAX_PIXELS = 9_999
     error = refused("scan.png", png)
-    assert error.code == "image_too_large" and "0.009999 million" in str(error.message)
+    assert error.code == "image_too_large" and "0.009999" in str(error.message)
 
 
 def test_a_bomb_under_pillows_own_limit_is_still_refused_by_ours():

@@ -67,7 +67,10 @@ def check_file(uploaded) -> str:
                "file or correct its name.") % {"real": TYPE_NAMES[content_type], "name": clean_name(uploaded.name)},
             code="name_mismatch", field="file")
     # The first bytes only say what the file claims to be; parsing it says whether it is one, and a safe one.
-    check_content(uploaded, content_type)
+    # The form and then the service check the same upload: it is parsed once.
+    if getattr(uploaded, "_registry_parsed_as", None) != content_type:
+        check_content(uploaded, content_type)
+        uploaded._registry_parsed_as = content_type
     return content_type
 
 
