@@ -59,6 +59,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "partners.request_id.RequestIdMiddleware",
+    # Outermost: a NUL or lone surrogate anywhere in the request is a 400 before anything reads it.
+    "partners.hygiene.InputHygieneMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -247,6 +249,8 @@ MEDIA_URL = "/_never_served_directly/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+# Images are decoded whole to check them: 40 million pixels (a 7,300 × 5,500 photo) bounds the memory it takes.
+ATTACHMENT_MAX_PIXELS = env.int("ATTACHMENT_MAX_PIXELS", default=40_000_000)
 
 # --- E-mail ---------------------------------------------------------------------------------
 if env("EMAIL_URL", default=""):
@@ -287,6 +291,12 @@ REST_FRAMEWORK = {
         "django_filters.rest_framework.DjangoFilterBackend",
         "partners.api.filters.DocumentedSearchFilter",
         "partners.api.filters.StrictOrderingFilter",
+    ],
+    # JSON bodies are checked for depth, NUL and lone surrogates (docs/SECURITY.md, input hygiene).
+    "DEFAULT_PARSER_CLASSES": [
+        "partners.api.parsers.StrictJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_PAGINATION_CLASS": "partners.api.pagination.RegistryCursorPagination",
     "PAGE_SIZE": 20,

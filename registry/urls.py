@@ -30,3 +30,6 @@ urlpatterns = [
     path("publicity/", include("partners.views.publicity_urls", namespace="publicity")),
     path("", include("partners.views.public_urls", namespace="public")),
 ]
+
+# Under /api/ a server error answers in the API's JSON shape (4xx are shaped by partners.hygiene).
+handler500 = "partners.views.errors.server_error"

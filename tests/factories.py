@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group
 from django.core.files.base import ContentFile
 
 from partners import workflow
+from partners.demo.pdf import make_pdf
 from partners.enums import ApplicationState, Channel, OrgRole, PartnerType
 from partners.models import (
     Application,
@@ -23,8 +24,7 @@ from partners.validators import USCC_CHARSET, build_credit_code
 
 PASSWORD = "Correct-Horse-9-Battery"
 _codes = itertools.count(1)
-TINY_PDF = (b"%PDF-1.4\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj 2 0 obj<</Type/Pages/Kids[]/Count 0>>endobj\n"
-            b"trailer<</Root 1 0 R>>\n%%EOF\n")
+TINY_PDF = make_pdf(["licence"])  # a real one-page PDF: uploads are parsed, not only sniffed
 
 
 def random_credit_code(rng=random) -> str:

@@ -1,14 +1,22 @@
 """Helpers of the portal tests: posting each step of the application form as a browser would."""
 
+import io
+
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from PIL import Image
 
 from tests.factories import TINY_PDF
 
-PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4\x89"
-       b"\x00\x00\x00\rIDATx\x9cc\xf8\x0f\x00\x00\x01\x01\x00\x05\x18\xd8N\x00\x00\x00\x00IEND\xaeB`\x82")
-JPEG = (b"\xff\xd8\xff\xe0\x00\x10JFIF\x00\x01\x01\x00\x00\x01\x00\x01\x00\x00\xff\xdb\x00C\x00" + bytes(64)
-        + b"\xff\xd9")
+
+def _image(fmt) -> bytes:
+    """A real 2 × 2 image: uploads are decoded, so a header followed by nothing is refused."""
+    out = io.BytesIO()
+    Image.new("RGB", (2, 2), (200, 30, 30)).save(out, fmt)
+    return out.getvalue()
+
+
+PNG, JPEG = _image("PNG"), _image("JPEG")
 
 
 def step_url(application, step):

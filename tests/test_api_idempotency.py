@@ -105,9 +105,12 @@ def test_records_older_than_a_day_are_purged(applicant):
     assert not IdempotencyRecord.objects.exists()
 
 
-@pytest.mark.parametrize("bad", ["x" * 201, "with space", "中文键", "nul\x00byte"])
-def test_malformed_keys_are_refused_before_anything_is_stored(applicant, bad):
+@pytest.mark.parametrize(("bad", "code"), [("x" * 201, "invalid_idempotency_key"),
+                                           ("with space", "invalid_idempotency_key"),
+                                           ("中文键", "invalid_idempotency_key"),
+                                           ("nul\x00byte", "bad_characters")])  # refused by the input-hygiene layer
+def test_malformed_keys_are_refused_before_anything_is_stored(applicant, bad, code):
     _key, token = key_for(applicant)
     response = client_for(token).post("/api/v1/applications/", {}, format="json", HTTP_IDEMPOTENCY_KEY=bad)
-    assert response.status_code == 400 and response.json()["code"] == "invalid_idempotency_key"
+    assert response.status_code == 400 and response.json()["code"] == code
     assert not IdempotencyRecord.objects.exists() and not Application.objects.exists()

@@ -343,6 +343,7 @@ def test_application_partner_scenarios_are_replaced_as_a_list(applicant):
     assert "profiles.application.scenarios.0.budget_max_10k" in refused.json()["fields"]
 
 
-def test_a_nul_character_in_an_id_is_not_found():
+def test_a_nul_character_in_an_id_is_refused():
+    # No id holds a NUL; the input-hygiene layer refuses it before any lookup (tests/test_input_hygiene.py).
     for url in ("/api/v1/members/BJAI%00/", "/api/v1/districts/11%0001/", "/api/v1/industries/%00/"):
-        error_of(client_for().get(url), 404, "not_found")
+        error_of(client_for().get(url), 400, "bad_characters")

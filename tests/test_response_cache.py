@@ -365,8 +365,9 @@ def test_a_save_after_a_rolled_back_savepoint_announces_itself_again(django_capt
     assert cache.generation() not in (None, before)  # and the committed change was published
 
 
+# A NUL (?sort=%00) never reaches the queue: the input-hygiene layer answers 400 (tests/test_input_hygiene.py).
 @pytest.mark.parametrize(("query", "invalid"), [
-    ("?state=bogus", True), ("?district=nowhere&page=abc", True), ("?q=" + "九" * 300, True), ("?sort=%00", True),
+    ("?state=bogus", True), ("?district=nowhere&page=abc", True), ("?q=" + "九" * 300, True),
     ("?per_page=x&page=99999", False)])
 def test_bad_queue_input_is_answered_and_a_filter_with_errors_is_never_kept(client, reviewer, query, invalid):
     client.force_login(reviewer)

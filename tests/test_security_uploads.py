@@ -12,10 +12,10 @@ from django.urls import reverse
 from partners.models import Attachment, OrganizationMember
 from partners.services import uploads
 from partners.services.applications import ServiceError
+from tests import portal_helpers
 from tests.factories import TINY_PDF, UserFactory
 
-PNG = (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00\x1f\x15\xc4"
-       b"\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7V\xbd\xfa\x00\x00\x00\x00IEND\xaeB`\x82")
+PNG = portal_helpers.PNG  # a real image: uploads are decoded
 HTML = b"<!doctype html><html><script>alert(document.cookie)</script></html>"
 
 

@@ -8,7 +8,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from .. import workflow
@@ -21,6 +21,7 @@ from ..services.applications import ServiceError
 from .base import ApiViewSet, actor_of
 from .errors import ApiError
 from .mixins import require_if_match
+from .parsers import StrictJSONParser
 from .serializers import (
     ActionInputSerializer,
     ApplicationSerializer,
@@ -74,7 +75,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiVi
     ordering_fields = ["id", "created_at", "submitted_at"]
     ordering = ["-id"]
     http_method_names = ["get", "post", "patch", "head", "options"]
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
+    parser_classes = [StrictJSONParser, MultiPartParser, FormParser]
 
     def initialize_request(self, request, *args, **kwargs):
         # Stop storing an oversized upload at the limit rather than after it reached the disk.
@@ -156,7 +157,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiVi
                                      enum=workflow.ACTIONS, description="a workflow action")],
     )
     @action(detail=True, methods=["post"], url_path=r"actions/(?P<action_name>[a-z_]+)",
-            parser_classes=[JSONParser])
+            parser_classes=[StrictJSONParser])
     def fire_action(self, request, pk=None, action_name=None):
         """Fire a workflow action through the same transition function as the web (see available_actions)."""
         if action_name not in workflow.ACTIONS:

@@ -1,4 +1,4 @@
-"""Attachment uploads: the type is sniffed from the content, sizes and counts are limited, names are random."""
+"""Attachment uploads: the type is sniffed and the file parsed, sizes and counts are limited, names are random."""
 
 import hashlib
 import os
@@ -15,6 +15,7 @@ from ..models import Application, Attachment
 from ..permissions import can
 from .applications import ServiceError, require
 from .audit import log_event
+from .upload_checks import check_content
 
 ALLOWED_TYPES = {
     "application/pdf": {".pdf"},
@@ -65,6 +66,11 @@ def check_file(uploaded) -> str:
             _g("The file's content is %(real)s, but its name “%(name)s” says otherwise. Please upload the right "
                "file or correct its name.") % {"real": TYPE_NAMES[content_type], "name": clean_name(uploaded.name)},
             code="name_mismatch", field="file")
+    # The first bytes only say what the file claims to be; parsing it says whether it is one, and a safe one.
+    # The form and then the service check the same upload: it is parsed once.
+    if getattr(uploaded, "_registry_parsed_as", None) != content_type:
+        check_content(uploaded, content_type)
+        uploaded._registry_parsed_as = content_type
     return content_type
 
 
