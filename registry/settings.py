@@ -59,7 +59,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "partners.request_id.RequestIdMiddleware",
-    # Outermost: a NUL or lone surrogate anywhere in the request is a 400 before anything reads it.
+    # Next to outermost (only the request id is before it, so its 400s carry one too): a NUL or lone
+    # surrogate anywhere in the request is a 400 before anything reads it.
     "partners.hygiene.InputHygieneMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
