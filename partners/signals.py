@@ -236,3 +236,15 @@ def grant_role_permissions(sender, app_config=None, using="default", **kwargs):
         missing = [p for p in wanted if not group.permissions.filter(pk=p.pk).exists()]
         if missing:
             group.permissions.add(*missing)
+
+
+@receiver(post_migrate, dispatch_uid="registry_app_role_grants")
+def grant_app_role_after_migrate(sender, app_config=None, using="default", **kwargs):
+    """Tables a migration created get the application role's grants (the audit trails only SELECT, INSERT)."""
+    if getattr(app_config, "label", None) != "partners":
+        return
+    from django.db import connections
+
+    from .guards import grant_app_role
+
+    grant_app_role(connections[using])

@@ -32,7 +32,9 @@ class AuditEvent(AppendOnly):
     """A named action, e.g. `application.submitted`, with its actor and data (secrets masked)."""
 
     action = models.CharField(_("action"), max_length=60, db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+    # DO_NOTHING: no column of an audit row changes after insert; a person's deletion pseudonymises them
+    # through ActorPseudonym instead of rewriting the rows.
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DO_NOTHING,
                               related_name="+", db_constraint=False)
     actor_label = models.CharField(max_length=120, blank=True, help_text=_("user, API key or system"))
     application = models.ForeignKey("partners.Application", null=True, blank=True, on_delete=models.DO_NOTHING,
@@ -58,7 +60,9 @@ class SecurityEvent(AppendOnly):
     """The security audit log (等保 安全审计): time, actor, source IP, action, object, result."""
 
     action = models.CharField(_("action"), max_length=60, db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+    # DO_NOTHING: no column of an audit row changes after insert; a person's deletion pseudonymises them
+    # through ActorPseudonym instead of rewriting the rows.
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DO_NOTHING,
                               related_name="+", db_constraint=False)
     actor_label = models.CharField(max_length=254, blank=True)
     source_ip = models.GenericIPAddressField(null=True, blank=True)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..enums import StaffRole
 from ..models import PasswordHistory, SecuritySetting, StaffSession, User
+from ..models.compliance import SECURITY_SETTING_BOUNDS
 from .audit import log_security
 
 STAFF_GROUPS = frozenset(StaffRole.values)
@@ -96,9 +97,9 @@ SETTING_DEFAULTS = {
 }
 FALLBACKS = {"STAFF_PASSWORD_EXPIRY_DAYS": 90, "STAFF_PASSWORD_HISTORY": 5, "SESSION_IDLE_MINUTES_STAFF": 30,
              "SESSION_IDLE_MINUTES": 120, "SECURITY_LOG_RETENTION_DAYS": 180, "ATTACHMENT_RETENTION_DAYS": 3 * 365}
-MINIMUMS = {SecuritySetting.Key.SECURITY_LOG_RETENTION_DAYS: MIN_SECURITY_LOG_RETENTION_DAYS,
-            SecuritySetting.Key.PASSWORD_HISTORY: 1, SecuritySetting.Key.IDLE_MINUTES_STAFF: 1}
-MAXIMUMS = {SecuritySetting.Key.IDLE_MINUTES_STAFF: 30, SecuritySetting.Key.PASSWORD_EXPIRY_DAYS: 365}
+# The same bounds as the database's check constraint on security settings.
+MINIMUMS = {key: low for key, (low, _high) in SECURITY_SETTING_BOUNDS.items()}
+MAXIMUMS = {key: high for key, (_low, high) in SECURITY_SETTING_BOUNDS.items() if high is not None}
 
 
 SETTING_CACHE_SECONDS = 60  # gates read settings on every request; overrides are cached, not the defaults
@@ -122,7 +123,8 @@ def setting_value(key) -> int:
     row = _override(key)
     name = SETTING_DEFAULTS[key]
     value = row if row is not None else getattr(settings, name, FALLBACKS[name])
-    return max(value, MINIMUMS.get(key, 0))
+    value = max(value, MINIMUMS.get(key, 0))
+    return min(value, MAXIMUMS[key]) if key in MAXIMUMS else value
 
 
 def change_setting(actor, key, value, *, ip=None) -> SecuritySetting:
@@ -171,14 +173,12 @@ def has_admin_role(user, role) -> bool:
 # --- Passwords ------------------------------------------------------------------------------------------
 
 def password_expired(user, now=None) -> bool:
-    """Staff passwords expire after the configured days (0 turns expiry off)."""
+    """Staff passwords expire after the configured days."""
     if not getattr(settings, "PASSWORD_EXPIRY_ENFORCED", True) or not is_staff_account(user):
         return False
     if not user.has_usable_password():
         return False
-    days = setting_value(SecuritySetting.Key.PASSWORD_EXPIRY_DAYS)
-    if days <= 0:
-        return False
+    days = setting_value(SecuritySetting.Key.PASSWORD_EXPIRY_DAYS)  # at least 1: expiry cannot be switched off
     return user.password_changed_at <= (now or timezone.now()) - timedelta(days=days)
 
 
