@@ -33,6 +33,9 @@ class Command(BaseCommand):
         app_role = app_role or app_role_name()
         raw = connection.cursor().connection
         with connection.cursor() as cursor:
+            cursor.execute("SELECT current_user")
+            if cursor.fetchone()[0] in (app_role, owner):
+                raise CommandError("Run this as a superuser, not as the role it creates or restricts.")
             cursor.execute("SELECT rolsuper OR rolcreaterole FROM pg_roles WHERE rolname = current_user")
             may_create = cursor.fetchone()[0]
             for role, variable in ((owner, "DATABASE_OWNER_PASSWORD"), (app_role, "DATABASE_APP_PASSWORD")):
