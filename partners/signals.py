@@ -40,11 +40,17 @@ def _attempted_login(credentials):
     return ""
 
 
+def _login_ref(user, login):
+    """An account is named by its number (its e-mail would outlive the person in the log); a login that
+    matches no account is kept as typed."""
+    return f"user:{user.pk}" if user is not None else f"login:{login}"
+
+
 @receiver(user_login_failed, dispatch_uid="registry_login_failed")
 def on_login_failed(sender, credentials, request=None, **kwargs):
     login = _attempted_login(credentials or {})
     user = User.objects.filter(email=login).first() if login else None
-    security.audit("auth.login_failed", request=request, user=user, object_ref=f"login:{login}",
+    security.audit("auth.login_failed", request=request, user=user, object_ref=_login_ref(user, login),
                    result="failure", label=login)
 
 
@@ -52,7 +58,7 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
 def on_locked_out(sender, request, username, ip_address, **kwargs):
     login = (username or "").strip().lower()
     user = User.objects.filter(email=login).first() if login else None
-    security.audit("auth.locked_out", request=request, user=user, object_ref=f"login:{login}",
+    security.audit("auth.locked_out", request=request, user=user, object_ref=_login_ref(user, login),
                    result="failure", label=login)
 
 

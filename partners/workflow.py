@@ -216,7 +216,7 @@ def _was_possible_before(application, action) -> bool:
 
 def _already_changed(application):
     last = application.events.exclude(to_state="").order_by("-id").first()
-    who = last.actor_label if last else "?"
+    who = last.who if last else "?"
     return AlreadyChanged(
         _g("This application was already changed by %(who)s: it is now “%(state)s”. Please reload.")
         % {"who": who, "state": S(application.state).label}

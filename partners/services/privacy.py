@@ -28,7 +28,7 @@ from ..models import (
     SecuritySetting,
     StaffSession,
 )
-from .audit import log_event
+from .audit import log_event, pseudonymise_actor
 from .security import audit, client_ip, is_staff_account, setting_value
 from .separation import trusted_change
 
@@ -311,6 +311,7 @@ def request_deletion(user, *, reason="", request=None) -> DeletionRequest:
             % {"removed": ", ".join(f"{k} {v}" for k, v in removed.items())},
         )
         log_security_after_deletion(person, req, removed, ip)
+        pseudonymise_actor(person)  # the audit rows keep the pseudonym; the link to the person goes
     return req
 
 
