@@ -199,19 +199,22 @@ def grant_app_role(connection, role: str | None = None) -> bool:
         return False
     q = connection.ops.quote_name
     app = q(role)
-    audit_tables = ", ".join(q(t) for t in APPEND_ONLY_TABLES)
     with connection.cursor() as cursor:
         cursor.execute("SELECT current_schema()")
         schema = q(cursor.fetchone()[0])
         cursor.execute("SELECT tablename FROM pg_tables WHERE schemaname = current_schema()")
-        tables = [q(name) for (name,) in cursor.fetchall()]
+        names = [name for (name,) in cursor.fetchall()]
+        tables = [q(name) for name in names]
+        # Before the first migration (a fresh database) there is nothing to restrict yet.
+        audit_tables = ", ".join(q(t) for t in APPEND_ONLY_TABLES if t in names)
         cursor.execute(f"GRANT USAGE ON SCHEMA {schema} TO {app}")
         cursor.execute(f"REVOKE CREATE ON SCHEMA {schema} FROM {app}")
         if tables:
             listed = ", ".join(tables)
             cursor.execute(f"REVOKE ALL ON {listed} FROM {app}")
             cursor.execute(f"GRANT SELECT, INSERT, UPDATE, DELETE ON {listed} TO {app}")
-        cursor.execute(f"REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON {audit_tables} FROM {app}")
+        if audit_tables:
+            cursor.execute(f"REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON {audit_tables} FROM {app}")
         cursor.execute(f"GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {schema} TO {app}")
         cursor.execute("SELECT 1 FROM pg_proc WHERE proname = 'partners_purge_security_events'")
         if cursor.fetchone():

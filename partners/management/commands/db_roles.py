@@ -44,9 +44,13 @@ class Command(BaseCommand):
                 if may_create:
                     cursor.execute(sql.SQL(CREATE_ROLE).format(name=sql.Literal(role), role=sql.Identifier(role))
                                    .as_string(raw))
-                    # A role created earlier by hand keeps none of these powers either.
-                    cursor.execute(sql.SQL("ALTER ROLE {} NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION "
-                                           "NOBYPASSRLS").format(sql.Identifier(role)).as_string(raw))
+                    # A role created earlier by hand keeps none of these powers either. Altered only when
+                    # needed: two databases' runs altering one role at once would collide.
+                    cursor.execute("SELECT rolsuper OR rolcreatedb OR rolcreaterole OR rolreplication OR "
+                                   "rolbypassrls FROM pg_roles WHERE rolname = %s", [role])
+                    if cursor.fetchone()[0]:
+                        cursor.execute(sql.SQL("ALTER ROLE {} NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION "
+                                               "NOBYPASSRLS").format(sql.Identifier(role)).as_string(raw))
                     password = os.environ.get(variable)
                     if password:
                         cursor.execute(sql.SQL("ALTER ROLE {} PASSWORD {}").format(
