@@ -110,7 +110,6 @@ def _guard_user_groups(user, adding: set[str], removing: set[str]):
         raise
 
 
-
 @receiver(m2m_changed, sender=User.groups.through, dispatch_uid="registry_role_guard")
 def on_user_groups_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
     if action == "pre_clear":
