@@ -2,11 +2,9 @@
 
 APPEND_ONLY_TABLES = ("partners_auditevent", "partners_securityevent")
 
-# One trigger function for both trails. The only change let through is the one Django itself makes when a
-# user row is deleted (actor_id set to NULL by on_delete=SET_NULL): the actor's label stays in the record.
-# The retention job (services.privacy.purge_security_events) may delete expired security events: it sets
-# the transaction-local flag registry.allow_purge, and audits the purge itself.
-# TRUNCATE is left to the table owner (test flushes need it); the production role should not own the tables.
+# The trigger function as migrations 0003 and 0010 installed it, kept so they replay unchanged; migration
+# 0017 replaces it (GUARD_FUNCTIONS_SQL below): no column changes any more, and no session flag opens
+# deletion. TRUNCATE is left to the table owner (test flushes need it); the application role owns nothing.
 TRIGGER_FUNCTION_SQL = """
 CREATE OR REPLACE FUNCTION partners_refuse_audit_change() RETURNS trigger AS $$
 BEGIN
