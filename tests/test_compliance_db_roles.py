@@ -175,3 +175,26 @@ def test_the_trigger_refuses_the_owner_a_fresh_row_and_any_business_audit_row():
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as c:
         c.execute("DELETE FROM partners_auditevent WHERE id = %s", [old])
     assert SecurityEvent.objects.filter(pk=fresh.pk).exists() and AuditEvent.objects.filter(pk=old).exists()
+
+
+def test_the_application_role_cannot_give_one_person_two_administrator_roles(app_db):
+    person = app_db.execute(
+        "INSERT INTO partners_user (password, is_superuser, is_staff, is_active, date_joined, email, display_name, "
+        "phone, language, password_changed_at) VALUES ('!', false, true, true, now(), "
+        "'two-roles@example.com', '', '', 'en', now()) RETURNING id").fetchone()[0]
+    groups = dict(app_db.execute("SELECT name, id FROM auth_group WHERE name IN "
+                                 "('system_admin', 'security_admin', 'audit_admin')").fetchall())
+    insert = "INSERT INTO partners_user_groups (user_id, group_id) VALUES (%s, %s)"
+    app_db.execute(insert, [person, groups["audit_admin"]])
+    with pytest.raises(psycopg.errors.CheckViolation, match="administrator role"):
+        app_db.execute(insert, [person, groups["system_admin"]])
+    app_db.rollback()
+
+
+def test_the_application_role_cannot_lower_a_security_setting_below_its_floor(app_db):
+    for key, value in (("password_expiry_days", 0), ("idle_minutes", 0), ("idle_minutes_staff", 0),
+                       ("security_log_retention_days", 30), ("idle_minutes_staff", 31)):
+        with pytest.raises(psycopg.errors.CheckViolation):
+            app_db.execute("INSERT INTO partners_securitysetting (key, value, changed_at) VALUES (%s, %s, now())",
+                           [key, value])
+        app_db.rollback()
