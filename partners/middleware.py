@@ -64,9 +64,12 @@ class ComplianceMiddleware:
 
     def __call__(self, request):
         with security.serving(request):
-            response = self.gate(request)
-            if response is None:
-                response = self.get_response(request)
+            try:
+                response = self.gate(request)
+                if response is None:
+                    response = self.get_response(request)
+            finally:
+                security.keep_refusals(request)
         return response
 
     def gate(self, request):

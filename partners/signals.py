@@ -41,11 +41,17 @@ def _attempted_login(credentials):
     return ""
 
 
+def _login_ref(user, login):
+    """An account is named by its number (its e-mail would outlive the person in the log); a login that
+    matches no account is kept as typed."""
+    return f"user:{user.pk}" if user is not None else f"login:{login}"
+
+
 @receiver(user_login_failed, dispatch_uid="registry_login_failed")
 def on_login_failed(sender, credentials, request=None, **kwargs):
     login = _attempted_login(credentials or {})
     user = User.objects.filter(email=login).first() if login else None
-    security.audit("auth.login_failed", request=request, user=user, object_ref=f"login:{login}",
+    security.audit("auth.login_failed", request=request, user=user, object_ref=_login_ref(user, login),
                    result="failure", label=login)
     # An address already locked out for this name is refused without a password check; it adds no delay,
     # or one locked-out guesser could hold the name back for everyone.
@@ -57,7 +63,7 @@ def on_login_failed(sender, credentials, request=None, **kwargs):
 def on_locked_out(sender, request, username, ip_address, **kwargs):
     login = (username or "").strip().lower()
     user = User.objects.filter(email=login).first() if login else None
-    security.audit("auth.locked_out", request=request, user=user, object_ref=f"login:{login}",
+    security.audit("auth.locked_out", request=request, user=user, object_ref=_login_ref(user, login),
                    result="failure", label=login)
 
 
@@ -98,9 +104,15 @@ def _names(pk_set):
 
 def _guard_user_groups(user, adding: set[str], removing: set[str]):
     actor, _ip = security.current_actor()
-    if not separation.service_is_changing():
-        separation.check_actor(actor, user)
-    separation.check_role_set((security.role_names(user) - removing) | adding)
+    try:
+        if not separation.service_is_changing():
+            separation.check_actor(actor, user)
+        separation.check_role_set((security.role_names(user) - removing) | adding)
+    except separation.SeparationOfDutiesError as exc:
+        for name in sorted(adding or removing):
+            security.audit_refusal("role.granted" if adding else "role.revoked", object_ref=f"user:{user.pk}",
+                                   data={"role": name, "reason": str(exc.args[0] if exc.args else exc)})
+        raise
 
 
 @receiver(m2m_changed, sender=User.groups.through, dispatch_uid="registry_role_guard")
@@ -139,6 +151,35 @@ def on_user_groups_changed(sender, instance, action, reverse, model, pk_set, **k
         instance.__dict__.pop("_role_cache", None)
 
 
+# Writing the membership table directly (User.groups.through.objects.create, row.save(), row.delete())
+# sends neither m2m_changed nor, the model being auto-created, pre_save or pre_delete: its save and delete
+# get the same guard and audit here. Bulk writes (bulk_create, queryset delete) call neither; there the
+# database's constraint trigger (migration 0017) still refuses a second administrator role.
+Membership = User.groups.through
+_membership_save = Membership.save
+_membership_delete = Membership.delete
+
+
+def _guarded_membership_save(self, *args, **kwargs):
+    old = Membership.objects.filter(pk=self.pk).values_list("group__name", flat=True).first() if self.pk else None
+    name = Group.objects.filter(pk=self.group_id).values_list("name", flat=True).first()
+    _guard_user_groups(User.objects.get(pk=self.user_id), {name}, {old} if old and old != name else set())
+    _membership_save(self, *args, **kwargs)
+    security.audit("role.granted", object_ref=f"user:{self.user_id}", data={"role": name})
+
+
+def _guarded_membership_delete(self, *args, **kwargs):
+    name = Group.objects.filter(pk=self.group_id).values_list("name", flat=True).first()
+    _guard_user_groups(User.objects.get(pk=self.user_id), set(), {name})
+    result = _membership_delete(self, *args, **kwargs)
+    security.audit("role.revoked", object_ref=f"user:{self.user_id}", data={"role": name})
+    return result
+
+
+Membership.save = _guarded_membership_save
+Membership.delete = _guarded_membership_delete
+
+
 @receiver(m2m_changed, sender=Group.permissions.through, dispatch_uid="registry_group_permission_guard")
 def on_group_permissions_changed(sender, instance, action, reverse, model, pk_set, **kwargs):
     if not action.startswith(("pre_", "post_")) or reverse:
@@ -170,28 +211,43 @@ def on_user_permissions_changed(sender, instance, action, reverse, model, pk_set
 
 
 PRIVILEGE_FLAGS = ("is_superuser", "is_staff", "is_active")
+WATCHED_FIELDS = (*PRIVILEGE_FLAGS, "password", "email")
+
+
+def _refuse_account_change(instance, changed, exc):
+    security.audit_refusal("user.privileges_changed", object_ref=f"user:{instance.pk}",
+                           data={"fields": sorted(changed), "reason": str(exc.args[0] if exc.args else exc)})
+    raise exc
 
 
 @receiver(pre_save, sender=User, dispatch_uid="registry_privilege_guard")
 def on_user_saved(sender, instance, raw=False, update_fields=None, **kwargs):
     if raw or instance.pk is None:
         return
-    if update_fields is not None and not set(update_fields) & set(PRIVILEGE_FLAGS):
+    if update_fields is not None and not set(update_fields) & set(WATCHED_FIELDS):
         return  # e.g. last_login on every login: nothing to compare
-    old = User.objects.filter(pk=instance.pk).values(*PRIVILEGE_FLAGS).first()
+    old = User.objects.filter(pk=instance.pk).values(*WATCHED_FIELDS).first()
     if old is None:
         return
-    changed = {f: getattr(instance, f) for f in PRIVILEGE_FLAGS if old[f] != getattr(instance, f)}
+    changed = {f: getattr(instance, f) for f in WATCHED_FIELDS if old[f] != getattr(instance, f)}
     if not changed:
         return
     actor, _ip = security.current_actor()
     if actor is not None and not separation.service_is_changing():
         if actor.pk == instance.pk and (changed.get("is_superuser") or changed.get("is_staff")):
-            raise separation.SeparationOfDutiesError(_g("No one can change their own roles or permissions."))
+            _refuse_account_change(instance, changed, separation.SeparationOfDutiesError(
+                _g("No one can change their own roles or permissions.")))
         if changed.get("is_superuser"):
-            raise separation.SeparationOfDutiesError(
-                _g("Full powers cannot be granted while duties are separated."))
-    security.audit("user.privileges_changed", object_ref=f"user:{instance.pk}", data=changed)
+            _refuse_account_change(instance, changed, separation.SeparationOfDutiesError(
+                _g("Full powers cannot be granted while duties are separated.")))
+        account = {f for f in changed if f != "is_active" or changed[f] is False}  # reactivating takes nothing
+        try:
+            separation.check_account_change(actor, instance, account)
+        except separation.SeparationOfDutiesError as exc:
+            _refuse_account_change(instance, changed, exc)
+    flags = {f: v for f, v in changed.items() if f in PRIVILEGE_FLAGS}
+    if flags:
+        security.audit("user.privileges_changed", object_ref=f"user:{instance.pk}", data=flags)
 
 
 # --- The privacy notice in force is cached for the consent gate ----------------------------------------
@@ -241,3 +297,15 @@ def grant_role_permissions(sender, app_config=None, using="default", **kwargs):
         missing = [p for p in wanted if not group.permissions.filter(pk=p.pk).exists()]
         if missing:
             group.permissions.add(*missing)
+
+
+@receiver(post_migrate, dispatch_uid="registry_app_role_grants")
+def grant_app_role_after_migrate(sender, app_config=None, using="default", **kwargs):
+    """Tables a migration created get the application role's grants (the audit trails only SELECT, INSERT)."""
+    if getattr(app_config, "label", None) != "partners":
+        return
+    from django.db import connections
+
+    from .guards import grant_app_role
+
+    grant_app_role(connections[using])

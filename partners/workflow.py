@@ -186,7 +186,7 @@ def fire(application_id, action, actor: Actor, **inputs):
             if not verdict.allowed:
                 if verdict.code == "forbidden" and _allowed_before(actor, application, action, can_fire):
                     # The loser of a race: the action was theirs in the state before the last change.
-                    raise _already_changed(application)
+                    raise _already_changed(application, actor)
                 raise TransitionError(verdict.reason, code=verdict.code)
         elif SYSTEM not in transition.roles and not actor.extra.get("as_admin"):
             raise TransitionError(_g("The system cannot fire this action."), code="forbidden")
@@ -242,7 +242,7 @@ def _who_changed(event, application, actor) -> str:
     people = set(application.organization.memberships_of_people.values_list("user_id", flat=True))
     asker = None if actor.system else actor.user
     if event.actor_id in people or (reads_applications(asker) and getattr(asker, "pk", None) not in people):
-        return event.actor_label
+        return event.who
     return _g("the plan office")
 
 

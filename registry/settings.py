@@ -120,6 +120,9 @@ else:
         _db["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
         _db["CONN_HEALTH_CHECKS"] = True
 IS_POSTGRES = _db["ENGINE"] == "django.db.backends.postgresql"
+# The login role the application serves with (no TRUNCATE, ALTER, UPDATE or DELETE on the audit trails);
+# migrations run as the owner, which grants it after each migration (`manage.py db_roles` creates it).
+DATABASE_APP_ROLE = env("DATABASE_APP_ROLE", default="registry_app")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 AUTH_USER_MODEL = "partners.User"

@@ -137,7 +137,7 @@ def test_workflow_button_fires_the_transition(admin_client, submitted):
     submitted.refresh_from_db()
     assert submitted.state == ApplicationState.IN_REVIEW
     event = AuditEvent.objects.get(application=submitted, action="application.review_started")
-    assert event.actor_label == "root@example.com"
+    assert event.who == "root@example.com"
 
 
 def test_request_changes_needs_message_and_points(admin_client, submitted, reviewer):

@@ -87,14 +87,19 @@ def test_retention_never_goes_below_180_days(settings):
 
 
 @on_postgres
-def test_on_postgres_only_the_purge_may_delete():
+def test_on_postgres_the_purge_runs_through_the_owners_function_and_no_flag_opens_deletion():
+    """The database-level refusals, as the application role, are in test_compliance_db_roles.py."""
     insert_event("auth.login", days_ago=400)
+    insert_event("auth.login", days_ago=1)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL registry.allow_purge = 'on'")
     with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute(f"DELETE FROM {SecurityEvent._meta.db_table}")
+        cursor.execute(f"DELETE FROM {SecurityEvent._meta.db_table} WHERE action = 'auth.login'")
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT prosecdef FROM pg_proc WHERE proname = 'partners_purge_security_events'")
+        assert cursor.fetchone() == (True,)
     assert privacy.purge_security_events() == 1
-    with connection.cursor() as cursor:  # the permission ends with the purge's transaction
-        cursor.execute("SELECT current_setting('registry.allow_purge', true)")
-        assert cursor.fetchone()[0] in (None, "", "off")
+    assert SecurityEvent.objects.filter(action="auth.login").count() == 1
 
 
 # --- Audit administrator's screen --------------------------------------------------------------------

@@ -228,4 +228,8 @@ def test_the_admin_cannot_be_used_to_grant_roles_by_anyone_but_the_security_admi
         "is_active": "on", "groups": [reviewer_group.pk]})
     assert response.status_code == 403
     assert not person.groups.exists()
-    assert not SecurityEvent.objects.filter(action="role.granted", object_ref=f"user:{person.pk}").exists()
+    assert not SecurityEvent.objects.filter(action="role.granted", object_ref=f"user:{person.pk}",
+                                            result="success").exists()
+    # The refusal is recorded although the admin's transaction that made the attempt was rolled back.
+    refused = SecurityEvent.objects.get(action="role.granted", object_ref=f"user:{person.pk}", result="refused")
+    assert refused.actor == system_admin and refused.data["role"] == "reviewer"

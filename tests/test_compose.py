@@ -86,7 +86,15 @@ def test_app_services_share_the_image_and_run_what_they_should(compose):
         assert services[name]["image"] == "partner-plan-registry"
         assert services[name]["build"] == "."
     web = " ".join(as_argv(services["web"]["command"]))
-    assert "manage.py migrate" in web and "gunicorn" in web  # migrations run on start
+    assert "gunicorn" in web
+    # Migrations run before the web starts, as the owner role; everything that serves uses the application role.
+    assert as_argv(services["migrate"]["command"])[1:3] == ["manage.py", "migrate"]
+    assert services["web"]["depends_on"]["migrate"]["condition"] == "service_completed_successfully"
+    assert services["migrate"]["depends_on"]["db-roles"]["condition"] == "service_completed_successfully"
+    assert as_argv(services["db-roles"]["command"])[1:3] == ["manage.py", "db_roles"]
+    assert services["migrate"]["environment"]["DATABASE_URL"].startswith("postgres://registry_owner:")
+    for name in APP_SERVICES:
+        assert services[name]["environment"]["DATABASE_URL"].startswith("postgres://registry_app:"), name
     assert as_argv(services["worker"]["command"])[:4] == ["celery", "-A", "registry", "worker"]
     assert as_argv(services["beat"]["command"])[:4] == ["celery", "-A", "registry", "beat"]
     assert services["beat"]["depends_on"]["web"]["condition"] == "service_healthy"

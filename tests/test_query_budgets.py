@@ -737,7 +737,10 @@ def test_security_settings_page(django_assert_max_num_queries):
     client = english_client(system_admin)
     defaults, _response = queries_of(client, "/security/settings/")
     for key in SecuritySetting.Key.values:
-        SecuritySetting.objects.create(key=key, value=security.setting_value(key) + 1, changed_by=system_admin)
+        value = security.setting_value(key) + 1
+        if value > security.MAXIMUMS.get(key, value):  # the database refuses a value past the ceiling
+            value -= 2
+        SecuritySetting.objects.create(key=key, value=value, changed_by=system_admin)
     cache.clear()  # settings in force are cached
     changed, _response = queries_of(client, "/security/settings/")
     assert changed == defaults

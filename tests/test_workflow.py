@@ -89,7 +89,7 @@ def test_every_row_of_the_table_fires(transition, people):
     assert (event.from_state, event.to_state) == (transition.source, transition.target)
     assert event.data["action"] == transition.action
     assert event.visible_to_applicant == transition.visible_to_applicant
-    assert event.actor_label == actor.label
+    assert event.who == actor.label
 
 
 @pytest.mark.parametrize("transition", workflow.TRANSITIONS, ids=lambda t: f"{t.source}-{t.action}")

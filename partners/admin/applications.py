@@ -76,9 +76,12 @@ class DecisionInline(ReadOnlyInline):
 
 class EventInline(ReadOnlyInline):
     model = AuditEvent
-    fields = ["created_at", "action", "actor_label", "from_state", "to_state"]
+    fields = ["created_at", "action", "who", "from_state", "to_state"]
     readonly_fields = fields
     verbose_name_plural = _("timeline")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("actor")
 
 
 @admin.register(Application)

@@ -13,19 +13,20 @@ from .base import ReadOnlyAdmin, RegistryAdmin
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "action", "actor_label", "application", "organization", "from_state", "to_state"]
+    list_display = ["created_at", "action", "who", "application", "organization", "from_state", "to_state"]
     list_filter = ["action", "visible_to_applicant"]
     search_fields = ["action", "actor_label", "organization__name", "organization__credit_code"]
     date_hierarchy = "created_at"
-    list_select_related = ["application__organization", "organization"]
+    list_select_related = ["application__organization", "organization", "actor"]
 
 
 @admin.register(SecurityEvent)
 class SecurityEventAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "action", "actor_label", "source_ip", "object_ref", "result"]
+    list_display = ["created_at", "action", "who", "source_ip", "object_ref", "result"]
     list_filter = ["action", "result"]
     search_fields = ["action", "actor_label", "source_ip", "object_ref"]
     date_hierarchy = "created_at"
+    list_select_related = ["actor"]
 
 
 @admin.register(Notification)

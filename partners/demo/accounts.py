@@ -64,8 +64,12 @@ def split_duties_once(password_hash) -> dict[str, User]:
     from ..services import separation
 
     people = {key: ensure_user(demo_email(local), name, password_hash) for key, local, name in DUTY_ACCOUNTS}
+    key, local, name = SETUP_ACCOUNT
     if not separation.duties_split():
-        key, local, name = SETUP_ACCOUNT
         setup = ensure_user(demo_email(local), name, password_hash, superuser=True)
         separation.split_duties(setup, **{role: demo_email(local) for role, local, _ in DUTY_ACCOUNTS})
+    # Its work done, the set-up account is closed: a shared demo password must not keep an extra staff login.
+    setup = User.objects.filter(email=demo_email(local), is_active=True).first()
+    if setup is not None:
+        separation.close_setup_account(setup)
     return people

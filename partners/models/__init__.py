@@ -15,7 +15,7 @@ from .profiles import (
 )
 from .review import Decision, DecisionLetterTemplate, InternalNote, Objection, ReviewMessage
 from .membership import Membership, MembershipGrant, MemberNumberCounter
-from .audit import AuditEvent, SecurityEvent
+from .audit import ActorPseudonym, AuditEvent, SecurityEvent
 from .notification import Notification, NotificationAttempt, NotificationPreference
 from .compliance import Consent, DeletionRequest, PasswordHistory, PrivacyNotice, SecuritySetting, StaffSession
 from .api import ApiKey, IdempotencyRecord, WebhookSubscription
@@ -25,7 +25,7 @@ __all__ = [
     "Application", "RequestedType", "Attachment", "Revision", "InvitationCode",
     "ComputeProfile", "DataProfile", "ModelProfile", "ApplicationProfile", "Scenario", "InvestmentProfile",
     "PROFILE_MODELS", "ReviewMessage", "InternalNote", "Decision", "DecisionLetterTemplate", "Objection",
-    "Membership", "MembershipGrant", "MemberNumberCounter", "AuditEvent", "SecurityEvent",
+    "Membership", "MembershipGrant", "MemberNumberCounter", "AuditEvent", "SecurityEvent", "ActorPseudonym",
     "Notification", "NotificationAttempt", "NotificationPreference",
     "PasswordHistory", "PrivacyNotice", "Consent", "DeletionRequest", "StaffSession", "SecuritySetting",
     "ApiKey", "WebhookSubscription", "IdempotencyRecord",

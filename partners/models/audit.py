@@ -13,6 +13,23 @@ class AppendOnlyQuerySet(models.QuerySet):
         raise PermissionError("Audit records are append-only.")
 
 
+PSEUDONYM_PREFIX = "psn-"
+
+
+class ActorPseudonym(models.Model):
+    """The one link from the pseudonym that audit rows carry to the person; deleted with the person."""
+
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    pseudonym = models.CharField(max_length=40, unique=True)
+
+    class Meta:
+        verbose_name = _("audit pseudonym")
+        verbose_name_plural = _("audit pseudonyms")
+
+    def __str__(self):
+        return self.pseudonym
+
+
 class AppendOnly(models.Model):
     objects = AppendOnlyQuerySet.as_manager()
 
@@ -27,12 +44,29 @@ class AppendOnly(models.Model):
     def delete(self, *args, **kwargs):
         raise PermissionError("Audit records are append-only.")
 
+    @property
+    def who(self) -> str:
+        """Whom to show: the account's e-mail while the pseudonym still leads to it, else the label as stored.
+
+        Lists select_related("actor") so this asks nothing more of the database.
+        """
+        if self.actor_label.startswith(PSEUDONYM_PREFIX) and self.actor_id:
+            try:
+                actor = self.actor
+            except models.ObjectDoesNotExist:
+                actor = None
+            if actor is not None and not actor.anonymised_at:
+                return actor.email
+        return self.actor_label
+
 
 class AuditEvent(AppendOnly):
     """A named action, e.g. `application.submitted`, with its actor and data (secrets masked)."""
 
     action = models.CharField(_("action"), max_length=60, db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+    # DO_NOTHING: no column of an audit row changes after insert; a person is named by a pseudonym
+    # (ActorPseudonym), and deleting the person deletes the link instead of rewriting the rows.
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DO_NOTHING,
                               related_name="+", db_constraint=False)
     actor_label = models.CharField(max_length=120, blank=True, help_text=_("user, API key or system"))
     application = models.ForeignKey("partners.Application", null=True, blank=True, on_delete=models.DO_NOTHING,
@@ -64,7 +98,9 @@ class SecurityEvent(AppendOnly):
     """The security audit log (等保 安全审计): time, actor, source IP, action, object, result."""
 
     action = models.CharField(_("action"), max_length=60, db_index=True)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+    # DO_NOTHING: no column of an audit row changes after insert; a person is named by a pseudonym
+    # (ActorPseudonym), and deleting the person deletes the link instead of rewriting the rows.
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.DO_NOTHING,
                               related_name="+", db_constraint=False)
     actor_label = models.CharField(max_length=254, blank=True)
     source_ip = models.GenericIPAddressField(null=True, blank=True)

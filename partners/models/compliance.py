@@ -129,6 +129,28 @@ class SecuritySettingKey(models.TextChoices):
         "Attachments of rejected or withdrawn applications kept (days)")
 
 
+# Floors and ceilings of each setting (the database refuses a row outside them, whatever path writes it):
+# a setting of 0 would switch off password expiry, idle logout or the retention of the security log.
+SECURITY_SETTING_BOUNDS = {
+    SecuritySettingKey.PASSWORD_EXPIRY_DAYS: (1, 365),
+    SecuritySettingKey.PASSWORD_HISTORY: (1, None),
+    SecuritySettingKey.IDLE_MINUTES_STAFF: (1, 30),
+    SecuritySettingKey.IDLE_MINUTES: (1, 24 * 60),
+    SecuritySettingKey.SECURITY_LOG_RETENTION_DAYS: (180, None),  # 网络安全法 art. 21: at least six months
+    SecuritySettingKey.ATTACHMENT_RETENTION_DAYS: (1, None),
+}
+
+
+def _bounds_condition():
+    condition = models.Q()
+    for key, (low, high) in SECURITY_SETTING_BOUNDS.items():
+        within = models.Q(value__gte=low)
+        if high is not None:
+            within &= models.Q(value__lte=high)
+        condition |= models.Q(key=key.value) & within
+    return condition
+
+
 class SecuritySetting(models.Model):
     """A security setting changed at run time by the system administrator; overrides the deployment default."""
 
@@ -144,6 +166,7 @@ class SecuritySetting(models.Model):
         verbose_name = _("security setting")
         verbose_name_plural = _("security settings")
         ordering = ["key"]
+        constraints = [models.CheckConstraint(condition=_bounds_condition(), name="securitysetting_within_bounds")]
 
     def __str__(self):
         return f"{self.key}={self.value}"

@@ -171,4 +171,4 @@ def member_history(membership):
     return (AuditEvent.objects.filter(organization_id=membership.organization_id,
                                       action__in=["application.admitted", "member.suspended",
                                                   "member.reinstated", "member.revoked"])
-            .order_by("id"))
+            .select_related("actor").order_by("id"))

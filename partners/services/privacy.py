@@ -29,7 +29,7 @@ from ..models import (
     SecuritySetting,
     StaffSession,
 )
-from .audit import log_event
+from .audit import log_event, pseudonymise_actor
 from .security import audit, client_ip, is_staff_account, setting_value
 from .separation import trusted_change
 
@@ -312,6 +312,7 @@ def request_deletion(user, *, reason="", request=None) -> DeletionRequest:
             % {"removed": ", ".join(f"{k} {v}" for k, v in removed.items())},
         )
         log_security_after_deletion(person, req, removed, ip)
+        pseudonymise_actor(person)  # the audit rows keep the pseudonym; the link to the person goes
     return req
 
 
@@ -327,21 +328,22 @@ def log_security_after_deletion(person, req, removed, ip):
 def purge_security_events(now=None) -> int:
     """Delete security events older than the retention period (at least 180 days); the purge is audited.
 
-    This is the only path that deletes security events. The ORM refuses deletes, so the purge uses one
-    raw DELETE; on PostgreSQL it first sets `registry.allow_purge` for this transaction only, which the
-    append-only trigger lets through.
+    This is the only path that deletes security events. On PostgreSQL it calls the owner's function
+    `partners_purge_security_events`, which reads the floor itself (a caller can only ask to keep more),
+    deletes, and writes its own audit row; the application role has no DELETE on the log at all. The
+    embedded SQLite set-up deletes here, as the ORM guard allows no other way.
     """
     days = setting_value(SecuritySetting.Key.SECURITY_LOG_RETENTION_DAYS)
+    if connection.vendor == "postgresql":
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SELECT partners_purge_security_events(%s)", [days])
+            return cursor.fetchone()[0]
     cutoff = (now or timezone.now()) - timedelta(days=days)
     table = connection.ops.quote_name(SecurityEvent._meta.db_table)
     with transaction.atomic():
         with connection.cursor() as cursor:
-            if connection.vendor == "postgresql":
-                cursor.execute("SET LOCAL registry.allow_purge = 'on'")
             cursor.execute(f"DELETE FROM {table} WHERE created_at < %s", [cutoff])  # noqa: S608
             count = cursor.rowcount
-            if connection.vendor == "postgresql":
-                cursor.execute("SET LOCAL registry.allow_purge = 'off'")
         audit("audit.purged", object_ref="security_log", label="retention job",
               data={"deleted": count, "older_than": cutoff.isoformat(), "retention_days": days})
     return count

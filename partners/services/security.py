@@ -19,6 +19,7 @@ from registry.redis_cache import shared_cache as cache
 
 from ..enums import StaffRole
 from ..models import PasswordHistory, SecuritySetting, StaffSession, User
+from ..models.compliance import SECURITY_SETTING_BOUNDS
 from .audit import log_security
 
 STAFF_GROUPS = frozenset(StaffRole.values)
@@ -85,6 +86,31 @@ def audit(action, *, request=None, user=None, object_ref="", result="success", d
                         result=result, data=data, label=label)
 
 
+def audit_refusal(action, *, user=None, object_ref="", data=None):
+    """Record a refused attempt, also when the refusal rolls back the transaction it was made in.
+
+    A guard refusing inside a transaction (the admin wraps each change in one) loses the row it writes with
+    that transaction; during a request the refusal is remembered and written again once the request's
+    transactions are over (ComplianceMiddleware calls keep_refusals).
+    """
+    actor, ip = current_actor()
+    user = user if user is not None else actor
+    event = log_security(action, user=user, ip=ip, object_ref=object_ref, result="refused", data=data)
+    request = _request.get()
+    if request is not None:
+        request.__dict__.setdefault("_registry_refusals", []).append(
+            (event.pk, action, user, ip, object_ref, data))
+    return event
+
+
+def keep_refusals(request):
+    from ..models import SecurityEvent
+
+    for pk, action, user, ip, object_ref, data in request.__dict__.pop("_registry_refusals", []):
+        if not SecurityEvent.objects.filter(pk=pk).exists():  # rolled back with the refused change
+            log_security(action, user=user, ip=ip, object_ref=object_ref, result="refused", data=data)
+
+
 # --- Settings an administrator can change at run time ---------------------------------------------------
 
 SETTING_DEFAULTS = {
@@ -97,9 +123,9 @@ SETTING_DEFAULTS = {
 }
 FALLBACKS = {"STAFF_PASSWORD_EXPIRY_DAYS": 90, "STAFF_PASSWORD_HISTORY": 5, "SESSION_IDLE_MINUTES_STAFF": 30,
              "SESSION_IDLE_MINUTES": 120, "SECURITY_LOG_RETENTION_DAYS": 180, "ATTACHMENT_RETENTION_DAYS": 3 * 365}
-MINIMUMS = {SecuritySetting.Key.SECURITY_LOG_RETENTION_DAYS: MIN_SECURITY_LOG_RETENTION_DAYS,
-            SecuritySetting.Key.PASSWORD_HISTORY: 1, SecuritySetting.Key.IDLE_MINUTES_STAFF: 1}
-MAXIMUMS = {SecuritySetting.Key.IDLE_MINUTES_STAFF: 30, SecuritySetting.Key.PASSWORD_EXPIRY_DAYS: 365}
+# The same bounds as the database's check constraint on security settings.
+MINIMUMS = {key: low for key, (low, _high) in SECURITY_SETTING_BOUNDS.items()}
+MAXIMUMS = {key: high for key, (_low, high) in SECURITY_SETTING_BOUNDS.items() if high is not None}
 
 
 SETTING_CACHE_SECONDS = 60  # gates read settings on every request; overrides are cached, not the defaults
@@ -123,7 +149,8 @@ def setting_value(key) -> int:
     row = _override(key)
     name = SETTING_DEFAULTS[key]
     value = row if row is not None else getattr(settings, name, FALLBACKS[name])
-    return max(value, MINIMUMS.get(key, 0))
+    value = max(value, MINIMUMS.get(key, 0))
+    return min(value, MAXIMUMS[key]) if key in MAXIMUMS else value
 
 
 def change_setting(actor, key, value, *, ip=None) -> SecuritySetting:
@@ -172,14 +199,12 @@ def has_admin_role(user, role) -> bool:
 # --- Passwords ------------------------------------------------------------------------------------------
 
 def password_expired(user, now=None) -> bool:
-    """Staff passwords expire after the configured days (0 turns expiry off)."""
+    """Staff passwords expire after the configured days."""
     if not getattr(settings, "PASSWORD_EXPIRY_ENFORCED", True) or not is_staff_account(user):
         return False
     if not user.has_usable_password():
         return False
-    days = setting_value(SecuritySetting.Key.PASSWORD_EXPIRY_DAYS)
-    if days <= 0:
-        return False
+    days = setting_value(SecuritySetting.Key.PASSWORD_EXPIRY_DAYS)  # at least 1: expiry cannot be switched off
     return user.password_changed_at <= (now or timezone.now()) - timedelta(days=days)
 
 

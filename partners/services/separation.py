@@ -79,6 +79,25 @@ def check_actor(actor, user) -> None:
         raise SeparationOfDutiesError(_g("Only the security administrator can change roles."))
 
 
+# What no one but the person (or the operator at the command line) changes on an administrator's account:
+# deactivating or locking it, its password, its e-mail (the way to its password). The three roles check
+# each other, so none may take another's account away or into their own hands.
+GUARDED_ACCOUNT_FIELDS = ("is_active", "password", "email")
+
+
+def check_account_change(actor, user, changed) -> None:
+    """May this actor deactivate, lock, or change the password or e-mail of this person?"""
+    if actor is None or actor.pk == user.pk or service_is_changing():
+        return
+    if not set(changed) & set(GUARDED_ACCOUNT_FIELDS):
+        return
+    held = admin_roles_of(role_names(user))
+    if held:
+        raise SeparationOfDutiesError(
+            _g("No one else can deactivate, lock, or change the password or e-mail of the %(role)s; the "
+               "security administrator revokes the role first.") % {"role": StaffRole(sorted(held)[0]).label})
+
+
 def _refused(action, actor, user, role, exc):
     with acting_as(actor):
         audit(action, user=actor, object_ref=f"user:{user.pk}", result="refused",
@@ -154,6 +173,19 @@ def split_duties(actor, *, system_admin: str, security_admin: str, audit_admin: 
         actor.is_superuser = False
         audit("duties.split", user=actor, object_ref="roles", data={"holders": people})
     return people
+
+
+def close_setup_account(setup, *, ip=None) -> None:
+    """After the split the set-up account is deactivated and its password made unusable; audited."""
+    if not duties_split():
+        raise SeparationOfDutiesError(_g("Split the duties first."))
+    with transaction.atomic(), acting_as(setup, ip), trusted_change():
+        account = User.objects.select_for_update().get(pk=setup.pk)
+        account.is_active = account.is_superuser = False
+        account.set_unusable_password()
+        account.save(update_fields=["is_active", "is_superuser", "password"])
+        audit("duties.setup_account_closed", user=setup, object_ref=f"user:{setup.pk}")
+    setup.is_active = setup.is_superuser = False
 
 
 def resign_superuser(actor, *, ip=None) -> None:

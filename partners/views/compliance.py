@@ -27,6 +27,7 @@ from ..forms.compliance import (
     SplitDutiesForm,
 )
 from ..models import PrivacyNotice, SecurityEvent, SecuritySetting, User
+from ..models.audit import PSEUDONYM_PREFIX
 from ..pagination import CappedPaginator
 from ..services import privacy, security, separation
 
@@ -129,7 +130,7 @@ def _require(request, role):
 
 
 def _filtered_events(form):
-    events = SecurityEvent.objects.all().order_by("-created_at", "-id")
+    events = SecurityEvent.objects.select_related("actor").order_by("-created_at", "-id")
     if not form.is_valid():
         return events.none()
     data = form.cleaned_data
@@ -139,7 +140,11 @@ def _filtered_events(form):
     if data.get("date_to"):
         events = events.filter(created_at__lte=datetime.combine(data["date_to"], time.max, tzinfo=tz))
     if data.get("actor"):
-        events = events.filter(actor_label__icontains=data["actor"].strip())
+        actor = data["actor"].strip()
+        # Rows name people by pseudonym: the search also finds them by the e-mail the pseudonym leads to.
+        events = events.filter(Q(actor_label__icontains=actor)
+                               | Q(actor_label__startswith=PSEUDONYM_PREFIX, actor__email__icontains=actor,
+                                   actor__anonymised_at__isnull=True))
     if data.get("action"):
         action = data["action"].strip()
         events = events.filter(action__startswith=action) if action.endswith(".") else events.filter(action=action)
@@ -152,7 +157,7 @@ def _filtered_events(form):
 def audit_log(request):
     _require(request, StaffRole.AUDIT_ADMIN)
     form = AuditFilterForm(request.GET or None)
-    events = _filtered_events(form) if request.GET else SecurityEvent.objects.order_by("-created_at", "-id")
+    events = _filtered_events(form) if request.GET else SecurityEvent.objects.select_related("actor").order_by("-created_at", "-id")
     page = CappedPaginator(events, AUDIT_PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
@@ -175,7 +180,7 @@ class _Echo:
 def audit_csv(request):
     _require(request, StaffRole.AUDIT_ADMIN)
     form = AuditFilterForm(request.GET or None)
-    events = _filtered_events(form) if request.GET else SecurityEvent.objects.order_by("-created_at", "-id")
+    events = _filtered_events(form) if request.GET else SecurityEvent.objects.select_related("actor").order_by("-created_at", "-id")
     if request.GET and not form.is_valid():
         return HttpResponse(_g("The filter is not valid: %(e)s") % {"e": form.errors.as_text()}, status=400,
                             content_type="text/plain; charset=utf-8")
@@ -197,7 +202,7 @@ def audit_csv(request):
         yield writer.writerow(header)
         for e in events.iterator(chunk_size=2000):
             yield writer.writerow([_csv_cell(v) for v in (
-                timezone.localtime(e.created_at).isoformat(), e.actor_label, e.source_ip, e.action, e.object_ref,
+                timezone.localtime(e.created_at).isoformat(), e.who, e.source_ip, e.action, e.object_ref,
                 e.result, json.dumps(e.data, ensure_ascii=False))])
 
     response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")

@@ -89,12 +89,13 @@ def timeline(application):
     """Only the events the applicant may see; staff appear as the plan office, never by name."""
     people = set(application.organization.memberships_of_people.values_list("user_id", flat=True))
     rows = []
-    for event in AuditEvent.objects.filter(application=application, visible_to_applicant=True).order_by("id"):
+    events = AuditEvent.objects.filter(application=application, visible_to_applicant=True).select_related("actor")
+    for event in events.order_by("id"):
         data = event.data or {}
         rows.append({
             "at": event.created_at,
             "label": EVENT_LABELS.get(event.action, event.action),
-            "who": event.actor_label if event.actor_id in people else _g("Plan office"),
+            "who": event.who if event.actor_id in people else _g("Plan office"),
             "state": ApplicationState(event.to_state).label if event.to_state in ApplicationState.values else "",
             "reason": data.get("reason", "") if event.action == "application.withdrawn" else "",
             "revision": data.get("revision"),
