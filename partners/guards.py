@@ -6,6 +6,9 @@ APPEND_ONLY_TABLES = ("partners_auditevent", "partners_securityevent")
 # user row is deleted (actor_id set to NULL by on_delete=SET_NULL): the actor's label stays in the record.
 # The retention job (services.privacy.purge_security_events) may delete expired security events: it sets
 # the transaction-local flag registry.allow_purge, and audits the purge itself.
+# Deletion of an account (services.audit.pseudonymise_actor) may replace the person's actor, label and object
+# reference by a pseudonym: it sets the transaction-local flag registry.allow_pseudonymise, and nothing else
+# in the row may change.
 # TRUNCATE is left to the table owner (test flushes need it); the production role should not own the tables.
 TRIGGER_FUNCTION_SQL = """
 CREATE OR REPLACE FUNCTION partners_refuse_audit_change() RETURNS trigger AS $$
@@ -16,6 +19,12 @@ BEGIN
     END IF;
     IF TG_OP = 'UPDATE' AND NEW.actor_id IS NULL
             AND (to_jsonb(NEW) - 'actor_id') = (to_jsonb(OLD) - 'actor_id') THEN
+        RETURN NEW;
+    END IF;
+    IF TG_OP = 'UPDATE' AND NEW.actor_id IS NULL
+            AND current_setting('registry.allow_pseudonymise', true) = 'on'
+            AND (to_jsonb(NEW) - 'actor_id' - 'actor_label' - 'object_ref')
+                = (to_jsonb(OLD) - 'actor_id' - 'actor_label' - 'object_ref') THEN
         RETURN NEW;
     END IF;
     RAISE EXCEPTION 'audit records are append-only (% on %)', TG_OP, TG_TABLE_NAME

@@ -45,3 +45,40 @@ def log_security(action, *, user=None, ip=None, object_ref="", result="success",
         result=result,
         data=mask_secrets(data or {}),
     )
+
+
+# --- Integration point: pseudonymising a person in the audit trails ---------------------------------------
+# Deletion of an account calls this one function for both trails. This version replaces, in one guarded
+# UPDATE per table, the actor of the person's rows (and the label and object reference that named them) by
+# one stable pseudonym per person and drops the link to the account; the append-only trigger lets exactly
+# that change through while `registry.allow_pseudonymise` is set for the transaction. A mapping-table
+# implementation may replace it: callers rely only on the signature and on the result (no row of either
+# trail names the person; the person's rows share one pseudonym that no longer leads to the account).
+
+def pseudonymise_actor(user) -> str:
+    """Replace the person by a stable pseudonym in the business audit and the security log; returns it."""
+    import secrets
+
+    from django.db import connection, transaction
+
+    pseudonym = f"pseudonym-{secrets.token_hex(8)}"
+    names = [n for n in {(user.email or "").lower(), f"login:{(user.email or '').lower()}"} if n != "login:"]
+    with transaction.atomic(), connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL registry.allow_pseudonymise = 'on'")
+        for model, has_object_ref in ((AuditEvent, False), (SecurityEvent, True)):
+            table = connection.ops.quote_name(model._meta.db_table)
+            where = "actor_id = %s OR lower(actor_label) = %s"
+            params = [user.pk, names[0] if names else ""]
+            sets = "actor_id = NULL, actor_label = %s"
+            values = [pseudonym]
+            if has_object_ref:
+                where += " OR lower(object_ref) = ANY(%s)" if connection.vendor == "postgresql" else ""
+                sets += ", object_ref = CASE WHEN lower(object_ref) LIKE 'login:%%' THEN %s ELSE object_ref END"
+                values.append(f"login:{pseudonym}")
+                if connection.vendor == "postgresql":
+                    params.append(names)
+            cursor.execute(f"UPDATE {table} SET {sets} WHERE {where}", values + params)  # noqa: S608
+        if connection.vendor == "postgresql":
+            cursor.execute("SET LOCAL registry.allow_pseudonymise = 'off'")
+    return pseudonym
