@@ -326,7 +326,7 @@ def personal_data(user) -> dict:
             for e in _admin_log(user).order_by("-action_time")[:1000]
         ],
         "profile_history": [
-            {"record": model._meta.verbose_name, "object": row.id, "change": row.history_type,
+            {"record": str(model._meta.verbose_name), "object": row.id, "change": row.history_type,
              "time": _iso(row.history_date), "reason": row.history_change_reason}
             for model in _history_models() for row in model.objects.filter(history_user=user)[:1000]
         ],
@@ -434,8 +434,6 @@ def request_deletion(user, *, reason="", request=None) -> DeletionRequest:
         person = User.objects.select_for_update().get(pk=user.pk)
         old_email = person.email
         removed = erase_person_locations(person, old_email)
-        # While the account still holds the e-mail, so rows that name the person by it are found too.
-        pseudonymise_actor(person)
         person.email = f"deleted-{person.pk}@invalid.example"
         person.display_name = ""
         person.phone = ""
@@ -452,6 +450,12 @@ def request_deletion(user, *, reason="", request=None) -> DeletionRequest:
                        "anonymised account until their retention period ends.")
             % {"removed": ", ".join(f"{k} {v}" for k, v in removed.items())},
         )
+        # After every event of the deletion so far, with the caller's copy that still holds the e-mail, so rows
+        # that name the person only by it are found too.
+        pseudonymise_actor(user)
+        # Whatever the caller logs next (the logout) names the anonymised account, not the person.
+        for field in ("email", "display_name", "phone", "is_active", "anonymised_at", "password"):
+            setattr(user, field, getattr(person, field))
         log_security_after_deletion(person, req, removed, ip)
     return req
 
