@@ -335,6 +335,30 @@ def test_second_login_of_a_staff_account_ends_the_first_session():
     assert replaced.source_ip == "198.51.100.7" and replaced.data["previous_ip"] == "127.0.0.1"
 
 
+def test_a_replaced_staff_session_is_logged_out_with_the_reason_and_the_browser_is_told_why():
+    from django.contrib.sessions.models import Session
+
+    from partners.services.security import REPLACED_SESSION_MARKER
+
+    staff = make_staff("reviewer", email="replaced@example.com")
+    first, second = english_client(), Client(HTTP_ACCEPT_LANGUAGE="en", REMOTE_ADDR="198.51.100.7")
+    assert login(first, staff.email).status_code == 302
+    old_key = first.session.session_key
+    assert login(second, staff.email).status_code == 302
+    # Logged out at the moment of the new login, from the replaced session's address, even if it never returns.
+    logout = events("auth.logout", actor=staff, data__reason="replaced").get()
+    assert logout.source_ip == "127.0.0.1"
+    # Nothing of the replaced session is left but the marker that explains the sign-out.
+    assert Session.objects.get(pk=old_key).get_decoded() == {REPLACED_SESSION_MARKER: 1}
+    response = first.get(reverse("review:dashboard"), follow=True)
+    assert response.redirect_chain[-1][0].startswith(reverse("account_login"))
+    assert "Your account logged in somewhere else, so this session was ended." in response.content.decode()
+    assert not Session.objects.filter(pk=old_key).exists()
+    # Told once: the next page says nothing more.
+    assert "logged in somewhere else" not in first.get(reverse("account_login")).content.decode()
+    assert second.get(reverse("review:dashboard")).status_code == 200
+
+
 def test_applicants_may_have_several_sessions(applicant):
     first, second = english_client(), english_client()
     login(first, applicant.email)

@@ -303,6 +303,22 @@ def _session_store():
 
 
 STAFF_SESSION_TOKEN = "_registry_staff_session"
+# All that is left of a session a newer login replaced: the browser is told why it was signed out.
+REPLACED_SESSION_MARKER = "_registry_replaced_by_new_login"
+
+
+def _empty_replaced_session(session_key) -> bool:
+    """Drop the login and all data of a replaced session, leaving only the marker; False if it is gone."""
+    store = _session_store()(session_key=session_key)
+    if not store.exists(session_key):
+        return False
+    store.clear()
+    store[REPLACED_SESSION_MARKER] = 1
+    try:
+        store.save()
+    except Exception:  # noqa: BLE001 - it expired in between: nothing is left to end
+        return False
+    return True
 
 
 def start_staff_session(request, user):
@@ -320,11 +336,14 @@ def start_staff_session(request, user):
         previous = StaffSession.objects.select_for_update().filter(user=user).first()
         if previous is not None:
             old_key = previous.session_key.partition(":")[2]
-            if old_key and old_key != request.session.session_key:
-                _session_store()(session_key=old_key).delete()
+            ended = bool(old_key) and old_key != request.session.session_key and _empty_replaced_session(old_key)
             log_security("session.replaced", user=user, ip=ip, object_ref=f"user:{user.pk}",
                          data={"previous_ip": previous.source_ip,
                                "previous_started_at": previous.started_at.isoformat()})
+            if ended:
+                # The replaced browser is signed out now, not at its next request (it may never come back).
+                log_security("auth.logout", user=user, ip=previous.source_ip, object_ref=f"user:{user.pk}",
+                             data={"reason": "replaced"})
         StaffSession.objects.update_or_create(user=user, defaults={
             "session_key": f"{token}:{request.session.session_key}", "source_ip": ip,
             "started_at": timezone.now()})
