@@ -277,6 +277,34 @@ def session_passed_mfa(request, user) -> bool:
     return Authenticator.objects.filter(user=user, created_at__gte=logged_in_at).exists()
 
 
+def account_overview(user, now=None) -> dict:
+    """What a person's account page shows: password age and expiry, second factor, recovery codes, session."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    factors = {a.type: a for a in Authenticator.objects.filter(user=user)}
+    totp = factors.get(Authenticator.Type.TOTP)
+    codes = factors.get(Authenticator.Type.RECOVERY_CODES)
+    unused = len(RecoveryCodes(codes).get_unused_codes()) if codes else 0
+    days = setting_value(SecuritySetting.Key.PASSWORD_EXPIRY_DAYS)
+    expires = None
+    if is_staff_account(user) and getattr(settings, "PASSWORD_EXPIRY_ENFORCED", True) and days > 0:
+        expires = user.password_changed_at + timedelta(days=days)
+    session = StaffSession.objects.filter(user=user).first()
+    return {
+        "staff": is_staff_account(user),
+        "password_changed_at": user.password_changed_at,
+        "password_expires_at": expires,
+        "password_expired": expires is not None and expires <= (now or timezone.now()),
+        "totp": totp,
+        "recovery_codes": codes,
+        "recovery_codes_unused": unused,
+        "recovery_codes_low": codes is not None and unused <= 2,
+        "mfa_required": mfa_required(user),
+        "session": session,
+    }
+
+
 def reset_mfa(actor, user, *, ip=None) -> int:
     """The security administrator removes a lost second factor; the person must set up a new one."""
     if not has_admin_role(actor, StaffRole.SECURITY_ADMIN):

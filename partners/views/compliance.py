@@ -85,6 +85,12 @@ def my_data_json(request):
 
 
 @login_required
+def account(request):
+    """The person's account page: password, second factor and recovery codes in one place."""
+    return render(request, "partners/compliance/account.html", {"overview": security.account_overview(request.user)})
+
+
+@login_required
 def my_data_zip(request):
     """The JSON export and the files the person uploaded, in one archive."""
     data = privacy.export_own_data(request.user, request=request)

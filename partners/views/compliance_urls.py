@@ -11,6 +11,7 @@ privacy_patterns = ([
     path("data.json", compliance.my_data_json, name="my_data_json"),
     path("data.zip", compliance.my_data_zip, name="my_data_zip"),
     path("profile/", compliance.profile, name="profile"),
+    path("account/", compliance.account, name="account"),
     path("delete/", compliance.delete_account, name="delete"),
 ], "privacy")
 
