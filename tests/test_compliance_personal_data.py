@@ -253,3 +253,25 @@ def test_login_and_idempotency_records_and_expired_sessions_are_purged_by_schedu
     for task in ("purge_login_records", "purge_idempotency_records", "clear_expired_sessions"):
         name = f"partners.tasks_compliance.{task}"
         assert name in scheduled and any(spec["task"] == name for spec in PERIODIC_TASKS.values())
+
+
+def test_the_audit_guard_lets_through_only_the_pseudonymisation(applicant):
+    from django.db import DatabaseError, transaction
+
+    from partners.services.audit import log_security, pseudonymise_actor
+
+    assert connection.vendor == "postgresql"
+    event = log_security("auth.login", user=applicant, ip="192.0.2.1", object_ref=f"user:{applicant.pk}")
+    table = connection.ops.quote_name(SecurityEvent._meta.db_table)
+    for flag, change in (("off", "actor_label = 'x'"), ("on", "action = 'auth.other'"),
+                         ("on", "actor_id = NULL, source_ip = NULL")):
+        with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(f"SET LOCAL registry.allow_pseudonymise = '{flag}'")
+            cursor.execute(f"UPDATE {table} SET {change} WHERE id = %s", [event.pk])  # noqa: S608
+    pseudonym = pseudonymise_actor(applicant)
+    event.refresh_from_db()
+    assert (event.actor_id, event.actor_label, event.action, event.source_ip) == (
+        None, pseudonym, "auth.login", "192.0.2.1")
+    # The flag ends with the transaction: a later change is refused again.
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(f"UPDATE {table} SET actor_label = 'x' WHERE id = %s", [event.pk])  # noqa: S608
