@@ -144,3 +144,13 @@ def location(model_label: str) -> Location:
 
 def export_sections() -> list[str]:
     return list(dict.fromkeys(loc.export for loc in LOCATIONS))
+
+
+TABLE_HEADER = ("| location | personal fields | export section | on deletion | legal basis | retention |\n"
+                "|---|---|---|---|---|---|")
+
+
+def markdown_rows() -> list[str]:
+    """The registry as the rows of the table in docs/COMPLIANCE.md (a test keeps the two the same)."""
+    return [f"| `{loc.model}` | {', '.join(f'`{f}`' for f in loc.fields)} | `{loc.export}` | {loc.deletion} | "
+            f"{loc.basis} | {loc.retention} |" for loc in LOCATIONS]

@@ -250,9 +250,14 @@ def test_login_and_idempotency_records_and_expired_sessions_are_purged_by_schedu
 
     install_periodic_tasks()
     scheduled = set(PeriodicTask.objects.filter(enabled=True).values_list("task", flat=True))
-    for task in ("purge_login_records", "purge_idempotency_records", "clear_expired_sessions"):
+    for task, hourly in (("purge_login_records", False), ("purge_idempotency_records", True),
+                         ("clear_expired_sessions", False)):
         name = f"partners.tasks_compliance.{task}"
-        assert name in scheduled and any(spec["task"] == name for spec in PERIODIC_TASKS.values())
+        assert name in scheduled
+        crontab = PeriodicTask.objects.get(task=name).crontab
+        assert crontab.minute.isdigit() and crontab.hour == ("*" if hourly else crontab.hour) and (
+            hourly or crontab.hour.isdigit()), f"{task} is not run {'hourly' if hourly else 'daily'}"
+        assert any(spec["task"] == name for spec in PERIODIC_TASKS.values())
 
 
 def test_the_audit_guard_lets_through_only_the_pseudonymisation(applicant):
