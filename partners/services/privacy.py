@@ -132,16 +132,23 @@ def _iso(value):
 
 
 def _sessions_of(user):
-    """The stored sessions signed in as this person (the session table is keyed by session, not by person)."""
+    """The stored sessions signed in as this person or holding their e-mail (a login or sign-up half done).
+
+    The session table is keyed by session, not by person, so each live session is decoded and looked at.
+    """
+    import json
+
     from django.contrib.sessions.models import Session
 
+    email = (user.email or "").lower()
     found = []
     for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator(chunk_size=500):
         try:
             data = session.get_decoded()
         except Exception:  # noqa: BLE001 - a damaged session belongs to no one
             continue
-        if str(data.get("_auth_user_id", "")) == str(user.pk):
+        if str(data.get("_auth_user_id", "")) == str(user.pk) or (
+                email and email in json.dumps(data, default=str, ensure_ascii=False).lower()):
             found.append(session)
     return found
 
@@ -219,7 +226,7 @@ def personal_data(user) -> dict:
             for a in Authenticator.objects.filter(user=user)
         ],
         "sessions": {
-            "signed_in_sessions": [{"expires_at": _iso(s.expire_date)} for s in _sessions_of(user)],
+            "stored_sessions": [{"expires_at": _iso(s.expire_date)} for s in _sessions_of(user)],
             "staff_session": ({"source_ip": staff_session.source_ip, "started_at": _iso(staff_session.started_at)}
                               if staff_session else None),
         },
