@@ -1,11 +1,10 @@
 """Session and account gates of graded protection: idle timeout, one staff session, MFA, expiry, split, consent.
 
-Order of the gates for a logged-in person: a replaced staff session ends (a browser whose session a newer
-login emptied is told why, once); an idle session ends; staff
+Order of the gates for a logged-in person: a replaced staff session ends; an idle session ends; staff
 without a second factor may only set one up; a superuser must split the duties; an expired staff
 password must be changed; a new privacy notice must be accepted. Each gate lets through the pages needed
 to satisfy it (and logout, static files, language switch). The API answers 403 with a message instead
-of redirecting.
+of redirecting. A browser whose staff session a newer login emptied is told why, once.
 """
 
 import time
