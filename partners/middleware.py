@@ -4,7 +4,7 @@ Order of the gates for a logged-in person: a replaced staff session ends; an idl
 without a second factor may only set one up; a superuser must split the duties; an expired staff
 password must be changed; a new privacy notice must be accepted. Each gate lets through the pages needed
 to satisfy it (and logout, static files, language switch). The API answers 403 with a message instead
-of redirecting.
+of redirecting. A browser whose staff session a newer login emptied is told why, once.
 """
 
 import time
@@ -75,6 +75,7 @@ class ComplianceMiddleware:
     def gate(self, request):
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated:
+            self.tell_replaced(request)
             return None
         path = request.path_info
         staff = security.is_staff_account(user)
@@ -105,6 +106,15 @@ class ComplianceMiddleware:
             return self.send(request, path, pages["consent"], "privacy:consent",
                              _g("The privacy notice has changed. Please read it and agree to continue."))
         return None
+
+    def tell_replaced(self, request):
+        """A browser whose staff session a newer login replaced learns why it is signed out, once."""
+        session = getattr(request, "session", None)
+        if session is None or not session.get(security.REPLACED_SESSION_MARKER):
+            return
+        session.flush()
+        if not request.path_info.startswith("/api/"):
+            messages.warning(request, _g("Your account logged in somewhere else, so this session was ended."))
 
     def idle_expired(self, request, user) -> bool:
         minutes = security.idle_minutes(user)

@@ -116,6 +116,8 @@ TABLE = {
     "privacy:consent": {"get": LOGGED_IN, "post": REDIRECTED},  # /me/privacy/consent/
     "privacy:my_data": {"get": LOGGED_IN, "post": LOGGED_IN},  # /me/data/
     "privacy:my_data_json": {"get": LOGGED_IN, "post": LOGGED_IN},  # /me/data.json
+    "privacy:my_data_zip": {"get": LOGGED_IN, "post": LOGGED_IN},  # /me/data.zip
+    "privacy:account": {"get": LOGGED_IN, "post": LOGGED_IN},  # /me/account/
     "privacy:profile": {"get": LOGGED_IN, "post": LOGGED_IN},  # /me/profile/
     "privacy:delete": {"get": LOGGED_IN, "post": LOGGED_IN},  # /me/delete/
     "security:audit_log": {"get": SECURITY_ROLES_ONLY, "post": SECURITY_ROLES_ONLY},  # /security/audit/

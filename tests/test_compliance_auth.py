@@ -231,6 +231,68 @@ def test_staff_sets_up_totp_and_recovery_codes_and_the_change_is_audited(setting
     assert client.get(reverse("review:dashboard")).status_code == 200
 
 
+def _activate_totp(client, staff, capture):
+    login(client, staff.email)
+    assert client.post(reverse("account_reauthenticate"), {"password": PASSWORD}).status_code == 302
+    client.get(reverse("mfa_activate_totp"))
+    code = format_hotp_value(hotp_value(client.session["mfa.totp.secret"], int(time.time()) // 30))
+    with capture(execute=True):
+        return client.post(reverse("mfa_activate_totp"), {"code": code})
+
+
+def test_first_totp_set_up_shows_the_recovery_codes_and_offers_their_download(
+        settings, django_capture_on_commit_callbacks):
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    settings.MFA_REQUIRED_FOR_STAFF = True
+    staff = make_staff("approver", email="codes@example.com")
+    client = english_client()
+    response = _activate_totp(client, staff, django_capture_on_commit_callbacks)
+    assert response.status_code == 302 and response["Location"] == reverse("mfa_view_recovery_codes")
+    codes = RecoveryCodes(Authenticator.objects.get(user=staff, type=Authenticator.Type.RECOVERY_CODES))
+    unused = codes.get_unused_codes()
+    assert len(unused) >= 8
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    text = page.content.decode()
+    assert all(code in text for code in unused), "the new recovery codes are not shown"
+    assert reverse("mfa_download_recovery_codes") in text
+    download = client.get(reverse("mfa_download_recovery_codes"))
+    assert download.status_code == 200 and download["Content-Disposition"].startswith("attachment")
+    assert all(code in download.content.decode() for code in unused)
+
+
+def test_staff_account_page_shows_password_second_factor_and_recovery_codes(
+        settings, django_capture_on_commit_callbacks):
+    settings.MFA_REQUIRED_FOR_STAFF = True
+    settings.PASSWORD_EXPIRY_ENFORCED = True
+    staff = make_staff("reviewer", email="account-page@example.com")
+    client = english_client()
+    _activate_totp(client, staff, django_capture_on_commit_callbacks)
+    home = client.get(reverse("review:dashboard")).content.decode()
+    assert reverse("privacy:account") in home, "staff have no link to their account page"
+    page = client.get(reverse("privacy:account"))
+    assert page.status_code == 200
+    text = page.content.decode()
+    for url in ("account_change_password", "mfa_view_recovery_codes", "mfa_download_recovery_codes",
+                "mfa_generate_recovery_codes"):
+        assert reverse(url) in text, url
+    expires = (staff.password_changed_at + timedelta(days=90)).strftime("%Y-%m-%d")
+    assert f"yours on {expires}" in text
+    assert "Set up on" in text and "unused recovery codes left" in text
+    # Staff keep their second factor: the page offers no removal, only a reset by the security administrator.
+    assert reverse("mfa_deactivate_totp") not in text
+    assert "Started" in text and "127.0.0.1" in text
+    # Every link on the page opens for the staff member.
+    for url in ("account_change_password", "mfa_view_recovery_codes", "mfa_generate_recovery_codes"):
+        assert client.get(reverse(url)).status_code == 200, url
+
+
+def test_account_page_needs_a_login():
+    response = english_client().get(reverse("privacy:account"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("account_login"))
+
+
 def test_login_of_staff_with_totp_asks_for_the_code(settings):
     settings.MFA_REQUIRED_FOR_STAFF = True
     staff = make_staff("reviewer", email="second@example.com")
@@ -337,6 +399,30 @@ def test_second_login_of_a_staff_account_ends_the_first_session():
     assert second.get(reverse("review:dashboard")).status_code == 200
     replaced = events("session.replaced", actor=staff).get()
     assert replaced.source_ip == "198.51.100.7" and replaced.data["previous_ip"] == "127.0.0.1"
+
+
+def test_a_replaced_staff_session_is_logged_out_with_the_reason_and_the_browser_is_told_why():
+    from django.contrib.sessions.models import Session
+
+    from partners.services.security import REPLACED_SESSION_MARKER
+
+    staff = make_staff("reviewer", email="replaced@example.com")
+    first, second = english_client(), Client(HTTP_ACCEPT_LANGUAGE="en", REMOTE_ADDR="198.51.100.7")
+    assert login(first, staff.email).status_code == 302
+    old_key = first.session.session_key
+    assert login(second, staff.email).status_code == 302
+    # Logged out at the moment of the new login, from the replaced session's address, even if it never returns.
+    logout = events("auth.logout", actor=staff, data__reason="replaced").get()
+    assert logout.source_ip == "127.0.0.1"
+    # Nothing of the replaced session is left but the marker that explains the sign-out.
+    assert Session.objects.get(pk=old_key).get_decoded() == {REPLACED_SESSION_MARKER: 1}
+    response = first.get(reverse("review:dashboard"), follow=True)
+    assert response.redirect_chain[-1][0].startswith(reverse("account_login"))
+    assert "Your account logged in somewhere else, so this session was ended." in response.content.decode()
+    assert not Session.objects.filter(pk=old_key).exists()
+    # Told once: the next page says nothing more.
+    assert "logged in somewhere else" not in first.get(reverse("account_login")).content.decode()
+    assert second.get(reverse("review:dashboard")).status_code == 200
 
 
 def test_applicants_may_have_several_sessions(applicant):

@@ -208,7 +208,9 @@ def test_deletion_anonymises_what_must_be_kept_and_removes_the_rest(applicant, r
     assert Decision.objects.filter(application=application).exists()
     request = DeletionRequest.objects.get(user=person)
     assert request.state == DeletionRequest.State.COMPLETED and request.reason == "leaving"
-    assert SecurityEvent.objects.filter(action="privacy.deletion_requested", actor=person).exists()
+    # The request is logged under the person's pseudonym, no longer linked to the account.
+    requested = SecurityEvent.objects.get(action="privacy.deletion_requested", object_ref=f"user:{person.pk}")
+    assert requested.actor_id is None and requested.actor_label.startswith("pseudonym-")
     assert SecurityEvent.objects.filter(action="privacy.deletion_completed",
                                         object_ref=f"deletion_request:{request.pk}").exists()
     assert User.objects.filter(email=email).count() == 0

@@ -90,7 +90,7 @@ def create_key(actor, *, owner, name, scopes, ip=None, days=None):
                 key = ApiKey.objects.create(name=name[:100], prefix=prefix, secret_hash=hash_secret(secret),
                                             scopes=wanted, user=owner, created_by=actor, expires_at=expires_at)
                 log_security("api_key.created", user=actor, ip=ip, object_ref=f"api-key:{prefix}",
-                             data={"owner": owner.email, "scopes": wanted,
+                             data={"owner": f"user:{owner.pk}", "scopes": wanted,
                                    "expires_at": expires_at.isoformat() if expires_at else None})
             return key, f"{TOKEN_PREFIX}_{prefix}_{secret}"
         except IntegrityError:

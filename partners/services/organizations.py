@@ -96,7 +96,7 @@ def _decide(user, join_request, state):
             OrganizationMember.objects.get_or_create(organization=join_request.organization, user=join_request.user,
                                                      defaults={"role": OrgRole.COLLEAGUE})
         log_event(f"organization.join_{state}", actor=user, organization=join_request.organization,
-                  data={"join_request": join_request.pk, "person": join_request.user.email})
+                  data={"join_request": join_request.pk, "person": f"user:{join_request.user_id}"})
         from .notifications import notify_join_decision
 
         notify_join_decision(join_request)
@@ -123,7 +123,7 @@ def remove_colleague(user, organization, person):
             raise ServiceError(_g("The owner cannot be removed; hand over ownership first."), code="owner")
         link.delete()
         log_event("organization.colleague_removed", actor=user, organization=organization,
-                  data={"person": person.email})
+                  data={"person": f"user:{person.pk}"})
 
 
 def hand_over_ownership(user, organization, new_owner):
@@ -143,7 +143,7 @@ def hand_over_ownership(user, organization, new_owner):
         successor.role = OrgRole.OWNER
         successor.save(update_fields=["role"])
         log_event("organization.ownership_handed_over", actor=user, organization=organization,
-                  data={"from": user.email, "to": new_owner.email})
+                  data={"from": f"user:{user.pk}", "to": f"user:{new_owner.pk}"})
     for person in (user, new_owner):
         person.__dict__.pop("_org_role_cache", None)
 

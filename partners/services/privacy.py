@@ -1,12 +1,13 @@
 """Personal-information rights (个人信息保护法): notice and consent, access and export, correction, deletion, retention."""
 
 from datetime import timedelta
+from importlib import import_module
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import connection, transaction
-from django.db.models import Exists, OuterRef
+from django.db.models import Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _g
 
@@ -131,13 +132,84 @@ def _iso(value):
     return value.isoformat() if value else None
 
 
+def _sessions_of(user):
+    """The stored sessions signed in as this person or holding their e-mail (a login or sign-up half done).
+
+    The session table is keyed by session, not by person, so each live session is decoded and looked at.
+    """
+    import json
+
+    from django.contrib.sessions.models import Session
+
+    email = (user.email or "").lower()
+    found = []
+    for session in Session.objects.filter(expire_date__gt=timezone.now()).iterator(chunk_size=500):
+        try:
+            data = session.get_decoded()
+        except Exception:  # noqa: BLE001 - a damaged session belongs to no one
+            continue
+        if str(data.get("_auth_user_id", "")) == str(user.pk) or (
+                email and email in json.dumps(data, default=str, ensure_ascii=False).lower()):
+            found.append(session)
+    return found
+
+
+def _login_records(email):
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    email = (email or "").lower()
+    return [(kind, model.objects.filter(username__iexact=email).order_by("-attempt_time"))
+            for kind, model in (("login", AccessLog), ("failed_login", AccessFailureLog),
+                                ("failures_counted", AccessAttempt))]
+
+
+def _idempotency_principals(user):
+    from ..models import ApiKey
+
+    return [f"user:{user.pk}"] + [f"key:{p}" for p in ApiKey.objects.filter(user=user).values_list("prefix",
+                                                                                                   flat=True)]
+
+
+def _notification_content(notification):
+    """Subject and text as sent (or as they would be sent); the stored context if the text cannot be made."""
+    from .delivery import render
+
+    try:
+        subject, text, _html = render(notification)
+    except Exception:  # noqa: BLE001 - an old template must not stop the export
+        return {"subject": "", "text": "", "context": notification.context}
+    return {"subject": subject, "text": text, "context": notification.context}
+
+
+def _admin_log(user):
+    from django.contrib.admin.models import LogEntry
+    from django.contrib.contenttypes.models import ContentType
+
+    account = ContentType.objects.get_for_model(User)
+    return LogEntry.objects.filter(Q(user=user) | Q(content_type=account, object_id=str(user.pk)))
+
+
+def _history_models():
+    from django.apps import apps
+
+    return [m for m in apps.get_app_config("partners").get_models() if m.__name__.startswith("Historical")
+            and hasattr(m, "history_user")]
+
+
 def personal_data(user) -> dict:
-    """Everything the registry holds about one person, in a form they can read and keep."""
+    """Everything the registry holds about one person, in a form they can read and keep.
+
+    Each section is a location of `partners.personal_data.LOCATIONS`; a test checks that none is missing.
+    """
     from allauth.account.models import EmailAddress
     from allauth.mfa.models import Authenticator
 
+    from ..models import ApiKey, Decision, IdempotencyRecord, InternalNote, Objection, ReviewMessage, Revision
+
     applications = Application.objects.filter(created_by=user).select_related("organization")
     contact_apps = Application.objects.filter(contact_email__iexact=user.email).exclude(created_by=user)
+    own_apps = list(applications) + list(contact_apps.select_related("organization"))
+    staff_session = StaffSession.objects.filter(user=user).first()
     return {
         "generated_at": _iso(timezone.now()),
         "account": {
@@ -154,9 +226,22 @@ def personal_data(user) -> dict:
             {"type": a.type, "created_at": _iso(a.created_at), "last_used_at": _iso(a.last_used_at)}
             for a in Authenticator.objects.filter(user=user)
         ],
+        "sessions": {
+            "stored_sessions": [{"expires_at": _iso(s.expire_date)} for s in _sessions_of(user)],
+            "staff_session": ({"source_ip": staff_session.source_ip, "started_at": _iso(staff_session.started_at)}
+                              if staff_session else None),
+        },
+        "login_records": [
+            {"kind": kind, "time": _iso(r.attempt_time), "ip_address": r.ip_address, "user_agent": r.user_agent,
+             "path": r.path_info}
+            for kind, rows in _login_records(user.email) for r in rows[:1000]
+        ],
+        "password_history": [{"changed_at": _iso(p.created_at)} for p in PasswordHistory.objects.filter(user=user)],
         "organisations": [
             {"organisation": link.organization.name, "credit_code": link.organization.credit_code,
-             "role": link.role, "title": link.title, "joined_at": _iso(link.joined_at)}
+             "role": link.role, "title": link.title, "joined_at": _iso(link.joined_at),
+             "legal_representative": link.organization.legal_representative,
+             "registered_address": link.organization.registered_address}
             for link in OrganizationMember.objects.filter(user=user).select_related("organization")
         ],
         "join_requests": [
@@ -168,27 +253,74 @@ def personal_data(user) -> dict:
             {"id": str(a.public_id), "organisation": a.organization.name, "state": a.state,
              "contact_name": a.contact_name, "contact_title": a.contact_title, "contact_phone": a.contact_phone,
              "contact_email": a.contact_email, "created_at": _iso(a.created_at), "submitted_at": _iso(a.submitted_at)}
-            for a in list(applications) + list(contact_apps)
+            for a in own_apps
+        ],
+        "application_revisions": [
+            {"application": str(r.application.public_id), "number": r.number, "created_at": _iso(r.created_at),
+             "contact": {k: v for k, v in (r.snapshot or {}).get("application", {}).items()
+                         if k.startswith("contact_")}}
+            for r in Revision.objects.filter(Q(created_by=user) | Q(
+                snapshot__application__contact_email__iexact=user.email)).select_related("application")
+        ],
+        "uploaded_files": [
+            {"application": str(a.application.public_id), "kind": a.kind, "name": a.original_name,
+             "size": a.size, "sha256": a.sha256, "uploaded_at": _iso(a.uploaded_at),
+             "in_archive": bool(a.file) and a.purged_at is None, "deleted_at": _iso(a.purged_at)}
+            for a in Attachment.objects.filter(uploaded_by=user).select_related("application")
+        ],
+        "review_messages": [
+            {"application": str(m.application.public_id), "action": m.action, "body": m.body, "points": m.points,
+             "created_at": _iso(m.created_at)}
+            for m in ReviewMessage.objects.filter(author=user).select_related("application")
+        ],
+        "internal_notes": [
+            {"application": str(n.application.public_id), "body": n.body, "created_at": _iso(n.created_at)}
+            for n in InternalNote.objects.filter(author=user).select_related("application")
+        ],
+        "decisions": [
+            {"application": str(d.application.public_id), "level": d.level, "action": d.action,
+             "reason": d.reason, "letter_subject": d.letter_subject, "created_at": _iso(d.created_at)}
+            for d in Decision.objects.filter(actor=user).select_related("application")
+        ],
+        "objections": [
+            {"application": str(o.application.public_id), "name": o.name, "contact": o.contact,
+             "reason": o.reason, "source_ip": o.source_ip, "state": o.state, "created_at": _iso(o.created_at)}
+            for o in Objection.objects.filter(Q(contact__iexact=user.email) | Q(resolved_by=user))
+            .select_related("application")
         ],
         "notification_preferences": [
             {"kind": p.kind, "enabled": p.enabled, "digest": p.digest}
             for p in NotificationPreference.objects.filter(user=user)
         ],
         "notifications": [
-            {"template": n.template_key, "state": n.state, "created_at": _iso(n.created_at),
-             "sent_at": _iso(n.sent_at)}
-            for n in Notification.objects.filter(recipient=user)
+            {"template": n.template_key, "state": n.state, "email": n.email, "created_at": _iso(n.created_at),
+             "sent_at": _iso(n.sent_at), "read_at": _iso(n.read_at), **_notification_content(n)}
+            for n in Notification.objects.filter(Q(recipient=user) | Q(recipient__isnull=True,
+                                                                         email__iexact=user.email))
+            .select_related("recipient")[:1000]
+        ],
+        "api_keys": [
+            {"name": k.name, "prefix": k.prefix, "scopes": k.scopes, "created_at": _iso(k.created_at),
+             "revoked_at": _iso(k.revoked_at), "last_used_at": _iso(k.last_used_at),
+             "webhooks": [{"url": w.url, "event_types": w.event_types, "active": w.active} for w in k.webhooks.all()]}
+            for k in ApiKey.objects.filter(user=user).prefetch_related("webhooks")
+        ],
+        "idempotency_records": [
+            {"key": r.key, "method": r.method, "path": r.path, "status": r.response_status,
+             "response": r.response_body, "created_at": _iso(r.created_at)}
+            for r in IdempotencyRecord.objects.filter(principal__in=_idempotency_principals(user))
         ],
         "consents": [
             {"privacy_notice_version": c.notice.version, "accepted_at": _iso(c.accepted_at), "source_ip": c.source_ip}
             for c in Consent.objects.filter(user=user).select_related("notice")
         ],
         "deletion_requests": [
-            {"state": d.state, "requested_at": _iso(d.requested_at), "outcome": d.outcome}
+            {"state": d.state, "requested_at": _iso(d.requested_at), "reason": d.reason, "outcome": d.outcome}
             for d in DeletionRequest.objects.filter(user=user)
         ],
         "security_log": [
-            {"time": _iso(e.created_at), "action": e.action, "source_ip": e.source_ip, "result": e.result}
+            {"time": _iso(e.created_at), "action": e.action, "source_ip": e.source_ip, "result": e.result,
+             "object": e.object_ref}
             for e in SecurityEvent.objects.filter(actor=user).order_by("-id")[:1000]
         ],
         "activity_log": [
@@ -196,7 +328,41 @@ def personal_data(user) -> dict:
              "application": str(e.application.public_id) if e.application_id and e.application else None}
             for e in AuditEvent.objects.filter(actor=user).select_related("application").order_by("-id")[:1000]
         ],
+        "admin_log": [
+            {"time": _iso(e.action_time), "by_me": e.user_id == user.pk, "object": e.object_repr,
+             "change": e.get_change_message()}
+            for e in _admin_log(user).order_by("-action_time")[:1000]
+        ],
+        "profile_history": [
+            {"record": str(model._meta.verbose_name), "object": row.id, "change": row.history_type,
+             "time": _iso(row.history_date), "reason": row.history_change_reason}
+            for model in _history_models() for row in model.objects.filter(history_user=user)[:1000]
+        ],
     }
+
+
+def export_archive(user, data: dict) -> bytes:
+    """A ZIP with the JSON export and the files the person uploaded (those the retention rule has not deleted)."""
+    import io
+    import json
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("my-data.json", json.dumps(data, ensure_ascii=False, indent=2))
+        attachments = Attachment.objects.filter(uploaded_by=user, purged_at__isnull=True).select_related(
+            "application")
+        for attachment in attachments:
+            if not attachment.file:
+                continue
+            safe = attachment.original_name.replace("/", "_").replace("\\", "_") or "file"
+            try:
+                with attachment.file.open("rb") as handle:
+                    content = handle.read()
+            except OSError:
+                continue  # a file missing from storage is listed in the JSON with its SHA-256
+            archive.writestr(f"files/{attachment.application.public_id}/{attachment.pk}-{safe}", content)
+    return buffer.getvalue()
 
 
 def export_own_data(user, *, request=None) -> dict:
@@ -263,9 +429,6 @@ def deletion_blockers(user) -> list[str]:
 
 def request_deletion(user, *, reason="", request=None) -> DeletionRequest:
     """Delete the account: anonymise the person where records must be kept, remove the rest; audit both."""
-    from allauth.account.models import EmailAddress
-    from allauth.mfa.models import Authenticator
-
     ip = client_ip(request)
     audit("privacy.deletion_requested", request=request, user=user, object_ref=f"user:{user.pk}")
     blockers = deletion_blockers(user)
@@ -278,23 +441,7 @@ def request_deletion(user, *, reason="", request=None) -> DeletionRequest:
     with transaction.atomic():
         person = User.objects.select_for_update().get(pk=user.pk)
         old_email = person.email
-        removed = {
-            "email_addresses": EmailAddress.objects.filter(user=person).delete()[0],
-            "second_factors": Authenticator.objects.filter(user=person).delete()[0],
-            "organisation_links": OrganizationMember.objects.filter(user=person).delete()[0],
-            "join_requests": JoinRequest.objects.filter(user=person).delete()[0],
-            "notifications": Notification.objects.filter(recipient=person).delete()[0],
-            "notification_preferences": NotificationPreference.objects.filter(user=person).delete()[0],
-            "password_history": PasswordHistory.objects.filter(user=person).delete()[0],
-            "staff_session": StaffSession.objects.filter(user=person).delete()[0],
-        }
-        api_keys = getattr(person, "api_keys", None)
-        if api_keys is not None:
-            removed["api_keys"] = api_keys.all().delete()[0]
-        # Applications are the organisation's record (decisions must be kept): only the person's own
-        # contact details are cleared from them.
-        removed["application_contacts"] = Application.objects.filter(contact_email__iexact=old_email).update(
-            contact_name="", contact_title="", contact_phone="", contact_email="")
+        removed = erase_person_locations(person, old_email)
         person.email = f"deleted-{person.pk}@invalid.example"
         person.display_name = ""
         person.phone = ""
@@ -311,9 +458,67 @@ def request_deletion(user, *, reason="", request=None) -> DeletionRequest:
                        "anonymised account until their retention period ends.")
             % {"removed": ", ".join(f"{k} {v}" for k, v in removed.items())},
         )
+        # After every event of the deletion so far, with the caller's copy that still holds the e-mail, so rows
+        # that name the person only by it are found too.
+        pseudonymise_actor(user)
+        # Whatever the caller logs next (the logout) names the anonymised account, not the person.
+        for field in ("email", "display_name", "phone", "is_active", "anonymised_at", "password"):
+            setattr(user, field, getattr(person, field))
         log_security_after_deletion(person, req, removed, ip)
         pseudonymise_actor(person)  # the audit rows keep the pseudonym; the link to the person goes
     return req
+
+
+def erase_person_locations(person, old_email) -> dict:
+    """Erase or anonymise the person in every location of `partners.personal_data` (but the account and the
+    audit trails, done by the caller); returns how many rows each step touched."""
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    from ..models import ApiKey, IdempotencyRecord, Objection, Revision
+
+    email = (old_email or "").lower()
+    principals = _idempotency_principals(person)
+    session_keys = [s.session_key for s in _sessions_of(person)]
+    removed = {
+        "email_addresses": EmailAddress.objects.filter(user=person).delete()[0],
+        "second_factors": Authenticator.objects.filter(user=person).delete()[0],
+        "organisation_links": OrganizationMember.objects.filter(user=person).delete()[0],
+        "join_requests": JoinRequest.objects.filter(user=person).delete()[0],
+        "notifications": Notification.objects.filter(
+            Q(recipient=person) | Q(recipient__isnull=True, email__iexact=email)).delete()[0],
+        "notification_preferences": NotificationPreference.objects.filter(user=person).delete()[0],
+        "password_history": PasswordHistory.objects.filter(user=person).delete()[0],
+        "staff_session": StaffSession.objects.filter(user=person).delete()[0],
+        "sessions": len(session_keys),
+        "idempotency_records": IdempotencyRecord.objects.filter(principal__in=principals).delete()[0],
+        "api_keys": ApiKey.objects.filter(user=person).delete()[0],
+        "admin_log": _admin_log(person).delete()[0],
+        "failed_login_counters": AccessAttempt.objects.filter(username__iexact=email).delete()[0] if email else 0,
+        "consent_addresses": Consent.objects.filter(user=person).update(source_ip=None),
+    }
+    store = import_module(settings.SESSION_ENGINE).SessionStore
+    for key in session_keys:  # through the store, so a cached copy goes with the row
+        store(session_key=key).delete()
+    # Login records are kept for the security log's retention, no longer naming the person.
+    removed["login_records"] = sum(
+        model.objects.filter(username__iexact=email).update(username=f"deleted-user-{person.pk}")
+        for model in (AccessLog, AccessFailureLog)) if email else 0
+    # Applications are the organisation's record (decisions must be kept): only the person's own
+    # contact details are cleared from them and from the copies frozen at each submit.
+    removed["application_contacts"] = Application.objects.filter(contact_email__iexact=email).update(
+        contact_name="", contact_title="", contact_phone="", contact_email="") if email else 0
+    revisions = 0
+    for revision in Revision.objects.filter(snapshot__application__contact_email__iexact=email) if email else ():
+        revision.snapshot["application"].update(contact_name="", contact_title="", contact_phone="",
+                                                contact_email="")
+        revision.save(update_fields=["snapshot"])
+        revisions += 1
+    removed["revision_contacts"] = revisions
+    removed["objections"] = Objection.objects.filter(contact__iexact=email).update(
+        name="", contact="", source_ip=None) if email else 0
+    return removed
 
 
 def log_security_after_deletion(person, req, removed, ip):
@@ -379,3 +584,39 @@ def purge_expired_attachments(now=None) -> int:
         audit("retention.attachments_purged", object_ref="attachments", label="retention job",
               data={"deleted": purged, "retention_days": days})
     return purged
+
+
+def purge_login_records(now=None) -> int:
+    """Delete login records (django-axes: time, address, user agent) older than the security log's retention."""
+    from axes.models import AccessAttempt, AccessFailureLog, AccessLog
+
+    days = setting_value(SecuritySetting.Key.SECURITY_LOG_RETENTION_DAYS)
+    cutoff = (now or timezone.now()) - timedelta(days=days)
+    with transaction.atomic():
+        count = sum(model.objects.filter(attempt_time__lt=cutoff).delete()[0]
+                    for model in (AccessLog, AccessFailureLog, AccessAttempt))
+        if count:
+            audit("retention.login_records_purged", object_ref="login_records", label="retention job",
+                  data={"deleted": count, "retention_days": days})
+    return count
+
+
+def purge_idempotency_records(now=None) -> int:
+    """Delete stored API answers (they may hold names, phones and e-mails) once their replay window is over."""
+    from ..models import IdempotencyRecord
+
+    hours = getattr(settings, "API_IDEMPOTENCY_HOURS", 24)
+    cutoff = (now or timezone.now()) - timedelta(hours=hours)
+    return IdempotencyRecord.objects.filter(created_at__lt=cutoff).delete()[0]
+
+
+def clear_expired_sessions(now=None) -> int:
+    """Delete expired sessions from the session table (what `manage.py clearsessions` does), counting them."""
+    from django.contrib.sessions.models import Session
+
+    expired = Session.objects.filter(expire_date__lt=now or timezone.now())
+    count = expired.count()
+    if count:
+        import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
+        expired.delete()  # rows that expired after `now` was taken stay for the next run
+    return count

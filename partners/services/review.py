@@ -66,7 +66,7 @@ def assign(user, application_ids, reviewer):
                 application.assigned_at = now if reviewer is not None else None
                 application.save(update_fields=["assigned_reviewer", "assigned_at", "updated_at"])
                 log_event("application.assigned", actor=user, application=application,
-                          data={"reviewer": reviewer.email if reviewer else None, "previous": previous})
+                          data={"reviewer": reviewer.pk if reviewer else None, "previous": previous})
                 if reviewer is not None and reviewer.pk != getattr(user, "pk", None):
                     from .notifications import record
 

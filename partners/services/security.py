@@ -316,6 +316,34 @@ def session_passed_mfa(request, user) -> bool:
     return Authenticator.objects.filter(user=user, created_at__gte=logged_in_at).exists()
 
 
+def account_overview(user, now=None) -> dict:
+    """What a person's account page shows: password age and expiry, second factor, recovery codes, session."""
+    from allauth.mfa.models import Authenticator
+    from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+    factors = {a.type: a for a in Authenticator.objects.filter(user=user)}
+    totp = factors.get(Authenticator.Type.TOTP)
+    codes = factors.get(Authenticator.Type.RECOVERY_CODES)
+    unused = len(RecoveryCodes(codes).get_unused_codes()) if codes else 0
+    days = setting_value(SecuritySetting.Key.PASSWORD_EXPIRY_DAYS)
+    expires = None
+    if is_staff_account(user) and getattr(settings, "PASSWORD_EXPIRY_ENFORCED", True) and days > 0:
+        expires = user.password_changed_at + timedelta(days=days)
+    session = StaffSession.objects.filter(user=user).first()
+    return {
+        "staff": is_staff_account(user),
+        "password_changed_at": user.password_changed_at,
+        "password_expires_at": expires,
+        "password_expired": expires is not None and expires <= (now or timezone.now()),
+        "totp": totp,
+        "recovery_codes": codes,
+        "recovery_codes_unused": unused,
+        "recovery_codes_low": codes is not None and unused <= 2,
+        "mfa_required": mfa_required(user),
+        "session": session,
+    }
+
+
 def reset_mfa(actor, user, *, ip=None) -> int:
     """The security administrator removes a lost second factor; the person must set up a new one."""
     if not has_admin_role(actor, StaffRole.SECURITY_ADMIN):
@@ -342,6 +370,22 @@ def _session_store():
 
 
 STAFF_SESSION_TOKEN = "_registry_staff_session"
+# All that is left of a session a newer login replaced: the browser is told why it was signed out.
+REPLACED_SESSION_MARKER = "_registry_replaced_by_new_login"
+
+
+def _empty_replaced_session(session_key) -> bool:
+    """Drop the login and all data of a replaced session, leaving only the marker; False if it is gone."""
+    store = _session_store()(session_key=session_key)
+    if not store.exists(session_key):
+        return False
+    store.clear()
+    store[REPLACED_SESSION_MARKER] = 1
+    try:
+        store.save()
+    except Exception:  # noqa: BLE001 - it expired in between: nothing is left to end
+        return False
+    return True
 
 
 def start_staff_session(request, user):
@@ -359,11 +403,14 @@ def start_staff_session(request, user):
         previous = StaffSession.objects.select_for_update().filter(user=user).first()
         if previous is not None:
             old_key = previous.session_key.partition(":")[2]
-            if old_key and old_key != request.session.session_key:
-                _session_store()(session_key=old_key).delete()
+            ended = bool(old_key) and old_key != request.session.session_key and _empty_replaced_session(old_key)
             log_security("session.replaced", user=user, ip=ip, object_ref=f"user:{user.pk}",
                          data={"previous_ip": previous.source_ip,
                                "previous_started_at": previous.started_at.isoformat()})
+            if ended:
+                # The replaced browser is signed out now, not at its next request (it may never come back).
+                log_security("auth.logout", user=user, ip=previous.source_ip, object_ref=f"user:{user.pk}",
+                             data={"reason": "replaced"})
         StaffSession.objects.update_or_create(user=user, defaults={
             "session_key": f"{token}:{request.session.session_key}", "source_ip": ip,
             "started_at": timezone.now()})

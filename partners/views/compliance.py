@@ -86,6 +86,21 @@ def my_data_json(request):
 
 
 @login_required
+def account(request):
+    """The person's account page: password, second factor and recovery codes in one place."""
+    return render(request, "partners/compliance/account.html", {"overview": security.account_overview(request.user)})
+
+
+@login_required
+def my_data_zip(request):
+    """The JSON export and the files the person uploaded, in one archive."""
+    data = privacy.export_own_data(request.user, request=request)
+    response = HttpResponse(privacy.export_archive(request.user, data), content_type="application/zip")
+    response["Content-Disposition"] = 'attachment; filename="my-data.zip"'
+    return response
+
+
+@login_required
 @require_http_methods(["GET", "POST"])
 def profile(request):
     form = ProfileForm(request.POST or None, instance=User(display_name=request.user.display_name,

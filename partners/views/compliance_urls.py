@@ -9,7 +9,9 @@ privacy_patterns = ([
     path("privacy/consent/", compliance.consent, name="consent"),
     path("data/", compliance.my_data, name="my_data"),
     path("data.json", compliance.my_data_json, name="my_data_json"),
+    path("data.zip", compliance.my_data_zip, name="my_data_zip"),
     path("profile/", compliance.profile, name="profile"),
+    path("account/", compliance.account, name="account"),
     path("delete/", compliance.delete_account, name="delete"),
 ], "privacy")
 

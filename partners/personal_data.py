@@ -1,0 +1,156 @@
+"""The registry of personal-data locations: where a person's data is kept, what the export shows, what deletion does."""
+
+from dataclasses import dataclass
+
+# What deletion of an account does to a location.
+ERASED = "erased"  # the rows are deleted
+ANONYMISED = "anonymised"  # the row is kept (it is someone else's record) and the person's fields are cleared
+PSEUDONYMISED = "pseudonymised"  # the row is kept; it names only the anonymised account or a stable pseudonym
+RETENTION = "pseudonymised, then purged at the end of its retention"
+KEPT = "kept"  # not the deleting person's data (e.g. the organisation's public register entry)
+
+# Legal bases (个人信息保护法 art. 13).
+CONSENT = "consent (PIPL art. 13(1))"
+CONTRACT = "needed to run the account the person asked for (PIPL art. 13(2))"
+LEGAL_DUTY = "legal duty (PIPL art. 13(3)); 网络安全法 art. 21 for logs"
+PUBLIC_RECORD = "record of an administrative procedure (PIPL art. 13(3) and 13(5))"
+PUBLIC_INFO = "information already public in the business register (PIPL art. 13(6))"
+
+
+@dataclass(frozen=True)
+class Location:
+    model: str  # app_label.ModelName
+    fields: tuple[str, ...]  # the fields that hold the person's data
+    export: str  # the section of the export (JSON key of privacy.personal_data) that shows them
+    deletion: str  # ERASED, ANONYMISED, PSEUDONYMISED, RETENTION or KEPT
+    basis: str
+    retention: str
+    # Fields a name-based check would flag that hold no one's personal data (e.g. a code or a file name).
+    not_personal: tuple[str, ...] = ()
+
+
+HISTORY_FIELDS = ("history_user", "history_change_reason")
+
+LOCATIONS: tuple[Location, ...] = (
+    Location("partners.User", ("email", "display_name", "phone", "language", "last_login", "date_joined",
+                               "password_changed_at", "password"),
+             "account", ANONYMISED, CONTRACT, "until the account is deleted; the anonymised row stays as the "
+             "pseudonym other records point at"),
+    Location("account.EmailAddress", ("email", "user"), "email_addresses", ERASED, CONTRACT,
+             "until the account is deleted"),
+    Location("account.EmailConfirmation", ("email_address", "key"), "email_addresses", ERASED, CONTRACT,
+             "until the address is confirmed or deleted"),
+    Location("mfa.Authenticator", ("user", "data", "created_at", "last_used_at"), "second_factors", ERASED,
+             LEGAL_DUTY, "until the account is deleted or the factor removed"),
+    Location("sessions.Session", ("session_data",), "sessions", ERASED, CONTRACT,
+             "until logout or expiry; expired sessions are cleared daily (clear_expired_sessions)"),
+    Location("partners.StaffSession", ("user", "session_key", "source_ip", "started_at"), "sessions", ERASED,
+             LEGAL_DUTY, "until the next login of the staff account"),
+    Location("axes.AccessLog", ("username", "ip_address", "user_agent", "http_accept", "path_info", "attempt_time",
+                                "logout_time", "session_hash"),
+             "login_records", RETENTION, LEGAL_DUTY,
+             "the security log retention (at least 180 days), purged daily (purge_login_records)"),
+    Location("axes.AccessFailureLog", ("username", "ip_address", "user_agent", "http_accept", "path_info",
+                                       "attempt_time"),
+             "login_records", RETENTION, LEGAL_DUTY,
+             "the security log retention (at least 180 days), purged daily (purge_login_records)"),
+    Location("axes.AccessAttempt", ("username", "ip_address", "user_agent", "http_accept", "path_info",
+                                    "get_data", "post_data", "attempt_time"),
+             "login_records", ERASED, LEGAL_DUTY,
+             "until a successful login, an unlock or the security log retention (purge_login_records)"),
+    Location("partners.PasswordHistory", ("user", "password", "created_at"), "password_history", ERASED,
+             LEGAL_DUTY, "the last passwords a staff member may not reuse"),
+    Location("partners.Consent", ("user", "source_ip", "accepted_at"), "consents", ANONYMISED, LEGAL_DUTY,
+             "kept as proof of consent with the anonymised account; the address is cleared"),
+    Location("partners.DeletionRequest", ("user", "reason", "outcome"), "deletion_requests", PSEUDONYMISED,
+             LEGAL_DUTY, "kept as proof that the request was answered (PIPL art. 47, 50)"),
+    Location("partners.OrganizationMember", ("user", "title", "joined_at"), "organisations", ERASED, CONTRACT,
+             "while the person acts for the organisation"),
+    Location("partners.JoinRequest", ("user", "message"), "join_requests", ERASED, CONTRACT,
+             "until the account is deleted"),
+    Location("partners.Application", ("created_by", "contact_name", "contact_title", "contact_phone",
+                                      "contact_email"),
+             "applications", ANONYMISED, PUBLIC_RECORD,
+             "the application is the organisation's record; the person's contact details are cleared",
+             not_personal=("recommender_name",)),
+    Location("partners.Revision", ("snapshot", "created_by"), "application_revisions", ANONYMISED, PUBLIC_RECORD,
+             "kept with the application; the person's contact details are cleared from each frozen copy"),
+    Location("partners.Attachment", ("file", "uploaded_by", "original_name"), "uploaded_files", PSEUDONYMISED,
+             PUBLIC_RECORD, "the organisation's documents; files of rejected or withdrawn applications are "
+             "deleted after ATTACHMENT_RETENTION_DAYS (purge_attachments)"),
+    Location("partners.ReviewMessage", ("author", "body", "points"), "review_messages", PSEUDONYMISED, PUBLIC_RECORD,
+             "kept with the application, naming only the anonymised account"),
+    Location("partners.InternalNote", ("author", "body"), "internal_notes", PSEUDONYMISED, PUBLIC_RECORD,
+             "kept with the application, naming only the anonymised account"),
+    Location("partners.Decision", ("actor", "reason", "letter_subject", "letter_body"), "decisions",
+             PSEUDONYMISED, PUBLIC_RECORD, "kept with the application, naming only the anonymised account",
+             not_personal=("per_type",)),
+    Location("partners.Objection", ("name", "contact", "reason", "source_ip", "resolved_by", "resolution"),
+             "objections", ANONYMISED, PUBLIC_RECORD,
+             "kept with the application; the objector's name, contact and address are cleared"),
+    Location("partners.Notification", ("recipient", "email", "context", "last_error", "dedupe_key"),
+             "notifications", ERASED, CONTRACT, "until the account is deleted"),
+    Location("partners.NotificationPreference", ("user", "kind", "enabled", "digest"), "notification_preferences",
+             ERASED, CONTRACT, "until the account is deleted"),
+    Location("partners.ApiKey", ("user", "created_by", "name", "prefix", "last_used_at"), "api_keys", ERASED,
+             CONTRACT, "until revoked and the account is deleted",
+             not_personal=("scopes",)),
+    Location("partners.WebhookSubscription", ("api_key", "url"), "api_keys", ERASED, CONTRACT,
+             "deleted with its API key"),
+    Location("partners.IdempotencyRecord", ("principal", "response_body", "path"), "idempotency_records", ERASED,
+             CONTRACT, "API_IDEMPOTENCY_HOURS (a day), purged hourly (purge_idempotency_records)"),
+    Location("partners.AuditEvent", ("actor", "actor_label", "data"), "activity_log", PSEUDONYMISED, PUBLIC_RECORD,
+             "kept: the business audit trail; the actor becomes a stable pseudonym "
+             "(audit.pseudonymise_actor)"),
+    Location("partners.SecurityEvent", ("actor", "actor_label", "source_ip", "object_ref", "data"), "security_log",
+             RETENTION, LEGAL_DUTY, "SECURITY_LOG_RETENTION_DAYS (at least 180), purged daily "
+             "(purge_security_log); the actor becomes a stable pseudonym (audit.pseudonymise_actor)"),
+    Location("admin.LogEntry", ("user", "object_repr", "change_message"), "admin_log", ERASED, LEGAL_DUTY,
+             "the entries of the person and about the person's account are deleted with the account; the "
+             "security log keeps what must be kept", not_personal=("object_id",)),
+    Location("partners.Organization", ("legal_representative", "registered_address"), "organisations", KEPT,
+             PUBLIC_INFO, "the organisation's register entry, not the deleting person's data",
+             not_personal=("name", "name_en", "credit_code_confirmed_by", "description")),
+) + tuple(
+    Location(f"partners.Historical{name}", HISTORY_FIELDS, "profile_history", PSEUDONYMISED, PUBLIC_RECORD,
+             "field history of the organisation's records; the editor is the anonymised account",
+             not_personal=not_personal)
+    for name, not_personal in (
+        ("Organization", ("name", "name_en", "legal_representative", "registered_address", "description",
+                          "credit_code_confirmed_by")),
+        ("ComputeProfile", ("summary", "services", "sme_pricing")),
+        ("DataProfile", ("summary", "roles", "modalities", "compliance_certifications")),
+        ("ModelProfile", ("summary", "algorithm_filing", "genai_filing")),
+        ("ApplicationProfile", ("summary",)),
+        ("InvestmentProfile", ("summary", "stages", "ai_investments")),
+    )
+)
+
+# Models a name-based check would flag that hold no person's data, and why.
+NOT_PERSONAL: dict[str, str] = {
+    "auth.Group": "names of staff roles",
+    "auth.Permission": "names of permissions",
+    "sites.Site": "the site's domain and name",
+    "django_celery_beat.PeriodicTask": "names of periodic jobs",
+    "partners.District": "names of districts",
+    "partners.Industry": "names of industries",
+    "partners.InvitationCode": "names of organisations and departments; the person is only linked by id",
+}
+
+
+def location(model_label: str) -> Location:
+    return next(loc for loc in LOCATIONS if loc.model == model_label)
+
+
+def export_sections() -> list[str]:
+    return list(dict.fromkeys(loc.export for loc in LOCATIONS))
+
+
+TABLE_HEADER = ("| location | personal fields | export section | on deletion | legal basis | retention |\n"
+                "|---|---|---|---|---|---|")
+
+
+def markdown_rows() -> list[str]:
+    """The registry as the rows of the table in docs/COMPLIANCE.md (a test keeps the two the same)."""
+    return [f"| `{loc.model}` | {', '.join(f'`{f}`' for f in loc.fields)} | `{loc.export}` | {loc.deletion} | "
+            f"{loc.basis} | {loc.retention} |" for loc in LOCATIONS]
