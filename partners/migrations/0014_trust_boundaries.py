@@ -17,7 +17,7 @@ def encrypt_second_factor_secrets(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('partners', '0010_audit_guard_purge'),
+        ("partners", "0013_mail_attempts"),
         ('mfa', '0003_authenticator_type_uniq'),
     ]
 

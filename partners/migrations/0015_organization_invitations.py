@@ -10,7 +10,7 @@ import partners.models.organization
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('partners', '0010_audit_guard_purge'),
+        ("partners", "0014_trust_boundaries"),
     ]
 
     operations = [

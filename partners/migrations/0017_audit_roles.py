@@ -20,7 +20,7 @@ def clamp_security_settings(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('partners', '0010_audit_guard_purge'),
+        ("partners", "0015_organization_invitations"),
     ]
 
     operations = [

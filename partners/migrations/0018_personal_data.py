@@ -12,7 +12,7 @@ def install_schedule(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("partners", "0010_audit_guard_purge"),
+        ("partners", "0017_audit_roles"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 

@@ -31,7 +31,7 @@ def remove(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("partners", "0010_audit_guard_purge")]
+    dependencies = [("partners", "0018_personal_data")]
     operations = [
         # Events written before this change keep their order: all at transaction 0, then by id.
         migrations.AddField("auditevent", "txid", models.BigIntegerField(db_default=0, editable=False)),
