@@ -25,7 +25,7 @@ COLUMNS = {
     "partners_auditevent": {"action": "'forged'", "actor_id": "NULL", "actor_label": "'x'", "application_id": "1",
                             "organization_id": "1", "from_state": "'x'", "to_state": "'x'",
                             "data": "'{\"forged\": 1}'", "visible_to_applicant": "true",
-                            "created_at": "now() - interval '400 days'"},
+                            "created_at": "now() - interval '400 days'", "txid": "0"},
 }
 INSERT = {
     "partners_securityevent": "INSERT INTO partners_securityevent (action, actor_id, actor_label, source_ip, "
@@ -198,3 +198,11 @@ def test_the_application_role_cannot_lower_a_security_setting_below_its_floor(ap
             app_db.execute("INSERT INTO partners_securitysetting (key, value, changed_at) VALUES (%s, %s, now())",
                            [key, value])
         app_db.rollback()
+
+
+@pytest.mark.parametrize("table", AUDIT_TABLES)
+def test_the_column_list_of_these_tests_is_every_column_of_the_trail(table):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT column_name FROM information_schema.columns WHERE table_name = %s", [table])
+        columns = {row[0] for row in cursor.fetchall()}
+    assert columns - {"id"} == set(COLUMNS[table])
