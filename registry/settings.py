@@ -58,6 +58,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "registry.health.ProbeMiddleware",  # /health/ and /health/live/ answer probes on any host, over plain HTTP
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -210,8 +211,8 @@ USE_TZ = True
 
 # --- Static and uploaded files --------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
-STATIC_ROOT.mkdir(exist_ok=True)
+STATIC_ROOT = Path(env("STATIC_ROOT", default=str(VAR_DIR / "static")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -227,6 +228,9 @@ MEDIA_URL = "/_never_served_directly/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
+# Backup manifests are signed with this key (HMAC-SHA256) and restores check it; without it a key derived from
+# SECRET_KEY signs, and rotating SECRET_KEY would then make older backups unrestorable (docs/OPERATIONS.md).
+BACKUP_SIGNING_KEY = env("BACKUP_SIGNING_KEY", default="")
 
 # --- E-mail ---------------------------------------------------------------------------------
 if env("EMAIL_URL", default=""):
@@ -340,6 +344,8 @@ REMINDER_UNDECIDED_DAYS = env.int("REMINDER_UNDECIDED_DAYS", default=5)
 REMINDER_ESCALATE_DAYS = env.int("REMINDER_ESCALATE_DAYS", default=REVIEW_SLA_DAYS)
 REMINDER_DRAFT_DAYS = env.int("REMINDER_DRAFT_DAYS", default=14)
 SHOW_MESSAGES_ON_SCREEN = env.bool("SHOW_MESSAGES_ON_SCREEN", default=DEBUG)
+# Each readiness check of /health/ (cache, broker) gives up after this long: a hung dependency fails the probe.
+HEALTH_TIMEOUT_SECONDS = env.float("HEALTH_TIMEOUT_SECONDS", default=2.0)
 
 LOGGING = {
     "version": 1,

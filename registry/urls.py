@@ -6,10 +6,11 @@ from django.urls import include, path
 
 from partners.views import compliance_urls
 
-from .health import health, ping
+from .health import health, live, ping
 
 urlpatterns = [
-    path("health/", health, name="health"),
+    path("health/", health, name="health"),  # readiness; answered by registry.health.ProbeMiddleware
+    path("health/live/", live, name="health_live"),  # liveness
     path("ping/", ping, name="ping"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("accounts/", include("allauth.urls")),
