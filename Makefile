@@ -24,8 +24,11 @@ migrate: messages
 seed: migrate
 	DEBUG=1 $(BIN)/python manage.py seed_demo
 
-# The embedded default: SQLite, in-process tasks, e-mail to files under var/mail, demo data.
+# The embedded default: SQLite, in-process tasks, e-mail to files under var/mail, demo data. The periodic jobs
+# (end of public notice, reminders, digests, outbox sweep, retention) run beside the web server, as beat would.
 run: seed
+	DEBUG=1 $(BIN)/python manage.py run_periodic --loop & periodic=$$!; \
+	trap 'kill $$periodic 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: messages
@@ -43,10 +46,12 @@ beat: install
 backup: install
 	$(BIN)/python manage.py backup $(if $(FILE),--output $(FILE),)
 
-# `make restore FILE=var/backups/x.tar [TARGET_DATABASE_URL=postgres://...] [FORCE=1]`
+# `make restore FILE=var/backups/x.tar [TARGET_DATABASE_URL=postgres://... TARGET_MEDIA_ROOT=<folder>] [FORCE=1]`
+# Into another database the uploads need a folder of their own (TARGET_MEDIA_ROOT); over files already there,
+# the live MEDIA_ROOT included, only with FORCE=1.
 restore: install
-	@test -n "$(FILE)" || { echo "usage: make restore FILE=<backup archive>"; exit 2; }
-	$(BIN)/python manage.py restore $(FILE) $(if $(TARGET_DATABASE_URL),--database-url $(TARGET_DATABASE_URL),) $(if $(FORCE),--force,)
+	@test -n "$(FILE)" || { echo "usage: make restore FILE=<backup archive> [TARGET_DATABASE_URL=... TARGET_MEDIA_ROOT=...] [FORCE=1]"; exit 2; }
+	$(BIN)/python manage.py restore $(FILE) $(if $(TARGET_DATABASE_URL),--database-url $(TARGET_DATABASE_URL),) $(if $(TARGET_MEDIA_ROOT),--media-root $(TARGET_MEDIA_ROOT),) $(if $(FORCE),--force,)
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -77,7 +77,7 @@ def server_env(workers):
     """The environment of the benchmark server: production settings on loopback, throttles lifted."""
     return dict(os.environ, DEBUG="0", SECRET_KEY=os.environ.get("SECRET_KEY", "bench-only-key"),
                 SECURE_SSL_REDIRECT="0", SECURE_COOKIES="0", ALLOWED_HOSTS="127.0.0.1,localhost",
-                GUNICORN_WORKERS=str(workers), MANIFEST_STATIC="0", AXES_ENABLED="0",
+                GUNICORN_WORKERS=str(workers), AXES_ENABLED="0",
                 # One client address (or key) sends every request, so the per-client API throttles are lifted;
                 # a one-second window keeps the throttle's history as short as real clients keep it.
                 API_ANON_RATE=os.environ.get("API_ANON_RATE", "1000000/s"),
@@ -90,6 +90,11 @@ def serve(workers):
     port = free_port()
     env = server_env(workers)
     env["GUNICORN_BIND"] = f"127.0.0.1:{port}"
+    # Static files as the image has them: hashed names and their manifest (every page's {% static %} reads it).
+    static_root = Path(os.environ.get("BENCH_STATIC_ROOT", ROOT / "bench" / "out" / "static"))
+    env["STATIC_ROOT"] = str(static_root)
+    subprocess.run([sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"], cwd=ROOT, env=env, check=True,
+                   stdout=subprocess.DEVNULL)
     server = subprocess.Popen(
         [str(ROOT / ".venv" / "bin" / "gunicorn"), "-c", "registry/gunicorn.conf.py", "registry.wsgi:application"],
         cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)

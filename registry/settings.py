@@ -62,6 +62,7 @@ MIDDLEWARE = [
     # Next to outermost (only the request id is before it, so its 400s carry one too): a NUL or lone
     # surrogate anywhere in the request is a 400 before anything reads it.
     "partners.hygiene.InputHygieneMiddleware",
+    "registry.health.ProbeMiddleware",  # /health/ and /health/live/ answer probes on any host, over plain HTTP
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -236,8 +237,8 @@ USE_TZ = True
 
 # --- Static and uploaded files --------------------------------------------------------------
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
-STATIC_ROOT.mkdir(exist_ok=True)
+STATIC_ROOT = Path(env("STATIC_ROOT", default=str(VAR_DIR / "static")))
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 STATICFILES_DIRS = [BASE_DIR / "static"]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
@@ -255,6 +256,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 # Images are decoded whole to check them: 40 million pixels (a 7,300 × 5,500 photo) bounds the memory it takes.
 ATTACHMENT_MAX_PIXELS = env.int("ATTACHMENT_MAX_PIXELS", default=40_000_000)
+# Backup manifests are signed with this key (HMAC-SHA256) and restores check it; without it a key derived from
+# SECRET_KEY signs, and rotating SECRET_KEY would then make older backups unrestorable (docs/OPERATIONS.md).
+BACKUP_SIGNING_KEY = env("BACKUP_SIGNING_KEY", default="")
 
 # --- E-mail ---------------------------------------------------------------------------------
 if env("EMAIL_URL", default=""):
@@ -394,6 +398,8 @@ REMINDER_UNDECIDED_DAYS = env.int("REMINDER_UNDECIDED_DAYS", default=5)
 REMINDER_ESCALATE_DAYS = env.int("REMINDER_ESCALATE_DAYS", default=REVIEW_SLA_DAYS)
 REMINDER_DRAFT_DAYS = env.int("REMINDER_DRAFT_DAYS", default=14)
 SHOW_MESSAGES_ON_SCREEN = env.bool("SHOW_MESSAGES_ON_SCREEN", default=DEBUG)
+# Each readiness check of /health/ (cache, broker) gives up after this long: a hung dependency fails the probe.
+HEALTH_TIMEOUT_SECONDS = env.float("HEALTH_TIMEOUT_SECONDS", default=2.0)
 
 # --- Trust boundaries (docs/SECURITY.md) -----------------------------------------------------
 # Webhooks go only to public addresses; installations whose receivers are internal list those networks

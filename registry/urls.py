@@ -8,10 +8,11 @@ from django.urls import include, path
 
 from partners.views import compliance_urls
 
-from .health import health, ping
+from .health import health, live, ping
 
 urlpatterns = [
-    path("health/", health, name="health"),
+    path("health/", health, name="health"),  # readiness; answered by registry.health.ProbeMiddleware
+    path("health/live/", live, name="health_live"),  # liveness
     path("ping/", ping, name="ping"),
     path("i18n/", include("django.conf.urls.i18n")),
     # A new account or address and its verification mail are stored together, or not at all.

@@ -34,6 +34,7 @@ ADMIN = {"get": "302 302 302 302 302 302 302 *", "post": "302 302 302 302 302 30
 TABLE = {
     # --- infrastructure --------------------------------------------------------------------------------------
     "health": {"get": PUBLIC, "post": PUBLIC},  # /health/
+    "health_live": {"get": PUBLIC, "post": PUBLIC},  # /health/live/
     "ping": {"get": PUBLIC, "post": PUBLIC},  # /ping/
     "set_language": {"get": REDIRECTED, "post": REDIRECTED},  # /i18n/setlang/
     # --- accounts (allauth) and two-factor authentication ----------------------------------------------------

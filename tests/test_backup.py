@@ -134,8 +134,45 @@ def test_backup_and_restore_of_the_embedded_sqlite_set_up(tmp_path):
     archive = tmp_path / "backup.tar"
     manage("shell", "-c", f"from partners.services.backup import create_backup; "
                           f"create_backup({str(archive)!r}, media_root={str(media)!r})")
+    assert (archive.stat().st_mode & 0o777) == 0o600  # personal data: owner-only
     manage("restore", str(archive), "--media-root", str(restored_media), DATABASE_URL=f"sqlite:///{target}")
     with sqlite3.connect(target) as conn:
         assert conn.execute("SELECT name_en FROM partners_district WHERE code = '999999'").fetchone() == (
             "Test district",)
     assert (restored_media / "attachments" / "1" / "f00d").read_bytes() == b"%PDF-1.4 bytes of a licence"
+
+    # The folder now holds files: restoring over them needs --force, and then it holds the archive's files only.
+    (restored_media / "stray.txt").write_bytes(b"not in the backup")
+    forced = subprocess.run([sys.executable, "manage.py", "restore", str(archive), "--media-root",
+                             str(restored_media), "--force"], cwd=settings.BASE_DIR, capture_output=True, text=True,
+                            env={**env, "DATABASE_URL": f"sqlite:///{tmp_path / 'third.sqlite3'}"}, timeout=300)
+    assert forced.returncode == 0, forced.stderr
+    assert sorted(str(p.relative_to(restored_media)) for p in restored_media.rglob("*") if p.is_file()) == [
+        "attachments/1/f00d"]
+    second = subprocess.run([sys.executable, "manage.py", "restore", str(archive), "--media-root",
+                             str(restored_media)], cwd=settings.BASE_DIR, capture_output=True, text=True,
+                            env={**env, "DATABASE_URL": f"sqlite:///{tmp_path / 'fourth.sqlite3'}"}, timeout=300)
+    assert second.returncode != 0 and "--force" in second.stderr
+
+
+def test_restore_targets_are_checked_before_anything_is_written(settings, tmp_path):
+    """Into another database the uploads need their own folder; over files already there only with force."""
+    from partners.services.backup import BackupError, _media_target, database_config
+
+    live = tmp_path / "live"
+    (live / "attachments").mkdir(parents=True)
+    (live / "attachments" / "kept.pdf").write_bytes(b"%PDF")
+    settings.MEDIA_ROOT = live
+    other = database_config("postgres://u@127.0.0.1:5432/scratch")
+    same = settings.DATABASES["default"]
+    with pytest.raises(BackupError, match="--media-root"):
+        _media_target(other, None, force=False)
+    with pytest.raises(BackupError, match="--media-root"):
+        _media_target(other, None, force=True)  # not even with force: name the folder
+    assert _media_target(other, str(tmp_path / "scratch"), force=False) == tmp_path / "scratch"
+    with pytest.raises(BackupError, match="live uploads folder .* needs --force"):
+        _media_target(same, None, force=False)
+    assert _media_target(same, None, force=True) == live
+    (live / "attachments" / "kept.pdf").unlink()
+    (live / "attachments").rmdir()
+    assert _media_target(same, None, force=False) == live  # an empty folder (a fresh volume) needs no force

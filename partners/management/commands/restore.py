@@ -11,8 +11,11 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("archive")
         parser.add_argument("--database-url", help="target database (default: DATABASE_URL)")
-        parser.add_argument("--media-root", help="where to put the uploaded files (default: MEDIA_ROOT)")
-        parser.add_argument("--force", action="store_true", help="replace the contents of a non-empty database")
+        parser.add_argument("--media-root", help="where to put the uploaded files (default: MEDIA_ROOT, only when "
+                                                 "restoring into the site's own database)")
+        parser.add_argument("--force", action="store_true",
+                            help="replace the contents of a non-empty database and of an uploads folder that holds "
+                                 "files")
 
     def handle(self, *args, archive, database_url=None, media_root=None, force=False, **options):
         try:
