@@ -131,7 +131,7 @@ AUTH_USER_MODEL = "partners.User"
 # --- Cache ----------------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
 # Short timeouts and a breaker: a Redis that is down or hung costs a fraction of a second, then the cache degrades
-# (registry/redis_cache.py, docs/ops-redis.md). "default" falls back to a per-process cache (rate limits stay
+# (registry/redis_cache.py, docs/OPERATIONS.md, "Redis"). "default" falls back to a per-process cache (rate limits stay
 # limits); "shared" (sessions, cached settings, the response cache) falls back to the database.
 REDIS_SOCKET_TIMEOUT = env.float("REDIS_SOCKET_TIMEOUT", default=0.3)
 REDIS_RETRY_SECONDS = env.float("REDIS_RETRY_SECONDS", default=2.0)
