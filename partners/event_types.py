@@ -12,7 +12,8 @@ OTHER_EVENTS = {
     "objection.filed", "objection.upheld", "objection.dismissed",
     "member.suspended", "member.reinstated", "member.revoked",
     "organization.created", "organization.updated", "organization.ownership_handed_over",
-    "organization.colleague_added", "organization.colleague_removed",
+    "organization.colleague_invited", "organization.invitation_accepted", "organization.invitation_declined",
+    "organization.invitation_revoked", "organization.colleague_removed",
     "organization.join_requested", "organization.join_approved", "organization.join_declined",
     "notification.resent", "letter_template.changed", "letter_template.reset",
 }
