@@ -16,6 +16,8 @@ OTHER_EVENTS = {
     "organization.invitation_revoked", "organization.colleague_removed",
     "organization.join_requested", "organization.join_approved", "organization.join_declined",
     "notification.resent", "letter_template.changed", "letter_template.reset",
+    # Written by earlier versions; their events stay in the trail (colleagues are invited now).
+    "organization.colleague_added",
 }
 
 # Names integrators know an event by, besides the audit code it comes from (webhook subscriptions).
