@@ -92,6 +92,13 @@ def test_a_daily_job_missed_while_stopped_runs_once_when_started():
     assert _row("send_digests").total_run_count == 1
 
 
+def test_a_job_switched_off_in_the_admin_does_not_run():
+    _last_run_all(timezone.now() - timedelta(days=2))
+    PeriodicTask.objects.filter(pk=_row("send_digests").pk).update(enabled=False)
+    results, _next_in = periodic.run_due()
+    assert "send_digests" not in results and "send_reminders" in results
+
+
 def test_a_failing_job_does_not_stop_the_others(monkeypatch):
     _last_run_all(timezone.now() - timedelta(days=2))
 

@@ -108,6 +108,8 @@ def due_jobs() -> tuple[list[tuple[Job, object]], float]:
     due, next_in = [], float(LOOP_MAX_SLEEP_SECONDS)
     for job in jobs().values():
         row = rows[job.entry]
+        if not row.enabled:  # switched off in the admin, as beat would skip it
+            continue
         previous_run = row.last_run_at
         state = ModelEntry(row, app=app).is_due()  # beat's own decision (it may fill in row.last_run_at)
         row.last_run_at = previous_run

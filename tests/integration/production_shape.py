@@ -379,8 +379,11 @@ def text_of(message) -> str:
 
 
 def totp_now(secret: str) -> str:
+    """The code of the current 30-second step; near the step's end, the next one's (no tolerance is allowed)."""
     from allauth.mfa.totp.internal.auth import format_hotp_value, hotp_value
 
+    if time.time() % 30 > 20:
+        time.sleep(30 - time.time() % 30 + 0.5)
     return format_hotp_value(hotp_value(secret, int(time.time()) // 30))
 
 

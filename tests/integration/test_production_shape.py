@@ -169,6 +169,65 @@ def test_the_dockerfile_collects_static_files_as_production_serves_them():
     assert "DEBUG=0" in step and "MANIFEST_STATIC=0" not in step and "DEBUG=1" not in step
 
 
+def _image_distributions() -> set[str]:
+    """Every distribution `pip install .` brings (the image's install): the dependencies without the test extra,
+    and theirs."""
+    import tomllib
+    from importlib import metadata
+
+    from packaging.requirements import Requirement
+
+    def norm(name):
+        return re.sub(r"[-_.]+", "-", name).lower()
+
+    pyproject = tomllib.loads((shape.ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    seen, stack = set(), [Requirement(d) for d in pyproject["project"]["dependencies"]]
+    while stack:
+        requirement = stack.pop()
+        key = (norm(requirement.name), tuple(sorted(requirement.extras)))
+        if key in seen:
+            continue
+        seen.add(key)
+        try:
+            requires = metadata.distribution(requirement.name).requires or []
+        except metadata.PackageNotFoundError:
+            continue
+        for text in requires:
+            sub = Requirement(text)
+            if sub.marker and not any(sub.marker.evaluate({"extra": e}) for e in (requirement.extras or {""})):
+                continue
+            stack.append(sub)
+    return {name for name, _extras in seen}
+
+
+def test_the_served_code_needs_nothing_beyond_what_the_image_installs():
+    """The tests run in a virtualenv with the test extra; the image installs the package without it. Whatever the
+    served code imports, or names in its settings, must come from the image's own dependencies."""
+    import ast
+    import sys
+    from importlib import metadata
+
+    from django.conf import settings
+
+    modules = {"gunicorn", "psycopg"}  # the compose command and the database engine
+    for base in ("partners", "registry"):
+        for path in (shape.ROOT / base).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Import):
+                    modules.update(alias.name.split(".")[0] for alias in node.names)
+                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    modules.add(node.module.split(".")[0])
+    named = [*settings.INSTALLED_APPS, *settings.MIDDLEWARE, *settings.AUTHENTICATION_BACKENDS,
+             *(s["BACKEND"] for s in settings.STORAGES.values()), "whitenoise.storage"]
+    modules.update(name.split(".")[0] for name in named)
+    modules -= set(sys.stdlib_module_names) | {"partners", "registry"}
+    installed = _image_distributions()
+    owners = metadata.packages_distributions()
+    missing = {m: owners.get(m) for m in sorted(modules)
+               if not owners.get(m) or not all(re.sub(r"[-_.]+", "-", d).lower() in installed for d in owners[m])}
+    assert not missing, f"imported but not installed by the image (only by the test extra?): {missing}"
+
+
 # --- The walk ------------------------------------------------------------------------------------------------
 
 def _routes(include_admin):
@@ -204,7 +263,8 @@ def _login(browser, email, password, totp=None):
     assert response.status == 302, (email, response.status, response.text[:3000])
     if totp:
         assert "/accounts/2fa/authenticate/" in response.header("location"), response.header("location")
-        response = browser.submit(response.header("location"), {"code": shape.totp_now(totp)})
+        page = browser.get(response.header("location"))
+        response = browser.submit(page.url, {"code": shape.totp_now(totp)}, page=page)
         assert response.status == 302, (email, response.status, response.text[:3000])
     return browser.follow(response)
 
