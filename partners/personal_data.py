@@ -68,6 +68,8 @@ LOCATIONS: tuple[Location, ...] = (
              "while the person acts for the organisation"),
     Location("partners.JoinRequest", ("user", "message"), "join_requests", ERASED, CONTRACT,
              "until the account is deleted"),
+    Location("partners.OrganizationInvitation", ("email", "title", "answered_by"), "invitations", ERASED,
+             CONTRACT, "30 days while open; answered ones until the invited person's account is deleted"),
     Location("partners.Application", ("created_by", "contact_name", "contact_title", "contact_phone",
                                       "contact_email"),
              "applications", ANONYMISED, PUBLIC_RECORD,

@@ -23,6 +23,7 @@ from partners.models import (
     SecurityEvent,
     User,
 )
+from partners.models.audit import PSEUDONYM_PREFIX, ActorPseudonym
 from partners.services import privacy
 from tests.factories import (
     PASSWORD,
@@ -210,7 +211,8 @@ def test_deletion_anonymises_what_must_be_kept_and_removes_the_rest(applicant, r
     assert request.state == DeletionRequest.State.COMPLETED and request.reason == "leaving"
     # The request is logged under the person's pseudonym, no longer linked to the account.
     requested = SecurityEvent.objects.get(action="privacy.deletion_requested", object_ref=f"user:{person.pk}")
-    assert requested.actor_id is None and requested.actor_label.startswith("pseudonym-")
+    assert requested.actor_label.startswith(PSEUDONYM_PREFIX)
+    assert not ActorPseudonym.objects.filter(pseudonym=requested.actor_label).exists()
     assert SecurityEvent.objects.filter(action="privacy.deletion_completed",
                                         object_ref=f"deletion_request:{request.pk}").exists()
     assert User.objects.filter(email=email).count() == 0

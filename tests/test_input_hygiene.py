@@ -163,8 +163,9 @@ def test_a_server_error_under_the_api_is_json_and_elsewhere_the_page():
 
 # --- cursors ------------------------------------------------------------------------------------------
 
+# The events feed pages by position (`after`), not by cursor: its own test follows.
 LISTS = ["/api/v1/members/", "/api/v1/applications/", "/api/v1/organizations/", "/api/v1/decisions/",
-         "/api/v1/events/", "/api/v1/webhooks/"]
+         "/api/v1/webhooks/"]
 
 
 @pytest.mark.parametrize("url", LISTS)
@@ -174,6 +175,14 @@ def test_a_tampered_cursor_on_every_list_is_a_400_in_the_api_shape(reviewer, url
     _key, token = key_for(reviewer)
     body = api_error(client_for(token).get(url, {"cursor": cursor}), 400, "invalid_cursor")
     assert "cursor" in body["fields"]
+
+
+@pytest.mark.parametrize("position", ["1.2.3", "-1.0", "a.b", "9" * 40 + ".1", "1." + "9" * 25, "0.0 OR 1=1",
+                                      "9223372036854775808.1"])
+def test_a_malformed_feed_position_is_a_400_naming_after(reviewer, position):
+    _key, token = key_for(reviewer)
+    body = api_error(client_for(token).get("/api/v1/events/", {"after": position}), 400, "invalid")
+    assert "after" in body["fields"]
 
 
 def test_a_signed_cursor_with_a_position_of_the_wrong_type_is_a_400(reviewer):
@@ -223,11 +232,14 @@ def walk(client, url, params):
 
 
 @pytest.mark.parametrize("ordering", ["submitted_at", "-submitted_at"])
-def test_ordering_by_a_date_some_rows_lack_pages_through_every_row(reviewer, ordering):
-    submitted = [submitted_application(OrganizationFactory().owner) for _ in range(3)]
-    drafts = [ApplicationFactory() for _ in range(3)]
+def test_ordering_by_a_date_some_rows_lack_pages_through_every_row(ordering):
+    # An applicant's own list: submitted applications and drafts (which staff never see) side by side.
+    owner = OrganizationFactory().owner
+    organization = owner.organizations.get()
+    submitted = [submitted_application(owner, types=(t,)) for t in ("data", "compute", "model")]
+    drafts = [ApplicationFactory(organization=organization, created_by=owner) for _ in range(3)]
     assert all(d.submitted_at is None for d in drafts)
-    _key, token = key_for(reviewer)
+    _key, token = key_for(owner)
     forward, backward, pages = walk(client_for(token), "/api/v1/applications/",
                                     {"ordering": ordering, "page_size": 2})
     dated = sorted(submitted, key=lambda a: a.submitted_at, reverse=ordering.startswith("-"))
@@ -237,11 +249,13 @@ def test_ordering_by_a_date_some_rows_lack_pages_through_every_row(reviewer, ord
     assert backward == forward[:-len(pages[-1]["results"])]
 
 
-def test_rows_sharing_a_timestamp_are_neither_skipped_nor_repeated(reviewer):
-    rows = [ApplicationFactory() for _ in range(7)]
+def test_rows_sharing_a_timestamp_are_neither_skipped_nor_repeated():
+    owner = OrganizationFactory().owner
+    organization = owner.organizations.get()
+    rows = [ApplicationFactory(organization=organization, created_by=owner) for _ in range(7)]
     same = timezone.now() - timedelta(days=1)
     Application.objects.filter(pk__in=[r.pk for r in rows]).update(created_at=same)
-    _key, token = key_for(reviewer)
+    _key, token = key_for(owner)
     forward, backward, pages = walk(client_for(token), "/api/v1/applications/",
                                     {"ordering": "-created_at", "page_size": 2})
     assert forward == sorted((r.pk for r in rows), reverse=True)

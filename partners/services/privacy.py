@@ -23,6 +23,7 @@ from ..models import (
     JoinRequest,
     Notification,
     NotificationPreference,
+    OrganizationInvitation,
     OrganizationMember,
     PasswordHistory,
     PrivacyNotice,
@@ -248,6 +249,12 @@ def personal_data(user) -> dict:
             {"organisation": jr.organization.name, "message": jr.message, "state": jr.state,
              "created_at": _iso(jr.created_at)}
             for jr in JoinRequest.objects.filter(user=user).select_related("organization")
+        ],
+        "invitations": [
+            {"organisation": inv.organization.name, "email": inv.email, "title": inv.title, "state": inv.state,
+             "created_at": _iso(inv.created_at), "answered_at": _iso(inv.answered_at)}
+            for inv in OrganizationInvitation.objects.filter(
+                Q(email__iexact=user.email) | Q(answered_by=user)).select_related("organization")
         ],
         "applications": [
             {"id": str(a.public_id), "organisation": a.organization.name, "state": a.state,
@@ -486,6 +493,8 @@ def erase_person_locations(person, old_email) -> dict:
         "second_factors": Authenticator.objects.filter(user=person).delete()[0],
         "organisation_links": OrganizationMember.objects.filter(user=person).delete()[0],
         "join_requests": JoinRequest.objects.filter(user=person).delete()[0],
+        "invitations": OrganizationInvitation.objects.filter(
+            Q(email__iexact=email) | Q(answered_by=person)).delete()[0],
         "notifications": Notification.objects.filter(
             Q(recipient=person) | Q(recipient__isnull=True, email__iexact=email)).delete()[0],
         "notification_preferences": NotificationPreference.objects.filter(user=person).delete()[0],
