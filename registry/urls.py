@@ -16,8 +16,8 @@ urlpatterns = [
     path("ping/", ping, name="ping"),
     path("i18n/", include("django.conf.urls.i18n")),
     # A new account or address and its verification mail are stored together, or not at all.
-    path("accounts/signup/", transaction.atomic(account_views.signup)),
-    path("accounts/email/", transaction.atomic(account_views.email)),
+    path("accounts/signup/", transaction.atomic(account_views.signup), name="account_signup"),
+    path("accounts/email/", transaction.atomic(account_views.email), name="account_email"),
     path("accounts/", include("allauth.urls")),
     path(settings.ADMIN_URL, admin.site.urls),
     path("api/", include("partners.api.urls")),

@@ -117,11 +117,11 @@ def test_credentials_in_the_url_and_plain_http_are_refused(applicant, no_interna
     _key, token = key_for(applicant)
     client = client_for(token)
     with_password = client.post("/api/v1/webhooks/", {"url": "https://user:pw@hooks.example.com/",
-                                                      "event_types": ["*"]}, format="json")
+                                                      "event_types": ["*"]}, format="json", HTTP_ACCEPT_LANGUAGE="en")
     assert with_password.status_code == 400
     assert "user name or password" in json.dumps(with_password.json())
     plain = client.post("/api/v1/webhooks/", {"url": "http://hooks.example.com/", "event_types": ["*"]},
-                        format="json")
+                        format="json", HTTP_ACCEPT_LANGUAGE="en")
     assert plain.status_code == 400 and "https" in json.dumps(plain.json())
     assert client.post("/api/v1/webhooks/", {"url": f"https://{PUBLIC_V4}/", "event_types": ["*"]},
                        format="json").status_code == 201
@@ -316,3 +316,15 @@ def test_only_the_owner_key_rotates(applicant, other_applicant):
     sub, _ = webhooks.subscribe(key, url="http://127.0.0.1:9/x", event_types=["*"])
     _other, other_token = key_for(other_applicant)
     assert client_for(other_token).post(f"/api/v1/webhooks/{sub.pk}/rotate-secret/").status_code == 404
+
+
+def test_a_name_that_stops_resolving_is_retried_not_failed(applicant, no_internal, dns):
+    dns.answers["flaky.example.com"] = [[PUBLIC_V4]]
+    key, _token = key_for(applicant)
+    webhooks.subscribe(key, url="https://flaky.example.com/hook", event_types=["application.submitted"])
+    dns.answers["flaky.example.com"] = []
+    submitted_application(applicant)
+    row = webhook_rows().get()
+    assert deliver(row.pk) == NotificationState.PENDING
+    row.refresh_from_db()
+    assert row.last_error.endswith(webhooks.UNREACHABLE_ERROR)

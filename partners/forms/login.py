@@ -48,6 +48,10 @@ class LoginForm(AllauthLoginForm):
 class AdminLoginForm(AdminAuthenticationForm):
     """The admin's login, with the same slowdown per account name as the site's."""
 
+    def __init__(self, request, *args, **kwargs):
+        # Only ever built for a request: the lockout and the delays are per request and address.
+        super().__init__(request, *args, **kwargs)
+
     def clean(self):
         login_delay.check(self.cleaned_data.get("username") or "")
         return super().clean()

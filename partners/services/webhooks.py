@@ -259,6 +259,8 @@ def deliver_webhook(notification):
         target = egress.check(sub.url)
     except egress.Refused as exc:
         log.warning("Webhook %s to subscription %s refused: %s", notification.pk, sub.pk, exc.reason)
+        if exc.reason == "unresolvable":
+            raise WebhookFailed(UNREACHABLE_ERROR) from None  # DNS may answer on a later try
         raise PermanentFailure(REFUSED_ERROR) from None
     body = canonical_body(ctx.get("payload", {}))
     timestamp = str(int(time.time()))
