@@ -12,7 +12,8 @@ def test_home_page_renders(client):
 
 @pytest.mark.django_db
 def test_health_reports_database(client):
-    assert client.get("/health/").json() == {"status": "ok"}
+    body = client.get("/health/").json()
+    assert body["status"] == "ok" and body["checks"]["database"] == "ok"
 
 
 @pytest.mark.django_db
