@@ -546,7 +546,7 @@ def test_my_data_page(client, applicant, organization, django_assert_max_num_que
             JoinRequest.objects.create(organization=OrganizationFactory(), user=applicant, message=f"m{i}")
 
     # About one query per location of the personal-data registry (partners/personal_data.py), flat in rows.
-    assert_flat(client, "/me/data/", grow, 40, django_assert_max_num_queries, rows_of=count_of("预算联系人"))
+    assert_flat(client, "/me/data/", grow, 41, django_assert_max_num_queries, rows_of=count_of("预算联系人"))
 
 
 def test_my_data_download(client, applicant, organization, django_assert_max_num_queries):
@@ -558,7 +558,7 @@ def test_my_data_download(client, applicant, organization, django_assert_max_num
             Notification.objects.create(recipient=applicant, template_key="application.submitted",
                                         dedupe_key=unique("my-data-json"))
 
-    assert_flat(client, "/me/data.json", grow, 40, django_assert_max_num_queries,
+    assert_flat(client, "/me/data.json", grow, 41, django_assert_max_num_queries,
                 rows_of=lambda r: len(json.loads(r.body)["applications"]))
 
 

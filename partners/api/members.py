@@ -2,6 +2,7 @@
 
 import django_filters
 from django.db.models import Exists, OuterRef, Q
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers
 from rest_framework.response import Response
@@ -49,8 +50,8 @@ class MemberFilter(django_filters.FilterSet):
     # Codes of the reference lists: an unknown code is a 400 naming the field, not an empty page.
     district = django_filters.ModelChoiceFilter(field_name="organization__district", to_field_name="code",
                                                 queryset=District.objects.all(), label="district code")
-    industry = django_filters.ModelChoiceFilter(method="filter_industry", to_field_name="code",
-                                                queryset=Industry.objects.all(), label="industry code")
+    industry = extend_schema_field(OpenApiTypes.STR)(django_filters.ModelChoiceFilter(
+        method="filter_industry", to_field_name="code", queryset=Industry.objects.all(), label="industry code"))
     q = django_filters.CharFilter(method="filter_name", max_length=directory.MAX_QUERY_LENGTH,
                                   label="part of the name (Chinese or English)")
 
