@@ -30,8 +30,14 @@ BIN = Path(sys.executable).parent
 # listens and where its static files go (in the image: gunicorn.conf.py's default 0.0.0.0:8000, and
 # STATIC_ROOT's default var/static, which the Dockerfile fills). Nothing else may be added.
 MACHINE_LOCAL = {"GUNICORN_BIND", "STATIC_ROOT"}
-# Values of .env.example that an operator must replace; the test does, with fresh random ones.
-SECRETS = {"SECRET_KEY", "BACKUP_SIGNING_KEY"}
+# Values of .env.example that an operator must replace; the test does, with fresh random ones (the database
+# passwords too: this machine's PostgreSQL trusts local connections, so they are carried, not checked).
+SECRETS = {"SECRET_KEY", "BACKUP_SIGNING_KEY", "POSTGRES_PASSWORD", "DATABASE_OWNER_PASSWORD",
+           "DATABASE_APP_PASSWORD"}
+# A Fernet key, as `.env.example` says how to make one.
+FERNET_KEYS = {"FIELD_ENCRYPTION_KEY"}
+# The one-shot compose services that prepare the database before the app services start, in order.
+PREPARE = ("db-roles", "migrate")
 # What a process inherits from the machine besides those: nothing that the settings read.
 INHERITED = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "USER", "LOGNAME")
 
@@ -42,9 +48,16 @@ def compose() -> dict:
     return yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
 
 
-def compose_environment() -> dict:
-    """The environment every app service (web, worker, beat) gets from the compose file."""
-    return {k: str(v) for k, v in compose()["x-app"]["environment"].items()}
+def compose_environment(service=None) -> dict:
+    """The environment every app service (web, worker, beat) gets from the compose file, or one service's own
+    (the one-shot db-roles and migrate connect to the database as other roles)."""
+    block = compose()["services"][service].get("environment") if service else None
+    return {k: str(v) for k, v in (block or compose()["x-app"]["environment"]).items()}
+
+
+def interpolate(value: str, env: dict) -> str:
+    """Compose's `${NAME}` and `${NAME:?}` from the operator's .env, as docker compose fills them in."""
+    return re.sub(r"\$\{(\w+)(?::?[?-][^}]*)?\}", lambda m: env.get(m.group(1), ""), value)
 
 
 def env_example() -> dict:
@@ -96,28 +109,45 @@ def _localise_url(value: str, services: Services, database: str) -> str:
         return value
     host, port, user, password = services.hosts[parts.hostname]
     auth = ""
-    if parts.username:  # keep the shape: credentials where the compose file has them
-        auth = (user or "") + (f":{password}" if password else "") + "@"
+    if parts.username:  # keep the shape: the compose file's role and password where it names them
+        auth = parts.username + (f":{parts.password}" if parts.password else "") + "@"
     path = f"/{database}" if parts.hostname == "postgres" else parts.path
     return urlunsplit((parts.scheme, f"{auth}{host}:{port}", path, parts.query, parts.fragment))
 
 
 def production_environment(services: Services, *, database: str, var_dir: Path, port: int) -> dict:
     """The environment of every served process: compose + .env.example, localised; see the module's doc."""
+    from cryptography.fernet import Fernet
+
     env = {k: os.environ[k] for k in INHERITED if k in os.environ}
     env["PATH"] = f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"  # `python`, `gunicorn`, `celery` of this venv
     env.update(dockerfile_env())
     for key, value in env_example().items():
+        if key in FERNET_KEYS:
+            value = Fernet.generate_key().decode()
         env[key] = secrets.token_urlsafe(48) if key in SECRETS else value
-    for key, value in compose_environment().items():
+    _overlay(env, compose_environment(), services, database, var_dir)
+    env["GUNICORN_BIND"] = f"127.0.0.1:{port}"
+    env["STATIC_ROOT"] = str(var_dir / "static")
+    return env
+
+
+def service_environment(env: dict, service: str, services: Services, *, database: str, var_dir: Path) -> dict:
+    """The served environment as one compose service gets it: its own `environment` block over the shared one
+    (db-roles connects as the superuser, migrate as the owner; the secrets stay the same)."""
+    own = dict(env)
+    _overlay(own, compose_environment(service), services, database, var_dir)
+    return own
+
+
+def _overlay(env, variables, services, database, var_dir):
+    for key, value in variables.items():
+        value = interpolate(value, env)
         if "://" in value:
             value = _localise_url(value, services, database)
         elif value.startswith(("/app/", "/tmp/")):
             value = localise_path(value, var_dir)
         env[key] = value
-    env["GUNICORN_BIND"] = f"127.0.0.1:{port}"
-    env["STATIC_ROOT"] = str(var_dir / "static")
-    return env
 
 
 def localise_path(text: str, var_dir: Path) -> str:

@@ -23,6 +23,7 @@ import subprocess
 import time
 import uuid
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import psycopg
 import pytest
@@ -89,8 +90,12 @@ def site(tmp_path_factory):
     port = free_port()
     env = shape.production_environment(services, database=database, var_dir=var_dir, port=port)
     try:
-        # The image's build step, then the compose services in the compose file's order.
+        # The image's build step, then the compose services in the compose file's order: the one-shot db-roles
+        # (as the superuser) and migrate (as the owner), then web, worker and beat as the application role.
         shape.run(shape.dockerfile_step("manage.py collectstatic"), env, shell=True)
+        for service in shape.PREPARE:
+            shape.run(shape.localise_argv(shape.compose_argv(service), var_dir, port),
+                      shape.service_environment(env, service, services, database=database, var_dir=var_dir))
         processes["web"] = shape.Process("web", shape.localise_argv(shape.compose_argv("web"), var_dir, port),
                                          env, log_dir)
         processes["worker"] = shape.Process(
@@ -156,6 +161,14 @@ def test_the_served_environment_is_the_compose_files():
     assert env["REDIS_URL"].endswith(app["REDIS_URL"].rsplit("/", 1)[1])
     assert env["CELERY_BROKER_URL"].endswith(app["CELERY_BROKER_URL"].rsplit("/", 1)[1])
     assert env["DEBUG"] == "0" and "MANIFEST_STATIC" not in env
+    # The app services connect as the application role; the one-shot services as the superuser and the owner,
+    # with nothing else changed.
+    assert urlsplit(env["DATABASE_URL"]).username == "registry_app"
+    for service, role in (("db-roles", "postgres"), ("migrate", "registry_owner")):
+        own = shape.service_environment(env, service, services, database="db", var_dir=Path("/var-test"))
+        assert urlsplit(own["DATABASE_URL"]).username == role, service
+        assert {k for k in own if own[k] != env.get(k)} == {"DATABASE_URL"}, service
+    assert list(shape.PREPARE) == [s for s in compose["services"] if s in shape.PREPARE]
     # The machine-local variables default to what the image uses.
     settings_text = (shape.ROOT / "registry" / "settings.py").read_text(encoding="utf-8")
     assert 'env("STATIC_ROOT", default=str(VAR_DIR / "static"))' in settings_text
