@@ -4,7 +4,6 @@ touched."""
 import os
 import shutil
 import signal
-import socket
 import subprocess
 import tempfile
 import time
@@ -12,11 +11,7 @@ import time
 import pytest
 import redis
 
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from tests.integration.outbox_env import free_port
 
 
 class PrivateRedis:
