@@ -1,11 +1,14 @@
 """The production shape, natively: what the Dockerfile builds and docker-compose.yml runs, on this machine.
 
-The environment of the served site is docker-compose.yml's (the `x-app` block every app service shares) plus
-`.env.example` (the operator's `.env`), with each compose service host (postgres, redis, mail) replaced by the
-same service started here and each path inside the image by a temporary folder. The commands are the compose
-file's and the Dockerfile's own, run with this virtualenv's programs first on PATH.
+The environment of each service is docker-compose.yml's (its `environment`, which the app services share through
+`x-app`) plus `.env.example` (the operator's `.env`, every `change-me` value replaced by a fresh secret, and
+`${VAR}` in the compose file filled from it), with each compose service host (postgres, redis, mail) replaced by
+the same service started here and each path inside the image by a temporary folder. The commands are the compose
+file's and the Dockerfile's own, run with this virtualenv's programs first on PATH; one-shot services (`restart:
+"no"`, such as database set-up and migrations) run to completion first, in the order of their `depends_on`.
 """
 
+import base64
 import html.parser
 import http.client
 import json
@@ -30,8 +33,8 @@ BIN = Path(sys.executable).parent
 # listens and where its static files go (in the image: gunicorn.conf.py's default 0.0.0.0:8000, and
 # STATIC_ROOT's default var/static, which the Dockerfile fills). Nothing else may be added.
 MACHINE_LOCAL = {"GUNICORN_BIND", "STATIC_ROOT"}
-# Values of .env.example that an operator must replace; the test does, with fresh random ones.
-SECRETS = {"SECRET_KEY", "BACKUP_SIGNING_KEY"}
+# Values of .env.example that an operator must replace start with this; the test replaces them with fresh ones.
+PLACEHOLDER = "change-me"
 # What a process inherits from the machine besides those: nothing that the settings read.
 INHERITED = ("PATH", "HOME", "LANG", "LC_ALL", "LC_CTYPE", "TZ", "TMPDIR", "USER", "LOGNAME")
 
@@ -42,9 +45,26 @@ def compose() -> dict:
     return yaml.safe_load((ROOT / "docker-compose.yml").read_text(encoding="utf-8"))
 
 
-def compose_environment() -> dict:
-    """The environment every app service (web, worker, beat) gets from the compose file."""
-    return {k: str(v) for k, v in compose()["x-app"]["environment"].items()}
+def compose_environment(service=None) -> dict:
+    """The environment a service gets from the compose file (default: the `x-app` block web, worker and beat
+    share); `${VAR}` references are left for production_environment to fill."""
+    spec = compose()
+    block = spec["services"][service].get("environment", spec["x-app"]["environment"]) if service else \
+        spec["x-app"]["environment"]
+    return {k: str(v) for k, v in block.items()}
+
+
+def one_shot_services() -> list[str]:
+    """Services that run once and exit before the site serves (`restart: "no"`), dependencies first."""
+    services = compose()["services"]
+    pending = [name for name, spec in services.items() if str(spec.get("restart", "")) == "no"]
+    ordered = []
+    while pending:
+        ready = [n for n in pending if not set(services[n].get("depends_on") or {}) & set(pending)]
+        assert ready, f"a cycle among {pending}"
+        ordered += ready
+        pending = [n for n in pending if n not in ready]
+    return ordered
 
 
 def env_example() -> dict:
@@ -90,26 +110,58 @@ class Services:
         self.hosts = {"postgres": postgres, "redis": redis, "mail": mail}
 
 
+def fresh_secret(name: str) -> str:
+    if name.endswith("ENCRYPTION_KEY"):  # a Fernet key
+        return base64.urlsafe_b64encode(secrets.token_bytes(32)).decode()
+    return secrets.token_urlsafe(48)
+
+
+def operator_dotenv() -> dict:
+    """The operator's .env: .env.example with every placeholder filled in (once per site: all services share it)."""
+    return {k: fresh_secret(k) if v.startswith(PLACEHOLDER) else v for k, v in env_example().items()}
+
+
+def interpolate(value: str, dotenv: dict) -> str:
+    """Compose's `${VAR}`, `${VAR:?}` and `${VAR:-default}`, filled from the .env file."""
+    def fill(match):
+        name, default = match.group(1), match.group(3) or ""
+        if name in dotenv:
+            return dotenv[name]
+        assert match.group(2) != ":?", f"the compose file needs {name}, which .env.example does not set"
+        return default
+
+    return re.sub(r"\$\{(\w+)(:\?|:-)?([^}]*)\}", fill, value)
+
+
+def _superuser() -> str:
+    return str(compose()["services"]["postgres"].get("environment", {}).get("POSTGRES_USER", "postgres"))
+
+
 def _localise_url(value: str, services: Services, database: str) -> str:
     parts = urlsplit(value)
     if parts.hostname not in services.hosts:
         return value
     host, port, user, password = services.hosts[parts.hostname]
     auth = ""
-    if parts.username:  # keep the shape: credentials where the compose file has them
+    if parts.username:
+        # The compose file's superuser is this machine's administrator; other roles keep their names and passwords.
+        if parts.hostname == "postgres" and parts.username != _superuser():
+            user, password = parts.username, parts.password
         auth = (user or "") + (f":{password}" if password else "") + "@"
     path = f"/{database}" if parts.hostname == "postgres" else parts.path
     return urlunsplit((parts.scheme, f"{auth}{host}:{port}", path, parts.query, parts.fragment))
 
 
-def production_environment(services: Services, *, database: str, var_dir: Path, port: int) -> dict:
-    """The environment of every served process: compose + .env.example, localised; see the module's doc."""
+def production_environment(services: Services, *, database: str, var_dir: Path, port: int, dotenv=None,
+                           service=None) -> dict:
+    """The environment of a service's processes: compose + .env.example, localised; see the module's doc."""
+    dotenv = dotenv if dotenv is not None else operator_dotenv()
     env = {k: os.environ[k] for k in INHERITED if k in os.environ}
     env["PATH"] = f"{BIN}{os.pathsep}{os.environ.get('PATH', '')}"  # `python`, `gunicorn`, `celery` of this venv
     env.update(dockerfile_env())
-    for key, value in env_example().items():
-        env[key] = secrets.token_urlsafe(48) if key in SECRETS else value
-    for key, value in compose_environment().items():
+    env.update(dotenv)
+    for key, value in compose_environment(service).items():
+        value = interpolate(value, dotenv)
         if "://" in value:
             value = _localise_url(value, services, database)
         elif value.startswith(("/app/", "/tmp/")):

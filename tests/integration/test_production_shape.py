@@ -87,20 +87,30 @@ def site(tmp_path_factory):
                               redis=("127.0.0.1", redis.port, None, None),
                               mail=("127.0.0.1", smtp.port, None, None))
     port = free_port()
-    env = shape.production_environment(services, database=database, var_dir=var_dir, port=port)
+    dotenv = shape.operator_dotenv()
+
+    def environment(service):
+        return shape.production_environment(services, database=database, var_dir=var_dir, port=port,
+                                            dotenv=dotenv, service=service)
+
+    env = environment("web")
     try:
-        # The image's build step, then the compose services in the compose file's order.
+        # The image's build step, the one-shot services (database set-up, migrations), then the rest in the
+        # compose file's order.
         shape.run(shape.dockerfile_step("manage.py collectstatic"), env, shell=True)
+        for service in shape.one_shot_services():
+            shape.run(shape.localise_argv(shape.compose_argv(service), var_dir, port), environment(service))
         processes["web"] = shape.Process("web", shape.localise_argv(shape.compose_argv("web"), var_dir, port),
                                          env, log_dir)
         processes["worker"] = shape.Process(
-            "worker", shape.localise_argv(shape.compose_argv("worker"), var_dir, port), env, log_dir)
+            "worker", shape.localise_argv(shape.compose_argv("worker"), var_dir, port), environment("worker"),
+            log_dir)
         _wait_healthy(port, processes["web"])
         output = shape.run([str(shape.BIN / "python"), "manage.py", "shell", "-c",
                             "from tests.integration.production_shape import populate; populate()"], env)
         data = json.loads(output.split("PRODUCTION_SHAPE ", 1)[1].splitlines()[0])
         processes["beat"] = shape.Process("beat", shape.localise_argv(shape.compose_argv("beat"), var_dir, port),
-                                          env, log_dir)
+                                          environment("beat"), log_dir)
         processes["worker"].wait_for_log(b"ready.", timeout=60)
         yield Site(port, env, data, mailbox, processes, var_dir)
     finally:
@@ -156,6 +166,7 @@ def test_the_served_environment_is_the_compose_files():
     assert env["REDIS_URL"].endswith(app["REDIS_URL"].rsplit("/", 1)[1])
     assert env["CELERY_BROKER_URL"].endswith(app["CELERY_BROKER_URL"].rsplit("/", 1)[1])
     assert env["DEBUG"] == "0" and "MANIFEST_STATIC" not in env
+    assert not any(v.startswith(shape.PLACEHOLDER) or "${" in v for v in env.values())
     # The machine-local variables default to what the image uses.
     settings_text = (shape.ROOT / "registry" / "settings.py").read_text(encoding="utf-8")
     assert 'env("STATIC_ROOT", default=str(VAR_DIR / "static"))' in settings_text
