@@ -61,6 +61,7 @@ class MemberFilter(django_filters.FilterSet):
     def filter_partner_type(self, qs, name, value):
         return qs.filter(Exists(directory.current_grants().filter(membership=OuterRef("pk"), partner_type=value)))
 
+    @extend_schema_field({"type": "string"})  # an industry code; drf-spectacular cannot tell from the method
     def filter_industry(self, qs, name, value):
         return qs.filter(directory.industry_filter(value.code))
 
