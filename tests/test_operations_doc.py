@@ -31,8 +31,9 @@ def switched_in_tests() -> set[str]:
             names.add(node.args[0].value)
         elif isinstance(node, ast.For) and isinstance(node.iter, ast.Tuple):
             names.update(e.value for e in node.iter.elts if isinstance(e, ast.Constant))
-        elif isinstance(node, ast.Assign) and node.col_offset == 0:
-            names.update(t.id for t in node.targets if isinstance(t, ast.Name) and t.id.isupper())
+        elif isinstance(node, ast.Assign):  # at the top or under an `if`
+            names.update(t.id for t in node.targets if isinstance(t, ast.Name) and t.id.isupper()
+                         and not t.id.startswith("_"))
     conftest = ast.parse((ROOT / "tests" / "conftest.py").read_text(encoding="utf-8"))
     for fn in conftest.body:
         if isinstance(fn, ast.FunctionDef) and any(
