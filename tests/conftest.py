@@ -99,3 +99,15 @@ def in_english():
 
     with translation.override("en"):
         yield
+
+
+@pytest.fixture
+def english_with_fresh_cache():
+    """English messages and an empty cache before and after: the compliance tests read cached settings."""
+    from django.core.cache import cache
+    from django.utils import translation
+
+    cache.clear()
+    with translation.override("en"):
+        yield
+    cache.clear()

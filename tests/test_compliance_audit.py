@@ -6,26 +6,19 @@ import json
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.db import DatabaseError, connection, transaction
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import timezone
 
 from partners.models import SecurityEvent
 from partners.services import privacy
 from partners.services.audit import log_security
 from tests.factories import english_client, make_staff, submitted_application
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_with_fresh_cache")]
 on_postgres = pytest.mark.skipif(connection.vendor != "postgresql", reason="the trigger exists only on PostgreSQL")
 
 
-@pytest.fixture(autouse=True)
-def _english_and_fresh_cache():
-    cache.clear()
-    with translation.override("en"):
-        yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -4,26 +4,18 @@ import json
 
 import pytest
 from django.contrib.auth.models import Group
-from django.core.cache import cache
 from django.forms.models import model_to_dict
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
 
 from partners.models import ActorPseudonym, AuditEvent, SecurityEvent, User
 from partners.services import privacy, security, separation
 from partners.services.audit import actor_pseudonym, log_event, log_security, pseudonymise_actor
 from tests.factories import UserFactory, english_client, make_staff, submitted_application
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_with_fresh_cache")]
 
 
-@pytest.fixture(autouse=True)
-def _english():
-    cache.clear()
-    with translation.override("en"):
-        yield
-    cache.clear()
 
 
 def rows_of(user_pk):

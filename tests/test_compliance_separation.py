@@ -2,11 +2,9 @@
 
 import pytest
 from django.contrib.auth.models import Group
-from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.urls import reverse
-from django.utils import translation
 
 from partners.models import SecurityEvent, SecuritySetting, User
 from partners.models.compliance import SECURITY_SETTING_BOUNDS
@@ -14,17 +12,11 @@ from partners.services import security, separation
 from partners.services.separation import SeparationOfDutiesError
 from tests.factories import UserFactory, english_client, make_staff
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("english_with_fresh_cache")]
 Membership = User.groups.through
 on_postgres = pytest.mark.skipif(connection.vendor != "postgresql", reason="the constraint trigger is PostgreSQL's")
 
 
-@pytest.fixture(autouse=True)
-def _english():
-    cache.clear()
-    with translation.override("en"):
-        yield
-    cache.clear()
 
 
 def group(name):
