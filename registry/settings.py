@@ -70,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "partners.replica_middleware.ReplicaMiddleware",  # only with DATABASE_REPLICA_URLS: public reads to replicas
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -121,6 +122,33 @@ else:
         _db["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
         _db["CONN_HEALTH_CHECKS"] = True
 IS_POSTGRES = _db["ENGINE"] == "django.db.backends.postgresql"
+# Read replicas (PostgreSQL streaming replicas of the primary), comma-separated URLs; empty: everything reads the
+# primary, as before. Anonymous and other public reads go to a replica that is within REPLICA_MAX_LAG_SECONDS,
+# writes and transactions to the primary, and a person who wrote reads the primary for READ_YOUR_WRITES_SECONDS
+# (partners/db_router.py, docs/OPERATIONS.md "Read replicas").
+DATABASE_REPLICA_URLS = env.list("DATABASE_REPLICA_URLS", default=[])
+REPLICA_MAX_LAG_SECONDS = env.float("REPLICA_MAX_LAG_SECONDS", default=3.0)
+REPLICA_CHECK_SECONDS = env.float("REPLICA_CHECK_SECONDS", default=1.0)  # how long a lag measure is trusted
+REPLICA_RETRY_SECONDS = env.float("REPLICA_RETRY_SECONDS", default=5.0)  # an unreachable replica rests this long
+REPLICA_CONNECT_TIMEOUT = env.int("REPLICA_CONNECT_TIMEOUT", default=2)  # libpq's minimum is 2 s
+# Never shorter than the staleness a replica may have (lag bound plus one check), or a writer could miss a write.
+READ_YOUR_WRITES_SECONDS = max(env.float("READ_YOUR_WRITES_SECONDS", default=10.0),
+                               REPLICA_MAX_LAG_SECONDS + REPLICA_CHECK_SECONDS + 1)
+for _number, _url in enumerate(DATABASE_REPLICA_URLS, start=1):
+    if not IS_POSTGRES:
+        from django.core.exceptions import ImproperlyConfigured
+
+        raise ImproperlyConfigured("DATABASE_REPLICA_URLS needs PostgreSQL as the primary (DATABASE_URL).")
+    _replica = {**{k: v for k, v in _db.items() if k not in ("NAME", "USER", "PASSWORD", "HOST", "PORT")},
+                **{k: v for k, v in env.db_url_config(_url).items() if k in ("NAME", "USER", "PASSWORD", "HOST",
+                                                                              "PORT")}}
+    _options = dict(_db.get("OPTIONS", {}))
+    if "pool" in _options:  # a replica that is down must not keep a request waiting for the pool's 30 s
+        _options["pool"] = {**_options["pool"], "timeout": REPLICA_CONNECT_TIMEOUT}
+    _replica["OPTIONS"] = {**_options, "connect_timeout": REPLICA_CONNECT_TIMEOUT}
+    _replica["TEST"] = {"MIRROR": "default"}
+    DATABASES[f"replica{_number}"] = _replica
+DATABASE_ROUTERS = ["partners.db_router.ReplicaRouter"] if DATABASE_REPLICA_URLS else []
 # The login role the application serves with (no TRUNCATE, ALTER, UPDATE or DELETE on the audit trails);
 # migrations run as the owner, which grants it after each migration (`manage.py db_roles` creates it).
 DATABASE_APP_ROLE = env("DATABASE_APP_ROLE", default="registry_app")

@@ -4,6 +4,7 @@ from rest_framework import viewsets
 from rest_framework.exceptions import NotFound
 
 from .. import workflow
+from ..replica_middleware import note_authenticated
 from .mixins import ETagMixin, IdempotencyMixin
 from .permissions import ScopePermission, api_key_of
 from .throttling import rate_limit_headers
@@ -28,3 +29,5 @@ class ApiViewSet(IdempotencyMixin, ETagMixin, viewsets.GenericViewSet):
         if any("\x00" in str(value) for value in kwargs.values()):
             raise NotFound()
         super().initial(request, *args, **kwargs)
+        # An API key is authenticated here, not by the middleware: its person may be staff or a recent writer.
+        note_authenticated(request.user)
