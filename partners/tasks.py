@@ -10,6 +10,21 @@ def send_notification(self, notification_id):
     return deliver(notification_id, task=self)
 
 
+@shared_task(bind=True, acks_late=True, ignore_result=True)
+def send_webhook(self, notification_id):
+    """The same delivery as send_notification, on the webhooks queue: a slow receiver cannot hold up mail."""
+    from .services.delivery import deliver
+
+    return deliver(notification_id, task=self)
+
+
+def delivery_task(channel):
+    """The task that sends a notification row of this channel (each has its own queue, settings.CELERY_TASK_ROUTES)."""
+    from .enums import NotificationChannel
+
+    return send_webhook if channel == NotificationChannel.WEBHOOK else send_notification
+
+
 @shared_task(ignore_result=True)
 def sweep_outbox():
     from .services.delivery import sweep

@@ -313,6 +313,21 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"max_retries": 1, "interval_start": 0, "inter
                                    "socket_connect_timeout": REDIS_SOCKET_TIMEOUT}
 CELERY_BROKER_CONNECTION_TIMEOUT = REDIS_SOCKET_TIMEOUT
 CELERY_TIMEZONE = TIME_ZONE
+# Queues by kind of work, each with workers of its own in docker-compose.yml, so a slow kind cannot starve another:
+# a hung webhook receiver or a long report never delays an e-mail. "reports" takes the periodic jobs that read
+# across the registry (digests, reminders), "imports" bulk loads; everything else is "default". A worker started
+# without -Q consumes them all (the embedded and test set-ups); docs/OPERATIONS.md, "Task queues".
+TASK_QUEUE_NAMES = ("default", "mail", "webhooks", "reports", "imports")
+CELERY_TASK_DEFAULT_QUEUE = "default"
+CELERY_TASK_QUEUES = {name: {"exchange": name, "routing_key": name} for name in TASK_QUEUE_NAMES}
+CELERY_TASK_ROUTES = {
+    "partners.tasks.send_notification": {"queue": "mail"},
+    "partners.tasks.send_webhook": {"queue": "webhooks"},
+    "partners.tasks.send_digests": {"queue": "reports"},
+    "partners.tasks.send_reminders": {"queue": "reports"},
+    "partners.tasks_reports.*": {"queue": "reports"},
+    "partners.tasks_imports.*": {"queue": "imports"},
+}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
 # --- REST framework -------------------------------------------------------------------------

@@ -203,7 +203,7 @@ def deliver(notification_id, task=None):
     state, retry_in = _settle(notification_id, attempt, failure)
     if retry_in is not None and retry_in <= COUNTDOWN_LIMIT_SECONDS and task is not None \
             and not task.request.is_eager:
-        _schedule_retry(notification_id, retry_in)
+        _schedule_retry(notification_id, retry_in, row.channel)
     return state
 
 
@@ -288,11 +288,11 @@ def _forget_one_time_links(row):
         row.context = {k: v for k, v in row.context.items() if k in ("template", "subject")}
 
 
-def _schedule_retry(notification_id, countdown):
-    from ..tasks import send_notification
+def _schedule_retry(notification_id, countdown, channel):
+    from ..tasks import delivery_task
 
     try:
-        send_notification.apply_async((notification_id,), countdown=countdown, retry=False)
+        delivery_task(channel).apply_async((notification_id,), countdown=countdown, retry=False)
     except Exception:  # noqa: BLE001 - the sweep re-queues it once it is due
         log.warning("Could not schedule the retry of notification %s; the sweep will.", notification_id)
 
@@ -315,9 +315,10 @@ def sweep(older_than=None, limit=1000, waiting=False):
         due = (Notification.objects.filter(state=NotificationState.PENDING, for_digest=False)
                .exclude(claimed_until__gt=now).order_by("next_attempt_at"))
     with transaction.atomic():
-        ids = list(due.select_for_update(skip_locked=True).values_list("pk", flat=True)[:limit])
+        rows = list(due.select_for_update(skip_locked=True).values_list("pk", "channel")[:limit])
+        ids = [pk for pk, _channel in rows]
         Notification.objects.filter(pk__in=ids).update(next_attempt_at=now)
-    queued = sum(1 for pk in ids if enqueue(pk))
+    queued = sum(1 for pk, channel in rows if enqueue(pk, channel))
     if ids:
         log.info("Sweep re-queued %s of %s overdue notifications.", queued, len(ids))
     return len(ids)
@@ -340,5 +341,5 @@ def resend(user, notification):
             raise ServiceError(_g("Only a failed message can be sent again."), code="conflict")
         log_event("notification.resent", actor=user, application=notification.application,
                   data={"notification": notification.pk, "kind": notification.template_key})
-        transaction.on_commit(lambda: enqueue(notification.pk))
+        transaction.on_commit(lambda: enqueue(notification.pk, notification.channel))
     return notification

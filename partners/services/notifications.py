@@ -126,7 +126,7 @@ def record(template_key, *, recipient=None, email="", context=None, application=
     except IntegrityError:
         return None  # already recorded: the same event never notifies twice
     if not for_digest:
-        transaction.on_commit(lambda: enqueue(row.pk))
+        transaction.on_commit(lambda: enqueue(row.pk, row.channel))
     return row
 
 
@@ -140,16 +140,16 @@ def _cancel_superseded(supersede_key):
             state=NotificationState.CANCELLED, last_error="superseded by a newer decision")
 
 
-def enqueue(notification_id):
-    """Hand the row to the worker; if the broker is down the periodic sweep picks it up later.
+def enqueue(notification_id, channel=NotificationChannel.EMAIL):
+    """Hand the row to the worker of its channel's queue; if the broker is down the periodic sweep picks it up later.
 
     Never raises: this runs after the commit of a change that must stand whatever the broker does, and
     without a broker (tasks run in-process) a failing mail server must not break the web request.
     """
-    from ..tasks import send_notification
+    from ..tasks import delivery_task
 
     try:
-        send_notification.apply_async((notification_id,), retry=False)
+        delivery_task(channel).apply_async((notification_id,), retry=False)
     except Exception:  # noqa: BLE001 - broker errors must never undo a committed change
         log.warning("Could not queue notification %s; the sweep will retry.", notification_id, exc_info=True)
         return False

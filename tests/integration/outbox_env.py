@@ -10,6 +10,8 @@ import time
 from email import message_from_bytes
 from pathlib import Path
 
+from django.conf import settings
+
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -81,7 +83,8 @@ def database_url(settings_dict) -> str:
 
 
 def start_worker(*, broker_url, db_url, smtp_port, concurrency=2, log_path, extra_env=None):
-    """A real `celery -A registry worker` process with its own settings from the environment."""
+    """A real `celery -A registry worker` process with its own settings from the environment, consuming every
+    queue (mail, webhooks, reports, imports, default)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("CELERY_", "EMAIL_", "DATABASE_"))}
     env.update({
         "DJANGO_SETTINGS_MODULE": "registry.settings", "SECRET_KEY": "worker-test-only", "DEBUG": "0",
@@ -92,7 +95,7 @@ def start_worker(*, broker_url, db_url, smtp_port, concurrency=2, log_path, extr
     log = open(log_path, "wb")  # noqa: SIM115 - closed by stop_worker
     proc = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "registry", "worker", "-l", "info", "-c", str(concurrency),
-         "-n", f"outbox-{os.getpid()}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat"],
+         "-Q", ",".join(settings.TASK_QUEUE_NAMES), "-n", f"outbox-{os.getpid()}@%h", "--without-gossip", "--without-mingle", "--without-heartbeat"],
         cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     proc.log_file, proc.log_path = log, log_path
     deadline = time.monotonic() + 60

@@ -3,7 +3,8 @@
 The environment of each service is docker-compose.yml's (its `environment`, which the app services share through
 `x-app`) plus `.env.example` (the operator's `.env`, every `change-me` value replaced by a fresh secret, and
 `${VAR}` in the compose file filled from it), with each compose service host (postgres, redis, mail) replaced by
-the same service started here and each path inside the image by a temporary folder. The commands are the compose
+the same service started here (the primary also standing in for its replica) and each path inside the image by a
+temporary folder. The commands are the compose
 file's and the Dockerfile's own, run with this virtualenv's programs first on PATH; one-shot services (`restart:
 "no"`, such as database set-up and migrations) run to completion first, in the order of their `depends_on`.
 """
@@ -67,6 +68,12 @@ def one_shot_services() -> list[str]:
     return ordered
 
 
+def worker_services() -> list[str]:
+    """The services that run a Celery worker (one per queue), in the compose file's order."""
+    return [name for name, spec in compose()["services"].items()
+            if "command" in spec and compose_argv(name)[:4] == ["celery", "-A", "registry", "worker"]]
+
+
 def env_example() -> dict:
     values = {}
     for line in (ROOT / ".env.example").read_text(encoding="utf-8").splitlines():
@@ -107,7 +114,9 @@ class Services:
     """Where the compose file's services are on this machine: {compose host: (host, port, user, password)}."""
 
     def __init__(self, postgres, redis, mail):
-        self.hosts = {"postgres": postgres, "redis": redis, "mail": mail}
+        # The one PostgreSQL here stands in for the replica as well: the router reads it as a replica that lags by
+        # nothing (it is not in recovery), so the walk goes through the router's replica path.
+        self.hosts = {"postgres": postgres, "postgres-replica": postgres, "redis": redis, "mail": mail}
 
 
 def fresh_secret(name: str) -> str:
@@ -133,6 +142,9 @@ def interpolate(value: str, dotenv: dict) -> str:
     return re.sub(r"\$\{(\w+)(:\?|:-)?([^}]*)\}", fill, value)
 
 
+POSTGRES_HOSTS = ("postgres", "postgres-replica")
+
+
 def _superuser() -> str:
     return str(compose()["services"]["postgres"].get("environment", {}).get("POSTGRES_USER", "postgres"))
 
@@ -145,10 +157,10 @@ def _localise_url(value: str, services: Services, database: str) -> str:
     auth = ""
     if parts.username:
         # The compose file's superuser is this machine's administrator; other roles keep their names and passwords.
-        if parts.hostname == "postgres" and parts.username != _superuser():
+        if parts.hostname in POSTGRES_HOSTS and parts.username != _superuser():
             user, password = parts.username, parts.password
         auth = (user or "") + (f":{password}" if password else "") + "@"
-    path = f"/{database}" if parts.hostname == "postgres" else parts.path
+    path = f"/{database}" if parts.hostname in POSTGRES_HOSTS else parts.path
     return urlunsplit((parts.scheme, f"{auth}{host}:{port}", path, parts.query, parts.fragment))
 
 

@@ -130,3 +130,14 @@ def test_an_smtp_failure_is_retried_then_succeeds(mailbox):
     row.refresh_from_db()
     assert row.state == NotificationState.SENT
     assert row.attempts == 3
+
+
+def test_the_worker_consumes_every_queue(worker, settings):
+    """Tasks are routed by kind (settings.CELERY_TASK_ROUTES); the worker here, like compose's set of workers,
+    takes every queue, so no routed task waits for a consumer that never comes."""
+    from registry.celery import app
+
+    use_broker(settings, REDIS_URL)
+    replies = app.control.inspect(timeout=10).active_queues() or {}
+    consumed = {queue["name"] for queues in replies.values() for queue in queues}
+    assert consumed >= set(settings.TASK_QUEUE_NAMES), replies

@@ -9,7 +9,8 @@ Then people walk it over HTTP behind the proxy's headers: every route without pa
 who signs up through the form and confirms the e-mail, an applicant, a reviewer and an administrator (both with
 their second factor), plus the pages of one member, application and organisation. No answer may be a 5xx, every
 static file is linked by its hashed name and served, and beat's end-of-notice job admits a member through the
-worker, whose e-mail reaches the SMTP server.
+workers (one per queue), whose e-mail reaches the SMTP server. The compose file's replica is this machine's
+PostgreSQL itself, so every page is read through the replica router.
 
 Needs PostgreSQL (DATABASE_URL), redis-server and the test virtualenv; skipped without them, failed under
 REQUIRE_INTEGRATION=1 (CI).
@@ -19,6 +20,7 @@ import json
 import os
 import re
 import secrets
+import socket
 import subprocess
 import time
 import uuid
@@ -102,16 +104,17 @@ def site(tmp_path_factory):
             shape.run(shape.localise_argv(shape.compose_argv(service), var_dir, port), environment(service))
         processes["web"] = shape.Process("web", shape.localise_argv(shape.compose_argv("web"), var_dir, port),
                                          env, log_dir)
-        processes["worker"] = shape.Process(
-            "worker", shape.localise_argv(shape.compose_argv("worker"), var_dir, port), environment("worker"),
-            log_dir)
+        for worker in shape.worker_services():  # one per queue, as compose runs them
+            processes[worker] = shape.Process(
+                worker, shape.localise_argv(shape.compose_argv(worker), var_dir, port), environment(worker), log_dir)
         _wait_healthy(port, processes["web"])
         output = shape.run([str(shape.BIN / "python"), "manage.py", "shell", "-c",
                             "from tests.integration.production_shape import populate; populate()"], env)
         data = json.loads(output.split("PRODUCTION_SHAPE ", 1)[1].splitlines()[0])
         processes["beat"] = shape.Process("beat", shape.localise_argv(shape.compose_argv("beat"), var_dir, port),
                                           environment("beat"), log_dir)
-        processes["worker"].wait_for_log(b"ready.", timeout=60)
+        for worker in shape.worker_services():
+            processes[worker].wait_for_log(b"ready.", timeout=60)
         yield Site(port, env, data, mailbox, processes, var_dir)
     finally:
         for proc in reversed(processes.values()):
@@ -147,7 +150,7 @@ def test_the_served_environment_is_the_compose_files():
     this machine listens and keeps static files; a variable added to one side only fails here."""
     compose = shape.compose()
     app = shape.compose_environment()
-    for name in ("web", "worker", "beat"):
+    for name in ("web", "beat", *shape.worker_services()):
         service = compose["services"][name]
         assert service.get("environment", compose["x-app"]["environment"]) == compose["x-app"]["environment"], name
         assert service.get("env_file", compose["x-app"]["env_file"]) == [".env"], name
@@ -376,6 +379,13 @@ def test_readiness_and_the_compose_healthchecks_pass(site):
         argv = shape.localise_argv(test[1:], site.var_dir, site.port)
         result = subprocess.run(argv, cwd=shape.ROOT, env=site.env, capture_output=True, text=True, timeout=60)
         assert result.returncode == 0, (service, argv, result.stdout, result.stderr)
+    # The other workers ping themselves by name (CMD-SHELL; the container's HOSTNAME is the %h of their name).
+    for service in set(shape.worker_services()) - {"worker"}:
+        test = shape.compose()["services"][service]["healthcheck"]["test"]
+        assert test[0] == "CMD-SHELL" and "$HOSTNAME" in test[1], service
+        result = subprocess.run(test[1], shell=True, cwd=shape.ROOT, capture_output=True, text=True, timeout=60,
+                                env={**site.env, "HOSTNAME": socket.gethostname()})
+        assert result.returncode == 0, (service, test, result.stdout, result.stderr)
 
 
 def test_beat_and_the_worker_end_a_public_notice_and_mail_it(site):
