@@ -1,0 +1,65 @@
+"""The replica router's parts that need no second server (the end-to-end proof is
+tests/integration/test_read_replicas.py): off by default, a pin cookie parsed and bounded, staff on the primary."""
+
+import time
+
+import pytest
+from django.core.exceptions import MiddlewareNotUsed
+from django.test import RequestFactory
+
+from partners import db_router
+from partners.replica_middleware import PIN_COOKIE, ReplicaMiddleware, _cookie_pinned, person_reads_primary
+
+
+def test_without_replica_urls_nothing_changes(settings):
+    assert settings.DATABASE_REPLICA_URLS == []
+    assert settings.DATABASE_ROUTERS == []
+    assert db_router.replica_aliases() == []
+    with pytest.raises(MiddlewareNotUsed):
+        ReplicaMiddleware(lambda request: None)
+
+
+@pytest.mark.parametrize("value, pinned", [
+    (lambda now, bound: str(int(now) + 5), True),
+    (lambda now, bound: str(int(now) - 1), False),  # expired
+    (lambda now, bound: str(int(now + bound) + 60), False),  # further than the setting allows: forged
+    (lambda now, bound: "9" * 40, False),
+    (lambda now, bound: "-5", False),
+    (lambda now, bound: "１２３", False),  # digits, but not ASCII ones
+    (lambda now, bound: "", False),
+])
+def test_the_pin_cookie_is_parsed_and_bounded(settings, value, pinned):
+    request = RequestFactory().get("/")
+    request.COOKIES[PIN_COOKIE] = value(time.time(), settings.READ_YOUR_WRITES_SECONDS)
+    assert _cookie_pinned(request) is pinned
+
+
+def test_read_your_writes_outlasts_the_staleness_a_replica_may_have(settings):
+    assert settings.READ_YOUR_WRITES_SECONDS >= settings.REPLICA_MAX_LAG_SECONDS + settings.REPLICA_CHECK_SECONDS
+
+
+@pytest.mark.django_db
+def test_staff_and_recent_writers_read_the_primary(reviewer, applicant):
+    from django.contrib.auth.models import AnonymousUser
+    from django.core.cache import cache
+
+    assert person_reads_primary(reviewer)
+    assert not person_reads_primary(AnonymousUser())
+    assert not person_reads_primary(applicant)
+    cache.set(f"replica-pin:user:{applicant.pk}", 1, timeout=5)
+    assert person_reads_primary(applicant)
+    cache.delete(f"replica-pin:user:{applicant.pk}")
+
+
+def test_outside_a_web_request_every_read_is_the_primarys():
+    from partners.models import Organization
+
+    router = db_router.ReplicaRouter()
+    assert db_router.current() is None
+    assert router.db_for_read(Organization) == "default"
+    token = db_router.begin_request(eligible=True)
+    try:
+        assert router.db_for_write(Organization) == "default"
+        assert router.db_for_read(Organization) == "default", "after a write the request reads the primary"
+    finally:
+        db_router.end_request(token)
