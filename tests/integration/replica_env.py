@@ -49,12 +49,13 @@ class Server:
     """One PostgreSQL server in a folder of its own; every statement is logged, so a test can see which server
     answered a query."""
 
-    def __init__(self, base: Path, name: str):
+    def __init__(self, base: Path, name: str, log_statements=True):
         self.dir = base / name
         self.dir.mkdir()
         self.data = self.dir / "data"
         self.log = self.dir / "log"
         self.port = free_port()
+        self.log_statements = log_statements
         if os.geteuid() == 0:
             shutil.chown(self.dir, "postgres", "postgres")
 
@@ -64,8 +65,8 @@ class Server:
 
     def start(self):
         options = (f"-p {self.port} -k {self.dir} -c listen_addresses=127.0.0.1 -c fsync=off "
-                   "-c synchronous_commit=off -c log_statement=all -c wal_level=replica -c max_wal_senders=4 "
-                   "-c hot_standby=on -c wal_receiver_status_interval=1s")
+                   f"-c synchronous_commit=off -c log_statement={'all' if self.log_statements else 'none'} "
+                   "-c wal_level=replica -c max_wal_senders=4 -c hot_standby=on -c wal_receiver_status_interval=1s")
         self.tool("pg_ctl", "-D", str(self.data), "-l", str(self.log), "-w", "-t", "60", "-o", options, "start")
 
     def stop(self, mode="fast"):
@@ -87,13 +88,13 @@ class Server:
 class Pair:
     """A primary with a database of the registry's schema, and a hot standby streaming from it."""
 
-    def __init__(self, database="registry_replica"):
+    def __init__(self, database="registry_replica", log_statements=True):
         self.base = Path(tempfile.mkdtemp(prefix="registry-replica-"))
         if os.geteuid() == 0:
             shutil.chown(self.base, "postgres", "postgres")
         self.database = database
-        self.primary = Server(self.base, "primary")
-        self.replica = Server(self.base, "replica")
+        self.primary = Server(self.base, "primary", log_statements)
+        self.replica = Server(self.base, "replica", log_statements)
 
     def start_primary(self):
         self.primary.tool("initdb", "-D", str(self.primary.data), "-U", "postgres", "--auth=trust", "-E", "UTF8")

@@ -382,8 +382,9 @@ def test_readiness_and_the_compose_healthchecks_pass(site):
     # The other workers ping themselves by name (CMD-SHELL; the container's HOSTNAME is the %h of their name).
     for service in set(shape.worker_services()) - {"worker"}:
         test = shape.compose()["services"][service]["healthcheck"]["test"]
-        assert test[0] == "CMD-SHELL" and "$HOSTNAME" in test[1], service
-        result = subprocess.run(test[1], shell=True, cwd=shape.ROOT, capture_output=True, text=True, timeout=60,
+        assert test[0] == "CMD-SHELL" and "$$HOSTNAME" in test[1], service
+        command = test[1].replace("$$", "$")  # compose's escape of a dollar sign, undone as compose does
+        result = subprocess.run(command, shell=True, cwd=shape.ROOT, capture_output=True, text=True, timeout=60,
                                 env={**site.env, "HOSTNAME": socket.gethostname()})
         assert result.returncode == 0, (service, test, result.stdout, result.stderr)
 
