@@ -147,6 +147,10 @@ def test_3_a_replica_behind_the_bound_is_skipped_until_it_catches_up(site):
         site.replica.sql("postgres", "SELECT pg_wal_replay_resume()")
     site.pair.wait_caught_up()
     assert site.member_names(site.tolerant, word), "the replica has the edit now"
+    # A fresh commit, replayed: should the primary write WAL between a check's two questions, the age of the last
+    # replayed commit is then a fraction of a second, not the seconds since the edit.
+    site.primary.sql(site.pair.database, "UPDATE partners_organization SET name_en = name_en WHERE id = %s", (org,))
+    site.pair.wait_caught_up()
     time.sleep(0.3)  # one check interval of the strict server
     again = probe()
     site.member_names(site.strict, again)
