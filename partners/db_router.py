@@ -47,8 +47,8 @@ PRIMARY = "default"
 REPLICA_MODELS = frozenset({
     "partners.organization", "partners.membership", "partners.membershipgrant", "partners.application",
     "partners.requestedtype", "partners.revision", "partners.district", "partners.industry",
-    "partners.referenceitem", "partners.profile", "partners.computeprofile", "partners.dataprofile",
-    "partners.modelprofile", "partners.applicationprofile", "partners.investmentprofile", "partners.scenario",
+    "partners.computeprofile", "partners.dataprofile", "partners.modelprofile", "partners.modelprofile_industries",
+    "partners.applicationprofile", "partners.investmentprofile", "partners.scenario",
 })
 
 

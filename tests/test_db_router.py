@@ -63,3 +63,15 @@ def test_outside_a_web_request_every_read_is_the_primarys():
         assert router.db_for_read(Organization) == "default", "after a write the request reads the primary"
     finally:
         db_router.end_request(token)
+
+
+def test_every_replica_model_is_a_concrete_model_of_public_data():
+    from django.apps import apps
+
+    for label in db_router.REPLICA_MODELS:
+        model = apps.get_model(label)  # a typo or an abstract class fails here
+        assert not model._meta.abstract, label
+    # People and secrets are never read from a replica.
+    for private in ("partners.user", "partners.organizationmember", "partners.apikey", "sessions.session",
+                    "partners.auditevent", "partners.notification", "partners.securitysetting"):
+        assert private not in db_router.REPLICA_MODELS
