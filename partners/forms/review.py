@@ -133,10 +133,36 @@ class QueueFilterForm(forms.Form):
         counted through a LIMITed subquery that the (state, -submitted_at) index answers, all in one query
         (partners/pagination.py). The cap is this module's COUNT_CAP (the lists' cap), read at each call.
         """
+        kept = self.kept_counts_per_state()
+        if kept is not None:
+            return kept
         qs = self.filter(user, with_state=False)
         counted = capped_counts({s.value: qs.filter(state=s) for s in QUEUE_STATES}, COUNT_CAP)
         return StateCounts(counts=[(s, counted[s.value][0]) for s in QUEUE_STATES],
                            capped=frozenset(v for v, (_n, capped) in counted.items() if capped), cap=COUNT_CAP)
+
+    # Filters the kept counts answer (partners_tally: applications by state and district, requested types by
+    # state, type and district); any other filter (a search, the channel, assignment, overdue) counts rows.
+    KEPT_FILTERS = {"state", "partner_type", "district", "sort"}
+
+    def kept_counts_per_state(self):
+        """Exact counts per state from the kept counts, or None when the filter needs the rows themselves."""
+        from ..services import tally
+
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        if not tally.available() or any(data.get(k) for k in data if k not in self.KEPT_FILTERS):
+            return None
+        district = data["district"].pk if data.get("district") else None
+        partner_type = data.get("partner_type")
+        if partner_type:
+            kind = "apptype"
+            where = {1: partner_type, **({2: district} if district else {})}
+        else:
+            kind = "app"
+            where = {1: district} if district else {}
+        per_state = tally.summed(tally.read(kind)[kind], where)
+        return StateCounts(counts=[(s, per_state.get(s.value, 0)) for s in QUEUE_STATES], capped=frozenset(),
+                           cap=COUNT_CAP)
 
     def querystring(self):
         """The filter as a query string, for pagination links, the export and the bulk form."""

@@ -1,0 +1,35 @@
+"""Counts kept by the database as rows change (partners_tally and its PostgreSQL triggers), and indexes for the
+home page's public notice list and the few grants that end on a date."""
+
+from django.conf import settings
+from django.db import migrations, models
+
+from partners import tally_sql
+
+
+def install(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(tally_sql.install_sql(settings.TIME_ZONE))
+        schema_editor.execute(tally_sql.REBUILD)
+
+
+def remove(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(tally_sql.DROP)
+
+
+class Migration(migrations.Migration):
+    dependencies = [("partners", "0019_event_feed_position")]
+    operations = [
+        migrations.CreateModel(
+            name="Tally",
+            fields=[
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("kind", models.CharField(max_length=10)),
+                ("key", models.CharField(max_length=80)),
+                ("n", models.BigIntegerField(default=0)),
+            ],
+            options={"indexes": [models.Index(fields=["kind", "key"], name="tally_kind_key")]},
+        ),
+        migrations.RunPython(install, remove),
+    ]
