@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from ..enums import PartnerType
 from ..models import District, Industry, Membership, MembershipGrant
 from ..models.api import ApiScope
-from ..services import directory
+from ..services import cache_scopes, directory
 from ..services.cache import cached_api_read
 from .base import ApiViewSet
 from .filters import StrictOrderingFilter as OrderingFilter
@@ -107,6 +107,14 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
 
     def get_queryset(self):
         return directory.public_members()
+
+    def cache_scopes(self, request, *args, **kwargs):
+        """The response cache's scopes of this read (partners/services/cache_scopes.py)."""
+        if "member_number" in kwargs:
+            return cache_scopes.of_member(kwargs["member_number"])
+        params = request.query_params
+        return cache_scopes.of_list(params.get("partner_type", "")[:20], params.get("district", "")[:20],
+                                    params.get("industry", "")[:20])
 
     @cached_api_read
     def list(self, request, *args, **kwargs):
