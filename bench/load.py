@@ -76,8 +76,15 @@ def placeholders():
     application = (Application.objects.exclude(state="draft").filter(created_by__email="bench-owner@bench.example")
                    .order_by("-id").values_list("id", flat=True).first())
     industry = Industry.objects.order_by("position", "code").values_list("code", flat=True).first() or ""
+    from partners.services import directory
+
+    # A deep directory page: the cursor of the member 10,000 rows down the newest-first order.
+    deep = directory.public_members().order_by("-admitted_at", "-pk")[10_000:10_001].first()
+    credit_code = (Application.objects.filter(pk=application).values_list("organization__credit_code", flat=True)
+                   .first() or "")
     return {"member_id": member[0], "org_id": member[1], "member_number": member[2],
-            "application_id": application or 0, "industry": industry}
+            "application_id": application or 0, "industry": industry,
+            "deep_cursor": directory.encode_cursor(deep) if deep else "", "credit_code": credit_code}
 
 
 def server_env(workers):

@@ -32,4 +32,14 @@ class Migration(migrations.Migration):
             options={"indexes": [models.Index(fields=["kind", "key"], name="tally_kind_key")]},
         ),
         migrations.RunPython(install, remove),
+        migrations.AddIndex(
+            model_name="application",
+            index=models.Index(condition=models.Q(("state", "publicity")), fields=["publicity_ends_at", "id"],
+                               name="application_publicity_idx"),
+        ),
+        migrations.AddIndex(
+            model_name="membershipgrant",
+            index=models.Index(condition=models.Q(("ends_on__isnull", False)), fields=["partner_type", "ends_on"],
+                               name="grant_ends_on_idx"),
+        ),
     ]
