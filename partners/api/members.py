@@ -1,7 +1,7 @@
 """The public member directory in API v1: public facts only, filtered by type, district and industry."""
 
 import django_filters
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers
@@ -69,7 +69,7 @@ class MemberFilter(django_filters.FilterSet):
         value = " ".join(value.split())
         if not value:
             return qs
-        return qs.filter(Q(organization__name__icontains=value) | Q(organization__name_en__icontains=value))
+        return qs.filter(organization__in=directory.organizations_named(value))
 
 
 def industries_by_member(members) -> dict:

@@ -1,21 +1,25 @@
-"""Counts kept by the database as rows change (partners_tally and its PostgreSQL triggers), and indexes for the
-home page's public notice list and the few grants that end on a date."""
+"""Counts kept by the database as rows change (partners_tally and its PostgreSQL triggers); bigram indexes for
+name search of two characters and more; indexes for the home page's public notice list and the few grants that
+end on a date."""
 
 from django.conf import settings
 from django.db import migrations, models
 
-from partners import tally_sql
+from partners import search_sql, tally_sql
 
 
 def install(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(tally_sql.install_sql(settings.TIME_ZONE))
         schema_editor.execute(tally_sql.REBUILD)
+        schema_editor.execute(search_sql.FUNCTION)
+        schema_editor.execute(search_sql.INDEXES)
 
 
 def remove(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(tally_sql.DROP)
+        schema_editor.execute(search_sql.DROP)
 
 
 class Migration(migrations.Migration):

@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..enums import ApplicationState
 from ..models import Application, Organization
+from .directory import contains_text
 
 SIMILARITY = 0.85
 CANDIDATE_LIMIT = 50
@@ -53,7 +54,7 @@ def _candidates_by_name(organization):
     fragments = {core[i:i + size] for i in range(0, max(len(core) - size + 1, 1), size)}
     query = Q()
     for fragment in list(fragments)[:6]:
-        query |= Q(name__icontains=fragment)
+        query |= contains_text("name", fragment)  # each branch served by the bigram index on PostgreSQL
     return Organization.objects.filter(query).exclude(pk=organization.pk).only("pk", "name", "credit_code")[
         :CANDIDATE_LIMIT]
 
