@@ -124,3 +124,12 @@ def test_api_reads_say_who_may_keep_them(two_members):
     edited, _other = two_members
     for url in ("/api/v1/members/", f"/api/v1/members/{edited.number}/"):
         assert Client().get(url)["Cache-Control"] == "public, no-cache"
+
+
+def test_a_bulk_change_inside_a_transaction_renews_every_public_read(two_members,
+                                                                     django_capture_on_commit_callbacks):
+    client = Client()
+    queries(client, "/members/?district=110101")
+    with django_capture_on_commit_callbacks(execute=True):
+        cache.members_changed()
+    assert queries(client, "/members/?district=110101")[0] > 0

@@ -60,6 +60,14 @@ class StateCounts:
         return sum(n for _s, n in self.counts), bool(self.capped)
 
 
+def _capped(per_state):
+    """StateCounts from exact counts {state: n}, each shown up to COUNT_CAP as the LIMITed counts are (the pages
+    stop at the cap either way: nobody pages past 10,000 rows, they filter)."""
+    cap = COUNT_CAP
+    return StateCounts(counts=[(s, min(per_state.get(s.value, 0), cap)) for s in QUEUE_STATES],
+                       capped=frozenset(s.value for s in QUEUE_STATES if per_state.get(s.value, 0) > cap), cap=cap)
+
+
 def bootstrap(form):
     """Bootstrap classes on every widget (the forms are rendered field by field in compact toolbars)."""
     for field in form.fields.values():
@@ -169,8 +177,7 @@ class QueueFilterForm(forms.Form):
         if self.matching_organizations(q)[:SEARCH_EXACT_ORGS + 1].count() > SEARCH_EXACT_ORGS:
             return None
         per_state = dict(qs.order_by().values_list("state").annotate(n=Count("pk")).values_list("state", "n"))
-        return StateCounts(counts=[(s, per_state.get(s.value, 0)) for s in QUEUE_STATES], capped=frozenset(),
-                           cap=COUNT_CAP)
+        return _capped(per_state)
 
     # Filters the kept counts answer (partners_tally: applications by state and district, requested types by
     # state, type and district); any other filter (a search, the channel, assignment, overdue) counts rows.
@@ -191,9 +198,7 @@ class QueueFilterForm(forms.Form):
         else:
             kind = "app"
             where = {1: district} if district else {}
-        per_state = tally.summed(tally.read(kind)[kind], where)
-        return StateCounts(counts=[(s, per_state.get(s.value, 0)) for s in QUEUE_STATES], capped=frozenset(),
-                           cap=COUNT_CAP)
+        return _capped(tally.summed(tally.read(kind)[kind], where))
 
     def querystring(self):
         """The filter as a query string, for pagination links, the export and the bulk form."""

@@ -168,10 +168,14 @@ def _forget(ns):
 
 def members_changed(ns=PUBLIC):
     """For code that changes cached facts with a bulk update (no model signals): call inside the
-    transaction, before or after the update."""
+    transaction, before or after the update. Its reach is not worked out: every read of the namespace renews."""
     begin_change(ns)
     if not connection.in_atomic_block:
         end_change(ns)
+        return
+    publish = _pending(ns) if enabled() else None
+    if publish is not None:
+        publish.touch(None)
 
 
 def _receivers(ns):
