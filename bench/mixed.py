@@ -12,14 +12,17 @@ hidden. Only loopback addresses are used.
 """
 
 import argparse
+import itertools
 import json
 import os
 import random
+import re
 import sys
 import tempfile
 import threading
 import time
 import urllib.request
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -27,6 +30,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from load import fill, serve, wrk  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
+EDIT = re.compile(r"bench-edit-(\d{12})")
+# Edit numbers grow for the whole run (from the clock, so a later run's are larger than an earlier run's).
+SEQUENCE = itertools.count(int(time.time()) * 100)
 
 
 def setup_django():
@@ -85,6 +91,21 @@ class Writer(threading.Thread):
         self.stop = threading.Event()
         self.writes = self.edits = self.admissions = self.checks = 0
         self.stale = []
+        # The reads that check a write run beside the writer (started right after its commit), so that a slow
+        # answer under load does not hold back the next write.
+        self.checkers = ThreadPoolExecutor(max_workers=8)
+        self.lock = threading.Lock()
+
+    def check(self, path, expected):
+        """The answer shows the write: its text, or for an edit that write's number or a later one (the same
+        member may have been edited again meanwhile)."""
+        status, body = self.fetch(path)
+        seen = [int(n) for n in EDIT.findall(body)]
+        fresh = expected in body or (EDIT.fullmatch(expected) and any(n >= int(expected[-12:]) for n in seen))
+        with self.lock:
+            self.checks += 1
+            if status != 200 or not fresh:
+                self.stale.append(path)
 
     def fetch(self, path):
         with urllib.request.urlopen(self.base + path, timeout=30) as answer:
@@ -96,7 +117,7 @@ class Writer(threading.Thread):
         from partners.models import Membership, Organization
 
         number = self.rng.choice(self.numbers)
-        token = f"bench-edit-{time.time_ns()}"
+        token = f"bench-edit-{next(SEQUENCE):012d}"
         with transaction.atomic():
             org_id = Membership.objects.filter(number=number).values_list("organization_id", flat=True).get()
             org = Organization.objects.select_for_update().get(pk=org_id)
@@ -104,10 +125,7 @@ class Writer(threading.Thread):
             org.save(update_fields=["description", "updated_at"])
         self.edits += 1
         for path in (f"/members/{number}/", f"/api/v1/members/{number}/"):
-            self.checks += 1
-            status, body = self.fetch(path)
-            if status != 200 or token not in body:
-                self.stale.append(path)
+            self.checkers.submit(self.check, path, token)
 
     def admit(self):
         from partners import workflow
@@ -121,10 +139,7 @@ class Writer(threading.Thread):
         workflow.fire(pk, "admit", workflow.Actor(system=True), expected_state=ApplicationState.PUBLICITY)
         self.admissions += 1
         number = Membership.objects.filter(organization__applications=pk).values_list("number", flat=True).get()
-        self.checks += 1
-        status, body = self.fetch(f"/api/v1/members/{number}/")
-        if status != 200 or number not in body:
-            self.stale.append(f"/api/v1/members/{number}/")
+        self.checkers.submit(self.check, f"/api/v1/members/{number}/", number)
 
     def run(self):
         from django.db import connection, reset_queries
@@ -143,6 +158,7 @@ class Writer(threading.Thread):
             next_at += interval
             self.stop.wait(max(0.0, next_at - time.monotonic()))
         connection.close()
+        self.checkers.shutdown(wait=True)
 
 
 def main():

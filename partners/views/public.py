@@ -103,6 +103,7 @@ def member_page(request, number):
 
 
 @require_safe
+@cached_page
 def statistics_page(request):
     per_type = statistics.members_per_partner_type()
     per_district = statistics.members_per_district()
