@@ -130,9 +130,19 @@ class _Contains(Func):
     conditional = True
 
 
-def contains_text(field, term):
-    """`field` contains `term`, case-insensitive; on PostgreSQL narrowed first through the bigram index."""
-    return name_matches(term, fields=(field,))
+def contains_any(field, terms):
+    """`field` contains one of `terms`, case-insensitive; on PostgreSQL narrowed first through the bigram index
+    (as in name_matches: a LIKE match implies the bigrams match, so (any bigrams) AND (any LIKE) is exact)."""
+    terms = [t for t in terms if t]
+    like = Q()
+    for term in terms:
+        like |= Q(**{f"{field}__icontains": term})
+    if connection.vendor != "postgresql" or not terms or any(len(t) < 2 for t in terms):
+        return like
+    indexed = Q()
+    for term in terms:
+        indexed |= Q(_Contains(_Bigrams(F(field)), _Bigrams(Value(term))))
+    return indexed & like
 
 
 def name_matches(term, *, fields=("name", "name_en"), also=None):
