@@ -46,6 +46,13 @@ def parse_wrk(text):
         out[f"p{p}_ms"] = round(to_ms(m.group(1), m.group(2)), 2)
     non2xx = re.search(r"Non-2xx or 3xx responses:\s+(\d+)", text)
     out["errors"] = int(non2xx.group(1)) if non2xx else 0
+    # wrk leaves a request that outlives --timeout out of its latencies and counts it here: a slow URL would
+    # otherwise look fast. Every timeout and socket error is a failure of the row.
+    sock = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", text)
+    out["timeouts"] = int(sock.group(4)) if sock else 0
+    out["socket_errors"] = sum(int(sock.group(i)) for i in (1, 2, 3)) if sock else 0
+    out["requests"] = int(re.search(r"(\d+) requests in", text).group(1))
+    out["failed"] = bool(out["errors"] or out["timeouts"] or out["socket_errors"])
     return out
 
 
@@ -69,8 +76,15 @@ def placeholders():
     application = (Application.objects.exclude(state="draft").filter(created_by__email="bench-owner@bench.example")
                    .order_by("-id").values_list("id", flat=True).first())
     industry = Industry.objects.order_by("position", "code").values_list("code", flat=True).first() or ""
+    from partners.services import directory
+
+    # A deep directory page: the cursor of the member 10,000 rows down the newest-first order.
+    deep = directory.public_members().order_by("-admitted_at", "-pk")[10_000:10_001].first()
+    credit_code = (Application.objects.filter(pk=application).values_list("organization__credit_code", flat=True)
+                   .first() or "")
     return {"member_id": member[0], "org_id": member[1], "member_number": member[2],
-            "application_id": application or 0, "industry": industry}
+            "application_id": application or 0, "industry": industry,
+            "deep_cursor": directory.encode_cursor(deep) if deep else "", "credit_code": credit_code}
 
 
 def server_env(workers):
@@ -111,11 +125,17 @@ def serve(workers):
         server.wait(timeout=20)
 
 
-def wrk(url, *, duration, connections=16, headers=()):
-    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", "--latency", url]
+def wrk(url, *, duration, connections=16, headers=(), timeout=60, script=None):
+    """One wrk run. `timeout` (s) is above the slowest answer we could get, so no slow answer is dropped
+    from the latencies (wrk's default of 2 s hid them); a request that still exceeds it counts as failed."""
+    cmd = ["wrk", "-t2", f"-c{connections}", f"-d{duration}s", f"--timeout={timeout}s", "--latency"]
+    if script:
+        cmd += ["-s", script]
+    cmd.append(url)
     for h in headers:
         cmd += ["-H", h]
-    return parse_wrk(subprocess.run(cmd, capture_output=True, text=True, timeout=duration + 30).stdout)
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=duration + timeout + 30)
+    return parse_wrk(done.stdout)
 
 
 def main():
@@ -123,6 +143,8 @@ def main():
     parser.add_argument("--duration", type=int, default=10)
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--timeout", type=int, default=60,
+                        help="wrk's per-request timeout in seconds; a request that exceeds it is a failure")
     parser.add_argument("--urls", default=str(ROOT / "bench" / "urls.txt"))
     parser.add_argument("--only", default="", help="comma-separated names to run")
     parser.add_argument("--out", default="")
@@ -156,17 +178,20 @@ def main():
                 if answer.status != 200 or answer.url != url:
                     sys.exit(f"{name}: {url} answered {answer.status} at {answer.url}")
             row = {"name": name, "path": path,
-                   **wrk(url, duration=args.duration, connections=args.connections, headers=headers)}
+                   **wrk(url, duration=args.duration, connections=args.connections, headers=headers,
+                         timeout=args.timeout)}
             results.append(row)
             print(json.dumps(row, ensure_ascii=False), flush=True)
         ceiling = max(results[0]["rps"], results[-1]["rps"])
         print(f"\nmachine load average (1, 5, 15 min): before {load_before}, after {os.getloadavg()}; "
               f"{args.workers} gunicorn workers, wrk -c{args.connections} -d{args.duration}s")
-        print("\n| endpoint | path | req/s | p50 ms | p99 ms | share of bare view (the faster of its two runs) |\n"
-              "|---|---|---|---|---|---|")
+        print("\n| endpoint | path | req/s | p50 ms | p99 ms | share of bare view (the faster of its two runs) "
+              "| failures (non-2xx, timeouts, socket errors) |\n|---|---|---|---|---|---|---|")
         for r in results:
+            failures = (f"**FAILED** {r['errors']}, {r['timeouts']}, {r['socket_errors']} of {r['requests']}"
+                        if r["failed"] else "0")
             print(f"| {r['name']} | `{r['path']}` | {r['rps']:.0f} | {r.get('p50_ms')} | {r.get('p99_ms')} | "
-                  f"{r['rps'] / ceiling:.0%} |")
+                  f"{r['rps'] / ceiling:.0%} | {failures} |")
         if args.out:
             Path(args.out).parent.mkdir(parents=True, exist_ok=True)
             Path(args.out).write_text(json.dumps(results, indent=2, ensure_ascii=False))

@@ -124,14 +124,25 @@ def test_nothing_is_cached_while_a_change_is_written_nor_after_a_rollback():
     assert cache.WRITING_TTL > cache.RESPONSE_TTL
 
 
-def test_a_committed_change_gives_a_new_generation(django_capture_on_commit_callbacks):
-    member = make_member()
+def scope_generations(*scopes):
+    return {s: cache.scope_generation(s) for s in scopes}
+
+
+def test_a_committed_change_gives_its_scopes_a_new_generation(django_capture_on_commit_callbacks):
+    member = make_member(district="110108")
     settled()
-    before = cache.generation()
+    scopes = (f"member:{member.number}", "all", "district:110108", "type:compute")
+    for scope in (*scopes, "district:110105"):
+        cache._incr(cache._scope_key(scope), 1, generation_key=True)
+    before, unrelated = scope_generations(*scopes), cache.scope_generation("district:110105")
+    namespace = cache.generation()
     with django_capture_on_commit_callbacks(execute=True):
         Organization.objects.filter(pk=member.organization_id).first().save()
-    after = cache.generation()
-    assert after is not None and after != before
+    after = scope_generations(*scopes)
+    assert all(after[s] is not None and after[s] != before[s] for s in scopes), (before, after)
+    # Only what the member falls under: another district's lists and the namespace keep their generation.
+    assert cache.scope_generation("district:110105") == unrelated
+    assert cache.generation() == namespace
 
 
 def test_each_visitor_gets_their_own_csrf_token_from_a_cached_page():
@@ -335,7 +346,7 @@ def test_one_transaction_marks_and_publishes_each_namespace_once(django_capture_
     member = make_member()
     settled()
     gen_key, writing_key = cache.generation_keys(cache.PUBLIC)
-    before = cache.generation()
+    before = cache.scope_generation(f"member:{member.number}")
     with django_capture_on_commit_callbacks(execute=True) as published:
         org = Organization.objects.get(pk=member.organization_id)
         for name in ("甲", "乙", "丙"):
@@ -343,14 +354,14 @@ def test_one_transaction_marks_and_publishes_each_namespace_once(django_capture_
             org.save()
         assert django_cache.get(writing_key) == 1  # three saves, one mark
     assert sum(1 for f in published if getattr(f, "ns", None) == cache.PUBLIC) == 1
-    assert cache.generation() not in (None, before)
+    assert cache.scope_generation(f"member:{member.number}") not in (None, before)
 
 
 def test_a_save_after_a_rolled_back_savepoint_announces_itself_again(django_capture_on_commit_callbacks):
     member = make_member()
     settled()
     _gen_key, writing_key = cache.generation_keys(cache.PUBLIC)
-    before = cache.generation()
+    before = cache.scope_generation(f"member:{member.number}")
     with django_capture_on_commit_callbacks(execute=True):
         try:
             with transaction.atomic():
@@ -362,7 +373,7 @@ def test_a_save_after_a_rolled_back_savepoint_announces_itself_again(django_capt
         assert django_cache.get(writing_key) == 2  # the rolled-back mark lapses on its own; this one is new
     assert cache.generation() is None  # the rolled-back mark keeps the cache off until it lapses
     django_cache.delete(writing_key)
-    assert cache.generation() not in (None, before)  # and the committed change was published
+    assert cache.scope_generation(f"member:{member.number}") not in (None, before)  # the change was published
 
 
 # A NUL (?sort=%00) never reaches the queue: the input-hygiene layer answers 400 (tests/test_input_hygiene.py).

@@ -40,25 +40,32 @@ def plan_of(qs, *settings):
     return qs.explain()
 
 
+def name_indexes_used(plan):
+    """Both name columns searched through an index: bigrams (any term of two characters and more) or trigrams
+    (three and more; the planner picks either)."""
+    return all(f"organization_{col}_bigrams" in plan or f"organization_{col}_trgm" in plan
+               for col in ("name", "name_en"))
+
+
 @pytest.mark.parametrize("term", ["九章智算", "jiuzhang compute"])
-def test_directory_search_uses_the_trigram_index(members, term):
+def test_directory_search_uses_a_name_index(members, term):
     qs = directory.search(directory.DirectoryFilters(q=term)).order_by("-admitted_at", "-pk")[:21]
     assert len(list(qs)) == 5
     # The directory narrows members to the organisations whose name matches: that lookup is the index's.
     names = Organization.objects.filter(directory.name_matches(term)).values("pk")
     plan = plan_of(names)
-    assert "organization_name_trgm" in plan and "organization_name_en_trgm" in plan, plan
+    assert name_indexes_used(plan), plan
 
 
-def test_members_api_search_uses_the_trigram_index(members):
+def test_members_api_search_uses_a_name_index(members):
     qs = MemberFilter({"q": "九章智算"}, queryset=directory.public_members()).qs.order_by("-admitted_at", "-id")[:21]
     assert len(list(qs)) == 5
     # With five rows the planner may reach the organisations through another index and filter them, so the
     # plan of the whole query proves little; what matters is that the API searches with the indexed
     # expression, and that this expression, planned alone, is served by the trigram index.
-    assert 'UPPER("partners_organization"."name"::text) LIKE' in str(qs.query)
+    assert re.search(r'partners_bigrams\(UPPER\((U\d+|"partners_organization")\."name"\)\)', str(qs.query))
     names = Organization.objects.filter(directory.name_matches("九章智算")).values("pk")
-    assert "organization_name_trgm" in plan_of(names)
+    assert name_indexes_used(plan_of(names))
 
 
 def test_directory_first_page_reads_the_newest_first_index(members):
@@ -126,3 +133,36 @@ def test_industry_filter_probes_each_member_of_the_first_page(industry_members, 
         assert re.search(r"Index Cond: \(application_id = \w+\.application_id\)", plan), plan
         for table in PROFILE_TABLES:
             assert f"Seq Scan on {table} " not in plan, plan
+
+
+# Two-character searches: pg_trgm cannot use its index below three characters, the bigram index can.
+@pytest.mark.parametrize("term", ["九章", "JI"])
+def test_two_character_searches_use_the_bigram_indexes(members, term):
+    assert len(list(directory.search(directory.DirectoryFilters(q=term)))) == 5
+    plan = plan_of(Organization.objects.filter(directory.name_matches(term)).values("pk"))
+    assert "organization_name_bigrams" in plan and "organization_name_en_bigrams" in plan, plan
+    # The bigrams are compared in the index only, never computed row by row in a filter.
+    assert not re.search(r"Filter: .*partners_bigrams", plan), plan
+
+
+def test_a_one_character_search_still_finds_names(members):
+    assert len(list(directory.search(directory.DirectoryFilters(q="九")))) == 5
+
+
+@pytest.mark.parametrize("term", ["九章", "9111"])
+def test_queue_search_finds_organisations_through_their_indexes(members, term):
+    from partners.forms.review import QueueFilterForm
+
+    plan = plan_of(QueueFilterForm.matching_organizations(term))
+    assert "organization_name_bigrams" in plan, plan
+    # Only a term that can start a credit code asks the credit code's pattern index.
+    assert ("credit_code" in plan) == term.isdigit(), plan
+
+
+def test_duplicate_candidates_use_the_bigram_index(members):
+    from partners.services.duplicates import _candidates_by_name
+
+    org = Organization.objects.filter(name__startswith="北京九章").first()
+    plan = plan_of(_candidates_by_name(org).values("pk"))
+    assert "organization_name_bigrams" in plan or "organization_name_trgm" in plan, plan
+    assert "Seq Scan on partners_organization" not in plan, plan

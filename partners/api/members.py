@@ -1,7 +1,7 @@
 """The public member directory in API v1: public facts only, filtered by type, district and industry."""
 
 import django_filters
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import mixins, serializers
@@ -10,7 +10,7 @@ from rest_framework.response import Response
 from ..enums import PartnerType
 from ..models import District, Industry, Membership, MembershipGrant
 from ..models.api import ApiScope
-from ..services import directory
+from ..services import cache_scopes, directory
 from ..services.cache import cached_api_read
 from .base import ApiViewSet
 from .filters import StrictOrderingFilter as OrderingFilter
@@ -69,7 +69,7 @@ class MemberFilter(django_filters.FilterSet):
         value = " ".join(value.split())
         if not value:
             return qs
-        return qs.filter(Q(organization__name__icontains=value) | Q(organization__name_en__icontains=value))
+        return qs.filter(organization__in=directory.organizations_named(value))
 
 
 def industries_by_member(members) -> dict:
@@ -107,6 +107,14 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
 
     def get_queryset(self):
         return directory.public_members()
+
+    def cache_scopes(self, request, *args, **kwargs):
+        """The response cache's scopes of this read (partners/services/cache_scopes.py)."""
+        if "member_number" in kwargs:
+            return cache_scopes.of_member(kwargs["member_number"])
+        params = request.query_params
+        return cache_scopes.of_list(params.get("partner_type", "")[:20], params.get("district", "")[:20],
+                                    params.get("industry", "")[:20])
 
     @cached_api_read
     def list(self, request, *args, **kwargs):

@@ -1,12 +1,13 @@
 """Staff forms: the queue filter, bulk assignment, decisions, notes, objections, members and letters."""
 
+import re
 from dataclasses import dataclass
 from datetime import timedelta
 
 from django import forms
 from django.conf import settings
 from django.contrib.auth.models import Group
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -16,6 +17,9 @@ from ..pagination import COUNT_CAP, capped_counts
 from ..validators import normalize_credit_code
 
 TEXT_LIMIT = 5000
+# A search matching up to this many organisations is counted exactly per state in one query (bounded by them).
+SEARCH_EXACT_ORGS = 20_000
+CREDIT_CODE_PREFIX = re.compile(r"[0-9A-Z]+")
 QUEUE_STATES = [s for s in ApplicationState if s != ApplicationState.DRAFT]
 SORTS = {
     "-submitted": ("-submitted_at", "-pk"),
@@ -54,6 +58,14 @@ class StateCounts:
         if state:
             return dict((s.value, n) for s, n in self.counts).get(state, 0), state in self.capped
         return sum(n for _s, n in self.counts), bool(self.capped)
+
+
+def _capped(per_state):
+    """StateCounts from exact counts {state: n}, each shown up to COUNT_CAP as the LIMITed counts are (the pages
+    stop at the cap either way: nobody pages past 10,000 rows, they filter)."""
+    cap = COUNT_CAP
+    return StateCounts(counts=[(s, min(per_state.get(s.value, 0), cap)) for s in QUEUE_STATES],
+                       capped=frozenset(s.value for s in QUEUE_STATES if per_state.get(s.value, 0) > cap), cap=cap)
 
 
 def bootstrap(form):
@@ -107,9 +119,9 @@ class QueueFilterForm(forms.Form):
         qs = self.base_queryset()
         q = (data.get("q") or "").strip()
         if q:
-            code = normalize_credit_code(q)
-            qs = qs.filter(Q(organization__name__icontains=q) | Q(organization__name_en__icontains=q)
-                           | Q(organization__credit_code__startswith=code))
+            # One subquery over organisations, each branch served by an index (bigrams of the names, the credit
+            # code's pattern index), instead of an OR across the join that reads every application.
+            qs = qs.filter(organization__in=self.matching_organizations(q))
         if with_state and data.get("state"):
             qs = qs.filter(state=data["state"])
         if data.get("partner_type"):
@@ -133,10 +145,60 @@ class QueueFilterForm(forms.Form):
         counted through a LIMITed subquery that the (state, -submitted_at) index answers, all in one query
         (partners/pagination.py). The cap is this module's COUNT_CAP (the lists' cap), read at each call.
         """
+        kept = self.kept_counts_per_state()
+        if kept is not None:
+            return kept
         qs = self.filter(user, with_state=False)
+        searched = self.searched_counts_per_state(qs)
+        if searched is not None:
+            return searched
         counted = capped_counts({s.value: qs.filter(state=s) for s in QUEUE_STATES}, COUNT_CAP)
         return StateCounts(counts=[(s, counted[s.value][0]) for s in QUEUE_STATES],
                            capped=frozenset(v for v, (_n, capped) in counted.items() if capped), cap=COUNT_CAP)
+
+    @staticmethod
+    def matching_organizations(q):
+        """Organisations whose name contains `q`, or whose credit code starts with it (only a term that can be
+        the start of a credit code, [0-9A-Z], asks the credit code: a Chinese term never can)."""
+        from ..models import Organization
+        from ..services.directory import name_matches
+
+        code = normalize_credit_code(q)
+        also = Q(credit_code__startswith=code) if code and CREDIT_CODE_PREFIX.fullmatch(code) else None
+        return Organization.objects.filter(name_matches(q, also=also)).values("pk")
+
+    def searched_counts_per_state(self, qs):
+        """For a search that matches at most SEARCH_EXACT_ORGS organisations: exact counts per state in one
+        GROUP BY over their applications (the index finds the organisations, each has a few applications);
+        None for a broader search, which the capped counts per state answer."""
+        q = (self.cleaned_data.get("q") or "").strip() if self.is_bound and self.is_valid() else ""
+        if not q:
+            return None
+        if self.matching_organizations(q)[:SEARCH_EXACT_ORGS + 1].count() > SEARCH_EXACT_ORGS:
+            return None
+        per_state = dict(qs.order_by().values_list("state").annotate(n=Count("pk")).values_list("state", "n"))
+        return _capped(per_state)
+
+    # Filters the kept counts answer (partners_tally: applications by state and district, requested types by
+    # state, type and district); any other filter (a search, the channel, assignment, overdue) counts rows.
+    KEPT_FILTERS = {"state", "partner_type", "district", "sort"}
+
+    def kept_counts_per_state(self):
+        """Exact counts per state from the kept counts, or None when the filter needs the rows themselves."""
+        from ..services import tally
+
+        data = self.cleaned_data if self.is_bound and self.is_valid() else {}
+        if not tally.available() or any(data.get(k) for k in data if k not in self.KEPT_FILTERS):
+            return None
+        district = data["district"].pk if data.get("district") else None
+        partner_type = data.get("partner_type")
+        if partner_type:
+            kind = "apptype"
+            where = {1: partner_type, **({2: district} if district else {})}
+        else:
+            kind = "app"
+            where = {1: district} if district else {}
+        return _capped(tally.summed(tally.read(kind)[kind], where))
 
     def querystring(self):
         """The filter as a query string, for pagination links, the export and the bulk form."""

@@ -76,6 +76,9 @@ class Application(models.Model):
         indexes = [
             models.Index(fields=["state", "-submitted_at"], name="application_queue_idx"),
             models.Index(fields=["assigned_reviewer", "state"], name="application_assignee_idx"),
+            # The home page's list of applications in public notice, soonest end first.
+            models.Index(fields=["publicity_ends_at", "id"], name="application_publicity_idx",
+                         condition=Q(state=ApplicationState.PUBLICITY)),
         ]
 
     def __str__(self):

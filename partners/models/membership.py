@@ -38,6 +38,9 @@ class MembershipGrant(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["membership", "partner_type"], name="grant_type_once"),
         ]
+        # The statistics count the few grants with an end date live (the open-ended ones are kept counted).
+        indexes = [models.Index(fields=["partner_type", "ends_on"], name="grant_ends_on_idx",
+                                condition=models.Q(ends_on__isnull=False))]
 
     def __str__(self):
         return f"{self.membership.number} {self.partner_type}"

@@ -73,15 +73,31 @@ def _incr(key, delta, *, generation_key):
 
 
 class _Publish:
-    """The on-commit callback that publishes a namespace's change; it remembers having run."""
+    """The on-commit callback that publishes a namespace's change; it remembers having run, and (for PUBLIC)
+    the scopes the transaction touched: None once any change reached beyond what scopes can name."""
 
     def __init__(self, ns):
         self.ns = ns
         self.done = False
+        self.scopes = set()
+
+    def touch(self, scopes):
+        if scopes is None or self.scopes is None:
+            self.scopes = None
+        else:
+            self.scopes |= scopes
 
     def __call__(self):
         self.done = True
-        end_change(self.ns)
+        end_change(self.ns, scopes=self.scopes if self.ns == PUBLIC else None)
+
+
+def _pending(ns):
+    """This transaction's publication of `ns`, not run yet, or None."""
+    for _sids, func, _robust in connection.run_on_commit:
+        if isinstance(func, _Publish) and func.ns == ns and not func.done:
+            return func
+    return None
 
 
 def _already_announced(ns) -> bool:
@@ -90,8 +106,7 @@ def _already_announced(ns) -> bool:
     A transaction saves many watched rows (a submission: the application, its types, a revision, audit events);
     one mark and one publication per namespace cover them all. A rolled-back savepoint or transaction drops its
     pending callbacks, and with them the answer, so the next save announces itself again."""
-    return any(isinstance(func, _Publish) and func.ns == ns and not func.done
-               for _sids, func, _robust in connection.run_on_commit)
+    return _pending(ns) is not None
 
 
 def begin_change(ns=PUBLIC):
@@ -112,13 +127,22 @@ def begin_change(ns=PUBLIC):
         transaction.on_commit(_Publish(ns), robust=True)
 
 
-def end_change(ns=PUBLIC):
-    """Called once the change is committed: a new generation, then the writing counter goes down."""
+def _scope_key(scope):
+    return f"{PUBLIC}-cache:scope:{scope}"
+
+
+def end_change(ns=PUBLIC, scopes=None):
+    """Called once the change is committed: a new generation (of the namespace, or only of the given scopes of
+    PUBLIC), then the writing counter goes down."""
     if not enabled():
         return
     gen, writing = _keys(ns)
     try:
-        _incr(gen, 1, generation_key=True)
+        if scopes is None:
+            _incr(gen, 1, generation_key=True)
+        else:
+            for scope in sorted(scopes):
+                _incr(_scope_key(scope), 1, generation_key=True)
     except Exception:
         log.warning("Response cache: could not publish a change")
         _forget(ns)
@@ -144,10 +168,14 @@ def _forget(ns):
 
 def members_changed(ns=PUBLIC):
     """For code that changes cached facts with a bulk update (no model signals): call inside the
-    transaction, before or after the update."""
+    transaction, before or after the update. Its reach is not worked out: every read of the namespace renews."""
     begin_change(ns)
     if not connection.in_atomic_block:
         end_change(ns)
+        return
+    publish = _pending(ns) if enabled() else None
+    if publish is not None:
+        publish.touch(None)
 
 
 def _receivers(ns):
@@ -168,7 +196,44 @@ def _receivers(ns):
     return before, after, m2m
 
 
-_RECEIVERS = {ns: _receivers(ns) for ns in (PUBLIC, QUEUE, DETAIL)}
+def _public_receivers():
+    """PUBLIC's receivers note the scopes of the row before and after the change (cache_scopes.py); a save
+    outside a transaction, or a change scopes cannot name, renews the whole namespace."""
+    from . import cache_scopes
+
+    def note(instance):
+        if not enabled():
+            return
+        publish = _pending(PUBLIC) if connection.in_atomic_block else None
+        if publish is not None:
+            publish.touch(cache_scopes.of_instance(instance))
+
+    def before(sender, instance=None, **kwargs):
+        begin_change(PUBLIC)
+        note(instance)
+
+    def after(sender, instance=None, **kwargs):
+        if not connection.in_atomic_block:
+            end_change(PUBLIC)
+        else:
+            note(instance)
+
+    def m2m(sender, action, instance=None, reverse=False, **kwargs):
+        if action.startswith("pre_"):
+            begin_change(PUBLIC)
+        if not connection.in_atomic_block:
+            if not action.startswith("pre_"):
+                end_change(PUBLIC)
+            return
+        publish = _pending(PUBLIC) if enabled() else None
+        if publish is not None:
+            publish.touch(None if reverse else cache_scopes.of_instance(instance))
+
+    return before, after, m2m
+
+
+_RECEIVERS = {ns: _receivers(ns) for ns in (QUEUE, DETAIL)}
+_RECEIVERS[PUBLIC] = _public_receivers()
 USER_FIELDS_SHOWN = {"display_name", "email", "is_active"}
 
 
@@ -261,6 +326,17 @@ def generation(ns=PUBLIC):
         cache.add(gen_key, time.time_ns(), timeout=None)
         return None  # start caching from the next request, once the number is settled
     return current
+
+
+def scope_generation(scope):
+    """The current generation of one PUBLIC scope (cache_scopes.py), or None while unsettled or the cache is off."""
+    if not enabled():
+        return None
+    try:
+        return cache.get(_scope_key(scope))
+    except Exception:
+        log.exception("Response cache: unreachable")
+        return None
 
 
 # A request may read the generation in a round trip it makes to the shared cache anyway (the API's rate limit
@@ -363,15 +439,16 @@ def _set(key, value):
     _local.set(key, value)
 
 
-def _generations(namespaces):
-    """The generations of every namespace as one key part (read in one round trip), or None if any of them is
-    being written."""
-    if len(namespaces) == 1:
+def _generations(namespaces, scopes=()):
+    """The generations of every namespace (and of PUBLIC's `scopes`) as one key part, read in one round trip,
+    or None if any of them is being written or not settled yet."""
+    if len(namespaces) == 1 and not scopes:
         gen = generation(namespaces[0])
         return None if gen is None else str(gen)
     if not enabled():
         return None
-    keys = [key for ns in namespaces for key in _keys(ns)]
+    scope_keys = [_scope_key(s) for s in sorted(scopes)]
+    keys = [key for ns in namespaces for key in _keys(ns)] + scope_keys
     try:
         values = cache.get_many(keys)
     except Exception:
@@ -385,30 +462,73 @@ def _generations(namespaces):
         if values.get(gen_key) is None:
             cache.add(gen_key, time.time_ns(), timeout=None)  # as in generation(): start from the next request
         gens.append(values.get(gen_key))
+    for key in scope_keys:
+        value = values.get(key)
+        if value is None:
+            # A scope never written (or lost): a fresh number, never one used before, so no answer kept under an
+            # earlier number of the scope can match; a concurrent reader may have settled it first.
+            stamp = time.time_ns()
+            value = stamp if cache.add(key, stamp, timeout=None) else cache.get(key)
+        gens.append(value)
     return None if None in gens else "-".join(map(str, gens))
 
 
-def cached_page(view=None, *, also=()):
+# Public pages may be kept by the visitor's browser and revalidated (ETag, If-None-Match → 304), never by a
+# shared proxy: each carries the visitor's own CSRF token (the language switch). The ETag hashes the page with
+# the token taken out, so it is the same for every visitor and changes with the page.
+PAGE_CACHE_CONTROL = "private, no-cache"
+
+
+def _etag(body: str) -> str:
+    return 'W/"' + hashlib.sha256(body.encode()).hexdigest()[:32] + '"'
+
+
+def _not_modified(request, etag):
+    from ..api.mixins import none_match
+
+    if request.method in ("GET", "HEAD") and none_match(request.headers.get("If-None-Match", ""), etag):
+        response = HttpResponse(status=304)
+        response["ETag"] = etag
+        response["Cache-Control"] = PAGE_CACHE_CONTROL
+        return response
+    return None
+
+
+def _validated(request, response, stable_body):
+    """`response` with its ETag and Cache-Control, or a 304 when the visitor has this version already."""
+    etag = _etag(stable_body)
+    not_modified = _not_modified(request, etag)
+    if not_modified is not None:
+        return not_modified
+    response["ETag"] = etag
+    response["Cache-Control"] = PAGE_CACHE_CONTROL
+    return response
+
+
+def cached_page(view=None, *, also=(), scopes=None):
     """Cache a public HTML page for anonymous visitors; each visitor still gets their own CSRF token.
 
     The page depends on public member facts; `also` names further namespaces it shows (the home page shows
-    applications in public notice and counts of applications: QUEUE)."""
+    applications in public notice and counts of applications: QUEUE); `scopes(request, *args, **kwargs)` names
+    the PUBLIC scopes it depends on (cache_scopes.py; default "all"), so a change elsewhere keeps it cached."""
     if view is None:
-        return lambda v: cached_page(v, also=also)
+        return lambda v: cached_page(v, also=also, scopes=scopes)
     namespaces = (PUBLIC, *also)
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        gen = _generations(namespaces) if _anonymous(request) else None
-        if gen is None:
-            return view(request, *args, **kwargs)
-        key = response_key("page", request, gen)
-        hit = _get(key)
+        anonymous = _anonymous(request)
+        wanted = scopes(request, *args, **kwargs) if scopes else ["all"]
+        gen = _generations(namespaces, wanted) if anonymous else None
+        key = response_key("page", request, gen) if gen is not None else None
+        hit = _get(key) if key else None
         if hit is not None:
             status, content_type, body = hit
-            if CSRF_PLACEHOLDER in body:
-                body = body.replace(CSRF_PLACEHOLDER, get_token(request))
-            return HttpResponse(body, status=status, content_type=content_type)
+            response = HttpResponse(body, status=status, content_type=content_type)
+            response = _validated(request, response, body)
+            if response.status_code != 304 and CSRF_PLACEHOLDER in body:
+                response.content = body.replace(CSRF_PLACEHOLDER, get_token(request))
+            return response
         response = view(request, *args, **kwargs)
         if response.status_code in (200, 404) and not response.streaming and not response.cookies.keys() - {
                 settings.CSRF_COOKIE_NAME}:
@@ -416,7 +536,10 @@ def cached_page(view=None, *, also=()):
             match = _CSRF_FIELD.search(body)
             if match:
                 body = body.replace(match.group(1), CSRF_PLACEHOLDER)
-            _set(key, (response.status_code, response["Content-Type"], body))
+            if key:
+                _set(key, (response.status_code, response["Content-Type"], body))
+            if anonymous and response.status_code == 200:
+                response = _validated(request, response, body)
         return response
 
     return wrapped
@@ -443,6 +566,27 @@ def _prerendered_response(body):
     return response
 
 
+def _api_read(self, method, request, anonymous, *args, **kwargs):
+    """The method's answer, from the cache for an anonymous reader when the namespace and scopes allow."""
+    from rest_framework.renderers import JSONRenderer
+
+    scopes = self.cache_scopes(request, *args, **kwargs) if hasattr(self, "cache_scopes") else ["all"]
+    gen = _generation_for(request) if anonymous else None
+    if gen is not None:
+        scoped = _generations((), scopes)
+        gen = None if scoped is None else f"{gen}-{scoped}"
+    if gen is None:
+        return method(self, request, *args, **kwargs)
+    key = response_key(f"api-json-{method.__name__}", request, gen)
+    hit = _get(key)
+    if hit is not None:
+        return _prerendered_response(hit)
+    response = method(self, request, *args, **kwargs)
+    if response.status_code == 200:
+        _set(key, JSONRenderer().render(response.data))
+    return response
+
+
 def cached_api_read(method):
     """For a DRF list or retrieve method of public data: anonymous answers come from the cache.
 
@@ -452,19 +596,11 @@ def cached_api_read(method):
 
     @wraps(method)
     def wrapped(self, request, *args, **kwargs):
-        from rest_framework.renderers import JSONRenderer
-
         anonymous = request.auth is None and not request.user.is_authenticated
-        gen = _generation_for(request) if anonymous else None
-        if gen is None:
-            return method(self, request, *args, **kwargs)
-        key = response_key(f"api-json-{method.__name__}", request, gen)
-        hit = _get(key)
-        if hit is not None:
-            return _prerendered_response(hit)
-        response = method(self, request, *args, **kwargs)
-        if response.status_code == 200:
-            _set(key, JSONRenderer().render(response.data))
+        response = _api_read(self, method, request, anonymous, *args, **kwargs)
+        # A shared proxy may keep an anonymous answer and must revalidate it (detail reads carry an ETag); a
+        # key's answers are the key holder's.
+        response["Cache-Control"] = "public, no-cache" if anonymous else "private, no-cache"
         return response
 
     return wrapped

@@ -9,7 +9,19 @@ import binascii
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from django.db.models import BooleanField, Exists, Expression, OuterRef, Prefetch, Q
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Exists,
+    Expression,
+    F,
+    Func,
+    OuterRef,
+    Prefetch,
+    Q,
+    TextField,
+    Value,
+)
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -102,9 +114,62 @@ def industry_filter(industry_code):
     return _PageOrWhole(granted_at_all & Exists(probed), Exists(listed))
 
 
-def name_matches(term):
-    """Substring match on the Chinese or English name, case-insensitive."""
-    return Q(name__icontains=term) | Q(name_en__icontains=term)
+class _Bigrams(Func):
+    """partners_bigrams(UPPER(x)): the distinct two-character pieces of x (partners/search_sql.py)."""
+
+    template = "partners_bigrams(UPPER(%(expressions)s))"
+    output_field = TextField()
+
+
+class _Contains(Func):
+    """a @> b for arrays, as a condition."""
+
+    arg_joiner = " @> "
+    template = "(%(expressions)s)"
+    output_field = BooleanField()
+    conditional = True
+
+
+def contains_any(field, terms):
+    """`field` contains one of `terms`, case-insensitive; on PostgreSQL narrowed first through the bigram index
+    (as in name_matches: a LIKE match implies the bigrams match, so (any bigrams) AND (any LIKE) is exact)."""
+    terms = [t for t in terms if t]
+    like = Q()
+    for term in terms:
+        like |= Q(**{f"{field}__icontains": term})
+    if connection.vendor != "postgresql" or not terms or any(len(t) < 2 for t in terms):
+        return like
+    indexed = Q()
+    for term in terms:
+        indexed |= Q(_Contains(_Bigrams(F(field)), _Bigrams(Value(term))))
+    return indexed & like
+
+
+def name_matches(term, *, fields=("name", "name_en"), also=None):
+    """Substring match on the Chinese or English name, case-insensitive (of an Organization queryset); `also`
+    is a further alternative (the queue's credit code prefix), served by its own index.
+
+    On PostgreSQL, written as (bigrams of a field contain the term's, for any field) AND (a field contains the
+    term): the first part is what the bigram GIN indexes answer (one BitmapOr), the second keeps the exact
+    matches, and the bigrams are never computed row by row. Terms of one character read the names (LIKE)."""
+    like = Q()
+    for name in fields:
+        like |= Q(**{f"{name}__icontains": term})
+    if also is not None:
+        like |= also
+    if connection.vendor != "postgresql" or len(term) < 2:
+        return like
+    indexed = Q()
+    for name in fields:
+        indexed |= Q(_Contains(_Bigrams(F(name)), _Bigrams(Value(term))))
+    if also is not None:
+        indexed |= also
+    return indexed & like
+
+
+def organizations_named(term):
+    """Organisations whose Chinese or English name contains `term`: a subquery for related lists."""
+    return Organization.objects.filter(name_matches(term)).values("pk")
 
 
 def public_members():
@@ -133,9 +198,9 @@ def search(filters: DirectoryFilters):
     if filters.industry:
         qs = qs.filter(industry_filter(filters.industry))
     if filters.q:
-        # icontains is UPPER(name) LIKE UPPER('%q%') on PostgreSQL, which the trigram GIN index on
-        # UPPER(name) and UPPER(name_en) serves (migration directory_search); plain LIKE on SQLite.
-        qs = qs.filter(organization__in=Organization.objects.filter(name_matches(filters.q)))
+        # On PostgreSQL the bigram GIN indexes narrow the names and UPPER(name) LIKE UPPER('%q%') keeps the exact
+        # matches (name_matches); plain LIKE on SQLite.
+        qs = qs.filter(organization__in=organizations_named(filters.q))
     return qs
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from ..enums import MembershipState, PartnerType
 from ..models import District, Industry, Membership
+from . import tally
 from .directory import current_grants
 
 
@@ -28,17 +29,37 @@ class Series:
         return max((r[2] for r in self.rows), default=0)
 
 
+def _active_members_by_district() -> dict:
+    """{district code: active members} from the kept counts ("" for members without a district)."""
+    return {district: n for (state, district), n in tally.read("member")["member"].items()
+            if state == MembershipState.ACTIVE}
+
+
 def _active_grants():
     return current_grants().filter(membership__state=MembershipState.ACTIVE)
 
 
 def members_per_partner_type() -> Series:
+    if tally.available():
+        # Open-ended grants of active members are kept counted; the few grants with an end date are counted
+        # here, as "current" moves with the calendar (partial index grant_ends_on_idx). A membership holds a
+        # type at most once (grant_type_once), so the two parts never count one member twice.
+        counts = {parts[0]: n for parts, n in tally.read("grant")["grant"].items()}
+        dated = (_active_grants().filter(ends_on__isnull=False).values_list("partner_type")
+                 .annotate(n=Count("pk")).values_list("partner_type", "n"))
+        for code, n in dated:
+            counts[code] = counts.get(code, 0) + n
+        return Series([(t.value, t.label, counts.get(t.value, 0)) for t in PartnerType])
     counts = dict(_active_grants().values_list("partner_type").annotate(n=Count("membership", distinct=True))
                   .values_list("partner_type", "n"))
     return Series([(t.value, t.label, counts.get(t.value, 0)) for t in PartnerType])
 
 
 def members_per_district() -> Series:
+    if tally.available():
+        counts = _active_members_by_district()
+        rows = [(d.code, str(d), counts.get(d.code, 0)) for d in District.objects.filter(active=True)]
+        return Series([r for r in rows if r[2]])
     counts = dict(Membership.objects.filter(state=MembershipState.ACTIVE)
                   .values_list("organization__district").annotate(n=Count("pk"))
                   .values_list("organization__district", "n"))
@@ -70,6 +91,9 @@ def admissions_per_month(months=12, today=None) -> Series:
         starts.append(date(y, m, 1))
         y, m = (y - 1, 12) if m == 1 else (y, m - 1)
     starts.reverse()
+    if tally.available():
+        kept = {parts[0]: n for parts, n in tally.read("month")["month"].items()}
+        return Series([(f"{s:%Y-%m}", f"{s:%Y-%m}", kept.get(f"{s:%Y-%m}", 0)) for s in starts])
     first = timezone.make_aware(timezone.datetime(starts[0].year, starts[0].month, 1))
     # TruncMonth works in the current time zone (Asia/Shanghai), so a late-evening admission on the
     # last day of a month counts in that month.
@@ -84,6 +108,20 @@ def admissions_per_month(months=12, today=None) -> Series:
 
 
 def key_figures() -> dict:
+    if tally.available():
+        kept = tally.read("member", "app")
+        by_district = {district: n for (state, district), n in kept["member"].items()
+                       if state == MembershipState.ACTIVE}
+        per_state = tally.summed(kept["app"])
+        from ..enums import ApplicationState
+
+        return {
+            "members": sum(by_district.values()),
+            "districts": sum(1 for district, n in by_district.items() if district and n > 0),
+            "in_review": sum(per_state.get(s, 0) for s in (ApplicationState.SUBMITTED, ApplicationState.IN_REVIEW,
+                                                          ApplicationState.FINAL_REVIEW)),
+            "in_publicity": per_state.get(ApplicationState.PUBLICITY, 0),
+        }
     active = Membership.objects.filter(state=MembershipState.ACTIVE)
     from ..enums import ApplicationState
     from ..models import Application

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_safe
 from .. import charts
 from ..enums import ApplicationState, PartnerType
 from ..models import Application, District, Industry
-from ..services import directory, roster, statistics
+from ..services import cache_scopes, directory, roster, statistics
 from ..services.cache import QUEUE, cached_page
 
 # What each kind of partner is, in the words of the plan (section 4); the Chinese is the plan's text.
@@ -64,8 +64,13 @@ def _filter_choices():
     }
 
 
+def _directory_scopes(request):
+    filters = directory.DirectoryFilters.from_params(request.GET)
+    return cache_scopes.of_list(filters.partner_type, filters.district, filters.industry)
+
+
 @require_safe
-@cached_page
+@cached_page(scopes=_directory_scopes)
 def directory_page(request):
     filters = directory.DirectoryFilters.from_params(request.GET)
     page = directory.paginate(directory.search(filters), after=request.GET.get("after", ""),
@@ -89,7 +94,7 @@ def directory_page(request):
 
 
 @require_safe
-@cached_page
+@cached_page(scopes=lambda request, number: cache_scopes.of_member(number))
 def member_page(request, number):
     member = directory.member_detail(number)
     if member is None:
@@ -98,6 +103,7 @@ def member_page(request, number):
 
 
 @require_safe
+@cached_page
 def statistics_page(request):
     per_type = statistics.members_per_partner_type()
     per_district = statistics.members_per_district()

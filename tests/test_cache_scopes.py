@@ -1,0 +1,135 @@
+"""Invalidation by what changed: a write to one member refreshes its page, its detail and the lists its facts
+fall under, and leaves every other cached list cached; public pages carry ETag and Cache-Control."""
+
+import pytest
+from django.core.cache import cache as django_cache
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from partners.models import Organization
+from partners.services import cache
+from tests.public_fixtures import make_member
+from tests.redis_helpers import use_redis
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture(autouse=True, params=["local memory", "redis"])
+def _cache_on(request, settings):
+    if request.param == "redis":
+        use_redis(settings, "cache-scopes-test")
+    settings.PUBLIC_RESPONSE_CACHE = True
+    django_cache.clear()
+    yield
+    django_cache.clear()
+
+
+@pytest.fixture
+def two_members():
+    edited = make_member("北京九章智算科技有限公司", types=("compute",), district="110108", industries=("finance",))
+    other = make_member("北京灵犀数据有限公司", types=("data",), district="110105", app_industry="health")
+    connection.run_on_commit = []  # the set-up's publications never come inside the test's transaction
+    django_cache.clear()
+    cache.generation()
+    cache.generation(cache.QUEUE)
+    return edited, other
+
+
+def queries(client, url):
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(ctx.captured_queries), response.content.decode()
+
+
+AFFECTED = ["/members/", "/members/?type=compute", "/members/?district=110108", "/members/?industry=finance",
+            "/members/?q=九章", "/api/v1/members/", "/api/v1/members/?partner_type=compute",
+            "/api/v1/members/?district=110108"]
+UNRELATED = ["/members/?type=data", "/members/?district=110105", "/members/?industry=health",
+             "/members/?type=data&district=110105", "/api/v1/members/?partner_type=data",
+             "/api/v1/members/?district=110105"]
+
+
+def test_a_write_refreshes_what_it_touches_and_keeps_the_rest(two_members, django_capture_on_commit_callbacks):
+    edited, other = two_members
+    client = Client()
+    pages = [*AFFECTED, *UNRELATED, f"/members/{edited.number}/", f"/api/v1/members/{edited.number}/",
+             f"/members/{other.number}/", f"/api/v1/members/{other.number}/"]
+    for url in pages:
+        queries(client, url)
+    for url in pages:
+        assert queries(client, url)[0] == 0, f"{url} is not cached"
+    with django_capture_on_commit_callbacks(execute=True):
+        org = Organization.objects.get(pk=edited.organization_id)
+        org.description = "新的介绍：行业大模型"
+        org.save()
+    # Every read after the commit shows the write: the member's page and detail and the lists it is in.
+    for url in (f"/members/{edited.number}/", f"/api/v1/members/{edited.number}/", "/api/v1/members/",
+                "/api/v1/members/?partner_type=compute", "/api/v1/members/?district=110108"):
+        n, body = queries(client, url)
+        assert n > 0 and ("新的介绍" in body or "\\u65b0" in body), url
+    for url in AFFECTED:
+        if url.startswith("/members/"):
+            assert queries(client, url)[0] > 0, f"{url} was not refreshed"
+    # Lists the member is not in, and the other member's page and detail, stay cached.
+    for url in (*UNRELATED, f"/members/{other.number}/", f"/api/v1/members/{other.number}/"):
+        assert queries(client, url)[0] == 0, f"{url} was refreshed by a change it does not show"
+
+
+def test_moving_district_refreshes_both_districts(two_members, django_capture_on_commit_callbacks):
+    edited, _other = two_members
+    client = Client()
+    for url in ("/members/?district=110108", "/members/?district=110105", "/members/?district=110101"):
+        queries(client, url)
+    with django_capture_on_commit_callbacks(execute=True):
+        org = Organization.objects.get(pk=edited.organization_id)
+        org.district_id = "110105"
+        org.save()
+    n, body = queries(client, "/members/?district=110105")
+    assert n > 0 and "北京九章智算科技有限公司" in body
+    n, body = queries(client, "/members/?district=110108")
+    assert n > 0 and "北京九章智算科技有限公司" not in body
+    assert queries(client, "/members/?district=110101")[0] == 0
+
+
+def test_reference_data_changes_refresh_everything(two_members, django_capture_on_commit_callbacks):
+    from partners.models import District
+
+    client = Client()
+    queries(client, "/members/?district=110105")
+    with django_capture_on_commit_callbacks(execute=True):
+        district = District.objects.get(code="110101")
+        district.name_en = district.name_en + " "
+        district.save()
+    assert queries(client, "/members/?district=110105")[0] > 0
+
+
+def test_public_pages_send_etag_and_cache_control_and_answer_304(two_members):
+    edited, _other = two_members
+    for url in ("/", "/members/", f"/members/{edited.number}/"):
+        client = Client()
+        first = client.get(url)
+        assert first["Cache-Control"] == "private, no-cache"  # each page carries the visitor's CSRF token
+        etag = first["ETag"]
+        assert etag.startswith('W/"')
+        again = Client().get(url)
+        assert again["ETag"] == etag  # the same for every visitor: the token is not part of it
+        not_modified = client.get(url, HTTP_IF_NONE_MATCH=etag)
+        assert not_modified.status_code == 304 and not_modified.content == b""
+        assert client.get(url, HTTP_IF_NONE_MATCH='W/"other"').status_code == 200
+
+
+def test_api_reads_say_who_may_keep_them(two_members):
+    edited, _other = two_members
+    for url in ("/api/v1/members/", f"/api/v1/members/{edited.number}/"):
+        assert Client().get(url)["Cache-Control"] == "public, no-cache"
+
+
+def test_a_bulk_change_inside_a_transaction_renews_every_public_read(two_members,
+                                                                     django_capture_on_commit_callbacks):
+    client = Client()
+    queries(client, "/members/?district=110101")
+    with django_capture_on_commit_callbacks(execute=True):
+        cache.members_changed()
+    assert queries(client, "/members/?district=110101")[0] > 0
