@@ -75,3 +75,24 @@ def test_every_replica_model_is_a_concrete_model_of_public_data():
     for private in ("partners.user", "partners.organizationmember", "partners.apikey", "sessions.session",
                     "partners.auditevent", "partners.notification", "partners.securitysetting"):
         assert private not in db_router.REPLICA_MODELS
+
+
+def test_an_answer_filled_from_a_replica_is_kept_only_for_the_lag_bound(settings):
+    """A replica may render a page from before a write the cache generation already counts; such an entry must
+    not outlive the replica's own staleness bound (lag bound plus one health check)."""
+    from partners.services import cache as response_cache
+
+    settings.DATABASE_REPLICA_URLS = ["postgres://replica.invalid/registry"]
+    settings.REPLICA_MAX_LAG_SECONDS = 1
+    settings.REPLICA_CHECK_SECONDS = 0
+    token = db_router.begin_request(eligible=True)
+    try:
+        db_router.current().used.add("replica1")
+        response_cache._set("test-replica-fill", b"from the replica")
+    finally:
+        db_router.end_request(token)
+    response_cache._set("test-primary-fill", b"from the primary")
+    assert response_cache._get("test-replica-fill") == b"from the replica"
+    time.sleep(1.3)
+    assert response_cache._get("test-replica-fill") is None
+    assert response_cache._get("test-primary-fill") == b"from the primary"

@@ -400,7 +400,8 @@ def _anonymous(request) -> bool:
 
 class _LocalCopies:
     """The last answers this process served, by full key (generation included, so never stale): a hit then
-    costs one round trip to the shared cache (the generation) instead of two."""
+    costs one round trip to the shared cache (the generation) instead of two. An entry may carry an expiry
+    (those filled from a read replica, below)."""
 
     def __init__(self, size=256):
         self.size = size
@@ -409,14 +410,19 @@ class _LocalCopies:
 
     def get(self, key):
         with self.lock:
-            value = self.items.get(key)
-            if value is not None:
-                self.items.move_to_end(key)
+            item = self.items.get(key)
+            if item is None:
+                return None
+            value, expires = item
+            if expires is not None and expires <= time.monotonic():
+                del self.items[key]
+                return None
+            self.items.move_to_end(key)
             return value
 
-    def set(self, key, value):
+    def set(self, key, value, ttl=None):
         with self.lock:
-            self.items[key] = value
+            self.items[key] = (value, None if ttl is None else time.monotonic() + ttl)
             self.items.move_to_end(key)
             while len(self.items) > self.size:
                 self.items.popitem(last=False)
@@ -430,11 +436,32 @@ def _get(key):
     if value is None:
         value = cache.get(key)
         if value is not None:
-            _local.set(key, value)
+            # A copy of an entry filled from a replica outlives its shared original by at most this long.
+            _local.set(key, value, ttl=_replica_fill_ttl() if _is_replica_fill(key) else None)
     return value
 
 
+def _replica_fill_ttl():
+    return settings.REPLICA_MAX_LAG_SECONDS + settings.REPLICA_CHECK_SECONDS
+
+
+def _is_replica_fill(key):
+    return cache.get(f"{key}:replica") is not None if settings.DATABASE_REPLICA_URLS else False
+
+
 def _set(key, value):
+    """Store an answer. One rendered from a read replica may predate a write the generation already counts (the
+    replica may lag by up to REPLICA_MAX_LAG_SECONDS), so it is kept only for the lag bound plus one health
+    check: a stale entry then lasts no longer than the replica's own staleness could."""
+    from partners import db_router
+
+    reads = db_router.current()
+    if reads is not None and reads.used:
+        ttl = _replica_fill_ttl()
+        cache.set(f"{key}:replica", 1, ttl)
+        cache.set(key, value, ttl)
+        _local.set(key, value, ttl=ttl)
+        return
     cache.set(key, value, RESPONSE_TTL)
     _local.set(key, value)
 
