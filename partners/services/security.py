@@ -89,26 +89,12 @@ def audit(action, *, request=None, user=None, object_ref="", result="success", d
 def audit_refusal(action, *, user=None, object_ref="", data=None):
     """Record a refused attempt, also when the refusal rolls back the transaction it was made in.
 
-    A guard refusing inside a transaction (the admin wraps each change in one) loses the row it writes with
-    that transaction; during a request the refusal is remembered and written again once the request's
-    transactions are over (ComplianceMiddleware calls keep_refusals).
+    The row is written at once; should the transaction it was written in roll back (the admin wraps each
+    change in one, commands and tasks their own), the connection writes it again (services/refusals.py).
     """
     actor, ip = current_actor()
     user = user if user is not None else actor
-    event = log_security(action, user=user, ip=ip, object_ref=object_ref, result="refused", data=data)
-    request = _request.get()
-    if request is not None:
-        request.__dict__.setdefault("_registry_refusals", []).append(
-            (event.pk, action, user, ip, object_ref, data))
-    return event
-
-
-def keep_refusals(request):
-    from ..models import SecurityEvent
-
-    for pk, action, user, ip, object_ref, data in request.__dict__.pop("_registry_refusals", []):
-        if not SecurityEvent.objects.filter(pk=pk).exists():  # rolled back with the refused change
-            log_security(action, user=user, ip=ip, object_ref=object_ref, result="refused", data=data)
+    return log_security(action, user=user, ip=ip, object_ref=object_ref, result="refused", data=data)
 
 
 # --- Settings an administrator can change at run time ---------------------------------------------------
