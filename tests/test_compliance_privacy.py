@@ -258,6 +258,7 @@ def test_attachments_of_rejected_and_withdrawn_applications_are_purged_after_the
     attachment.refresh_from_db()
     assert attachment.purged_at is not None and not attachment.file
     assert attachment.original_name == "营业执照.pdf" and attachment.sha256  # the record that it existed
+    assert attachment.size > 0
     import os
 
     assert not os.path.exists(path)
@@ -298,5 +299,9 @@ def test_system_administrator_writes_and_publishes_a_new_version(settings, appli
     assert response.status_code == 302 and response["Location"] == reverse("privacy:consent")
     actions = set(SecurityEvent.objects.filter(actor=system_admin).values_list("action", flat=True))
     assert {"settings.privacy_notice_drafted", "settings.privacy_notice_published"} <= actions
+    # The version in force is shown; the earlier one stays readable.
+    assert "Second version" in english_client().get(reverse("privacy:notice")).content.decode()
+    earlier = english_client().get(reverse("privacy:notice"), {"version": "1"}).content.decode()
+    assert "Personal Information Protection Law" in earlier and "Second version" not in earlier
     settings.PRIVACY_CONSENT_REQUIRED = False
     assert english_client(make_staff("security_admin")).get(reverse("security:notices")).status_code == 403

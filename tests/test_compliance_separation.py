@@ -176,6 +176,14 @@ def test_no_security_setting_goes_below_its_floor_in_the_database(key):
             SecuritySetting.objects.filter(pk=row.pk).update(value=high + 1)
 
 
+def test_the_floors_are_the_ones_docs_compliance_states():
+    keys = SecuritySetting.Key
+    assert SECURITY_SETTING_BOUNDS[keys.PASSWORD_EXPIRY_DAYS] == (1, 365)
+    assert SECURITY_SETTING_BOUNDS[keys.IDLE_MINUTES_STAFF] == (1, 30)
+    assert SECURITY_SETTING_BOUNDS[keys.IDLE_MINUTES][0] == 1
+    assert SECURITY_SETTING_BOUNDS[keys.SECURITY_LOG_RETENTION_DAYS] == (180, None)
+
+
 def test_a_deployment_default_of_zero_does_not_switch_a_control_off(settings):
     settings.STAFF_PASSWORD_EXPIRY_DAYS = 0
     settings.SESSION_IDLE_MINUTES = 0
