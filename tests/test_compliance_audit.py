@@ -215,3 +215,10 @@ def test_the_retention_jobs_run_daily_under_celery_beat():
         job = PeriodicTask.objects.get(task=f"partners.tasks_compliance.{task}")
         assert job.enabled and (job.crontab.hour, job.crontab.minute) == (hour, minute), task
         assert job.crontab.day_of_week == job.crontab.day_of_month == "*", task
+
+
+def test_secrets_never_reach_the_log():
+    event = log_security("auth.password_changed", data={"password": "Plain-Text-1", "detail": {"api_key": "k-1"},
+                                                        "steps": [{"otp": "123456"}], "kept": "visible"})
+    stored = SecurityEvent.objects.get(pk=event.pk).data
+    assert stored == {"password": "***", "detail": {"api_key": "***"}, "steps": [{"otp": "***"}], "kept": "visible"}
