@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "COMPLIANCE.md"
 CITATION = re.compile(r"^(?:tests/)?(?P<file>(?:[\w/]+/)?test_\w+\.py)?(?P<test>(?:::\w+)+)?$")
 # The sections whose every table row, bullet and paragraph is a claim that cites the tests checking it.
-CLAIM_SECTIONS = ("等保 level-3 application controls", "PIPL rights")
+CLAIM_SECTIONS = ("Switches and settings", "等保 level-3 application controls", "PIPL rights")
 SEPARATOR = re.compile(r"^\|(?:\s*:?-+:?\s*\|)+$")
 
 
@@ -157,6 +157,40 @@ def test_the_document_says_how_to_read_it():
     assert head[1].startswith("How to read this document")
     for section in (*CLAIM_SECTIONS, "Known limits"):
         assert f"\n## {section}\n" in text
+
+
+ENV_DEFAULT = re.compile(r'env(?:\.\w+)?\("(?P<name>[A-Z_]+)", default=(?P<value>[^)]+)\)')
+
+
+def _default_in_the_doc(value: str) -> str:
+    return {"on": "True", "off": "False"}.get(value, value)
+
+
+def _default_in_settings(value: str) -> str:
+    value = value.strip()
+    if re.fullmatch(r"[\d\s*]+", value):  # e.g. 3 * 365
+        product = 1
+        for factor in value.split("*"):
+            product *= int(factor)
+        return str(product)
+    return value
+
+
+def test_the_settings_table_states_the_defaults_of_registry_settings():
+    source = (ROOT / "registry" / "settings.py").read_text(encoding="utf-8")
+    defaults = {m["name"]: _default_in_settings(m["value"]) for m in ENV_DEFAULT.finditer(source)}
+    section = DOC.read_text(encoding="utf-8").split("## Switches and settings", 1)[1].split("\n## ", 1)[0]
+    checked = 0
+    for row in (line for line in section.splitlines() if line.startswith("| `")):
+        cells = [c.strip() for c in row.strip("|").split("|")]
+        names = re.findall(r"`([A-Z_]+)`", cells[0])
+        values = [_default_in_the_doc(v.strip()) for v in cells[1].split(",")]
+        if len(names) != len(values) or not all(re.fullmatch(r"\d+|True|False", v) for v in values):
+            continue  # "see docs/SECURITY.md", "— (required in production)"
+        for name, value in zip(names, values, strict=True):
+            assert defaults.get(name) == value, f"{name}: docs/COMPLIANCE.md says {value}, settings.py {defaults.get(name)}"
+            checked += 1
+    assert checked >= 12, "the settings table was not read, so nothing was checked"
 
 
 def test_the_citation_check_catches_a_test_that_does_not_exist():
