@@ -247,3 +247,28 @@ def test_every_refusal_of_the_administrators_services_is_audited(path):
     (row,) = SecurityEvent.objects.filter(action=action, result="refused")
     reason = refused.value.messages[0] if isinstance(refused.value, ValidationError) else refused.value.args[0]
     assert row.actor_id == actor.pk and row.data["reason"] == str(reason)
+
+
+def test_a_security_screen_refused_to_another_role_is_audited():
+    system_admin, person = make_staff("system_admin"), UserFactory()
+    client = english_client(system_admin)
+    response = client.post(reverse("security:role_change", args=[person.pk]), {"operation": "grant",
+                                                                               "role": "reviewer"})
+    assert response.status_code == 403 and not security.role_names(person)
+    (row,) = SecurityEvent.objects.filter(action="access.refused", result="refused")
+    assert row.actor_id == system_admin.pk and row.object_ref == reverse("security:role_change", args=[person.pk])
+    assert row.data == {"needed": "security_admin", "method": "POST"}
+    assert client.get(reverse("security:audit_log")).status_code == 403
+    assert SecurityEvent.objects.filter(action="access.refused", actor=system_admin).count() == 2
+
+
+def test_the_privacy_notice_refused_to_another_role_is_audited():
+    from partners.services import privacy
+
+    auditor = make_staff("audit_admin")
+    with pytest.raises(PermissionDenied), transaction.atomic():
+        privacy.draft_notice(auditor, title_zh="x", title_en="x", text_zh="x", text_en="x")
+    with pytest.raises(PermissionDenied), transaction.atomic():
+        privacy.publish_notice(auditor, privacy.current_notice())
+    actions = sorted(SecurityEvent.objects.filter(result="refused", actor=auditor).values_list("action", flat=True))
+    assert actions == ["settings.privacy_notice_drafted", "settings.privacy_notice_published"]

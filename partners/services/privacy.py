@@ -33,7 +33,7 @@ from ..models import (
     StaffSession,
 )
 from .audit import log_event, pseudonymise_actor
-from .security import audit, client_ip, is_staff_account, setting_value
+from .security import audit, client_ip, is_staff_account, refuse, setting_value
 from .separation import trusted_change
 
 User = get_user_model()
@@ -103,7 +103,9 @@ def record_consent(user, notice, *, request=None, ip=None) -> Consent:
 def draft_notice(actor, *, title_zh, title_en, text_zh, text_en, request=None) -> PrivacyNotice:
     """The system administrator writes the next version; it asks no one until it is published."""
     if not actor.has_role("system_admin"):
-        raise PermissionDenied(_g("Only the system administrator can write the privacy notice."))
+        refuse("settings.privacy_notice_drafted", PermissionDenied(
+            _g("Only the system administrator can write the privacy notice.")), actor=actor, ip=client_ip(request),
+            object_ref="privacy_notice")
     with transaction.atomic():
         last = PrivacyNotice.objects.select_for_update().order_by("-version").first()
         notice = PrivacyNotice.objects.create(version=(last.version if last else 0) + 1, title_zh=title_zh,
@@ -116,7 +118,9 @@ def draft_notice(actor, *, title_zh, title_en, text_zh, text_en, request=None) -
 def publish_notice(actor, notice, *, request=None) -> PrivacyNotice:
     """Publishing a new version: everyone is asked again at their next request."""
     if not actor.has_role("system_admin"):
-        raise PermissionDenied(_g("Only the system administrator can publish the privacy notice."))
+        refuse("settings.privacy_notice_published", PermissionDenied(
+            _g("Only the system administrator can publish the privacy notice.")), actor=actor,
+            ip=client_ip(request), object_ref=f"privacy_notice:{notice.version}")
     with transaction.atomic():
         notice = PrivacyNotice.objects.select_for_update().get(pk=notice.pk)
         if notice.published_at is not None:
