@@ -151,6 +151,21 @@ def test_every_claim_cites_the_tests_that_check_it():
     assert not bad, "claims in docs/COMPLIANCE.md that cite no test by name:\n" + "\n".join(u[:160] for u in bad)
 
 
+def test_every_table_row_has_the_cells_of_its_header():
+    """A row with a cell too many or too few puts its test citations under the wrong heading."""
+    width, bad = None, []
+    for number, line in enumerate(DOC.read_text(encoding="utf-8").splitlines(), 1):
+        if not line.startswith("|"):
+            width = None
+            continue
+        cells = len(re.sub(r"`[^`]*`", "x", line).strip().strip("|").split("|"))
+        if width is None:
+            width = cells
+        elif cells != width:
+            bad.append(f"line {number}: {cells} cells, header {width}")
+    assert not bad, bad
+
+
 def test_the_document_says_how_to_read_it():
     text = DOC.read_text(encoding="utf-8")
     head = text.split("\n## ", 2)
