@@ -11,6 +11,7 @@ class PartnersConfig(AppConfig):
 
     def ready(self):
         from django.core import checks
+        from django.db.backends.signals import connection_created
 
         from . import signals  # noqa: F401
         from .crypto import check_field_encryption_key
@@ -19,3 +20,7 @@ class PartnersConfig(AppConfig):
         from .services import cache
 
         cache.connect()
+        from .services import refusals
+
+        # Refusals (of the services, the guards and the database) outlive the rollback of what they refused.
+        connection_created.connect(refusals.on_connection_created, dispatch_uid="registry_refusals")

@@ -218,3 +218,36 @@ def grant_app_role(connection, role: str | None = None) -> bool:
         if cursor.fetchone():
             cursor.execute(f"GRANT EXECUTE ON FUNCTION partners_purge_security_events(integer) TO {app}")
     return True
+
+
+# --- The membership trigger names its refusal (migration 0021) ------------------------------------------
+# The same check as above, raised under a constraint name and with a JSON detail (the person and the roles
+# they would hold), so the application recognises the refusal and audits it (services/refusals.py). A
+# session outside the application gets the same refusal, and PostgreSQL logs the error with its statement.
+
+ADMIN_ROLES_CHECK_SQL = """
+CREATE OR REPLACE FUNCTION partners_check_admin_roles() RETURNS trigger AS $$
+DECLARE
+    held text[];
+BEGIN
+    -- Lock the person, so two transactions granting two roles at once cannot both pass.
+    PERFORM 1 FROM partners_user WHERE id = NEW.user_id FOR UPDATE;
+    SELECT array_agg(g.name ORDER BY g.name) INTO held FROM partners_user_groups ug
+        JOIN auth_group g ON g.id = ug.group_id
+        WHERE ug.user_id = NEW.user_id AND g.name IN ('system_admin', 'security_admin', 'audit_admin');
+    IF coalesce(array_length(held, 1), 0) > 1 THEN
+        RAISE EXCEPTION 'one person cannot hold more than one administrator role (user %)', NEW.user_id
+            USING ERRCODE = 'check_violation', CONSTRAINT = 'partners_one_administrator_role',
+                  DETAIL = json_build_object('user_id', NEW.user_id, 'roles', held)::text;
+    END IF;
+    RETURN NULL;
+END;
+$$ LANGUAGE plpgsql;
+"""
+
+
+def name_admin_roles_refusal(apps, schema_editor):
+    if schema_editor.connection.vendor != "postgresql":
+        return
+    with schema_editor.connection.cursor() as cursor:
+        cursor.execute(ADMIN_ROLES_CHECK_SQL)

@@ -64,12 +64,9 @@ class ComplianceMiddleware:
 
     def __call__(self, request):
         with security.serving(request):
-            try:
-                response = self.gate(request)
-                if response is None:
-                    response = self.get_response(request)
-            finally:
-                security.keep_refusals(request)
+            response = self.gate(request)
+            if response is None:
+                response = self.get_response(request)
         return response
 
     def gate(self, request):

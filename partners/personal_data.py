@@ -63,7 +63,8 @@ LOCATIONS: tuple[Location, ...] = (
     Location("partners.Consent", ("user", "source_ip", "accepted_at"), "consents", ANONYMISED, LEGAL_DUTY,
              "kept as proof of consent with the anonymised account; the address is cleared"),
     Location("partners.DeletionRequest", ("user", "reason", "outcome"), "deletion_requests", PSEUDONYMISED,
-             LEGAL_DUTY, "kept as proof that the request was answered (PIPL art. 47, 50)"),
+             LEGAL_DUTY, "kept as proof that the request was answered (PIPL art. 47, 50); the person's e-mail, "
+             "mobile and name are scrubbed from the reason (privacy.scrub_free_text)"),
     Location("partners.OrganizationMember", ("user", "title", "joined_at"), "organisations", ERASED, CONTRACT,
              "while the person acts for the organisation"),
     Location("partners.JoinRequest", ("user", "message"), "join_requests", ERASED, CONTRACT,
@@ -81,15 +82,18 @@ LOCATIONS: tuple[Location, ...] = (
              PUBLIC_RECORD, "the organisation's documents; files of rejected or withdrawn applications are "
              "deleted after ATTACHMENT_RETENTION_DAYS (purge_attachments)"),
     Location("partners.ReviewMessage", ("author", "body", "points"), "review_messages", PSEUDONYMISED, PUBLIC_RECORD,
-             "kept with the application, naming only the anonymised account"),
+             "kept with the application, naming only the anonymised account; the person's e-mail and mobile "
+             "are scrubbed from the text, and their name from their own (privacy.scrub_free_text)"),
     Location("partners.InternalNote", ("author", "body"), "internal_notes", PSEUDONYMISED, PUBLIC_RECORD,
-             "kept with the application, naming only the anonymised account"),
+             "kept with the application, naming only the anonymised account; the person's e-mail and mobile "
+             "are scrubbed from the text, and their name from their own (privacy.scrub_free_text)"),
     Location("partners.Decision", ("actor", "reason", "letter_subject", "letter_body"), "decisions",
              PSEUDONYMISED, PUBLIC_RECORD, "kept with the application, naming only the anonymised account",
              not_personal=("per_type",)),
     Location("partners.Objection", ("name", "contact", "reason", "source_ip", "resolved_by", "resolution"),
              "objections", ANONYMISED, PUBLIC_RECORD,
-             "kept with the application; the objector's name, contact and address are cleared"),
+             "kept with the application; the objector's name, contact and address are cleared; the "
+             "person's e-mail and mobile are scrubbed from the reason and resolution (privacy.scrub_free_text)"),
     Location("partners.Notification", ("recipient", "email", "context", "last_error", "dedupe_key"),
              "notifications", ERASED, CONTRACT, "until the account is deleted"),
     Location("partners.NotificationPreference", ("user", "kind", "enabled", "digest"), "notification_preferences",

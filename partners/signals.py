@@ -187,11 +187,15 @@ def on_group_permissions_changed(sender, instance, action, reverse, model, pk_se
     actor, _ip = security.current_actor()
     if action.startswith("pre_"):
         if actor is not None:
+            refusal = None
             if actor.groups.filter(pk=instance.pk).exists():
-                raise separation.SeparationOfDutiesError(
-                    _g("No one can change the permissions of a role they hold."))
-            if not separation.may_manage_roles(actor):
-                raise separation.SeparationOfDutiesError(_g("Only the security administrator can change roles."))
+                refusal = _g("No one can change the permissions of a role they hold.")
+            elif not separation.may_manage_roles(actor):
+                refusal = _g("Only the security administrator can change roles.")
+            if refusal:
+                security.refuse("role.permissions_changed", separation.SeparationOfDutiesError(refusal),
+                                object_ref=f"group:{instance.name}",
+                                data={"change": action[4:], "permissions": sorted(pk_set or [])})
         return
     if actor is not None:  # migrations and set-up grant the initial permissions without an actor
         security.audit("role.permissions_changed", object_ref=f"group:{instance.name}",
@@ -204,7 +208,11 @@ def on_user_permissions_changed(sender, instance, action, reverse, model, pk_set
         return
     actor, _ip = security.current_actor()
     if action.startswith("pre_"):
-        separation.check_actor(actor, instance)
+        try:
+            separation.check_actor(actor, instance)
+        except separation.SeparationOfDutiesError as exc:
+            security.refuse("user.permissions_changed", exc, object_ref=f"user:{instance.pk}",
+                            data={"change": action[4:], "permissions": sorted(pk_set or [])})
         return
     security.audit("user.permissions_changed", object_ref=f"user:{instance.pk}",
                    data={"change": action[5:], "permissions": sorted(pk_set or [])})

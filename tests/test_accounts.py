@@ -8,7 +8,7 @@ from django.core import mail
 from django.core.cache import cache
 from django.urls import reverse
 
-from partners.models import Notification, User
+from partners.models import Notification, SecurityEvent, User
 from tests.factories import PASSWORD, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -100,6 +100,9 @@ def test_password_reset_by_mail(client, django_capture_on_commit_callbacks):
     assert response.status_code == 302
     user.refresh_from_db()
     assert user.check_password(NEW_PASSWORD)
+    # Both the reset and the change it makes are in the security log (docs/COMPLIANCE.md, password change).
+    for action in ("auth.password_reset", "auth.password_changed"):
+        assert SecurityEvent.objects.filter(action=action, object_ref=f"user:{user.pk}").exists(), action
 
 
 def test_password_reset_is_rate_limited(client):

@@ -66,7 +66,7 @@ def test_retention_job_purges_only_expired_events_and_is_itself_audited(settings
     left = sorted(SecurityEvent.objects.values_list("action", flat=True))
     assert left == ["audit.purged", "auth.login", "auth.logout"]
     purge = SecurityEvent.objects.get(action="audit.purged")
-    assert purge.data["deleted"] == 2 and purge.data["retention_days"] == 180
+    assert purge.data["deleted"] == 2 and purge.data["retention_days"] == 180 and purge.data["older_than"]
     assert purge.actor_label == "retention job"
 
 
@@ -188,3 +188,37 @@ def test_every_listed_event_kind_has_a_record_with_time_actor_ip_action_object_r
     for field in ("created_at", "actor", "source_ip", "action", "object_ref", "result"):
         assert getattr(event, field), field
     assert SecurityEvent.objects.get(action="settings.changed").source_ip == "192.0.2.10"
+
+
+def test_a_security_event_holds_time_actor_address_action_object_and_result(rf):
+    """security.audit takes the actor and the address from the request being served."""
+    from partners.services import security
+
+    person = make_staff("reviewer")
+    request = rf.get("/", REMOTE_ADDR="203.0.113.5")
+    request.user = person
+    with security.serving(request):
+        written = security.audit("attachment.viewed", object_ref="attachment:1")
+    event = SecurityEvent.objects.get(pk=written.pk)
+    assert event.created_at and event.actor == person and event.actor_label.startswith("psn-")
+    assert event.source_ip == "203.0.113.5" and event.action == "attachment.viewed"
+    assert event.object_ref == "attachment:1" and event.result == "success"
+
+
+def test_the_retention_jobs_run_daily_under_celery_beat():
+    from django_celery_beat.models import PeriodicTask
+
+    from partners.tasks import install_periodic_tasks
+
+    install_periodic_tasks()
+    for task, (hour, minute) in {"purge_security_log": ("3", "15"), "purge_attachments": ("3", "45")}.items():
+        job = PeriodicTask.objects.get(task=f"partners.tasks_compliance.{task}")
+        assert job.enabled and (job.crontab.hour, job.crontab.minute) == (hour, minute), task
+        assert job.crontab.day_of_week == job.crontab.day_of_month == "*", task
+
+
+def test_secrets_never_reach_the_log():
+    event = log_security("auth.password_changed", data={"password": "Plain-Text-1", "detail": {"api_key": "k-1"},
+                                                        "steps": [{"otp": "123456"}], "kept": "visible"})
+    stored = SecurityEvent.objects.get(pk=event.pk).data
+    assert stored == {"password": "***", "detail": {"api_key": "***"}, "steps": [{"otp": "***"}], "kept": "visible"}

@@ -190,8 +190,12 @@ def test_login_and_logout_are_audited_with_source_ip(applicant):
     assert login(client, applicant.email).status_code == 302
     event = events("auth.login", actor=applicant).get()
     assert event.source_ip == "203.0.113.9" and event.result == "success" and event.who == applicant.email
+    from django.contrib.sessions.models import Session
+
+    key = client.session.session_key
     client.post(reverse("account_logout"))
     assert events("auth.logout", actor=applicant, source_ip="203.0.113.9").exists()
+    assert not Session.objects.filter(pk=key).exists()  # the session's data is gone with the logout
 
 
 # --- Two-factor authentication -----------------------------------------------------------------------
@@ -431,3 +435,24 @@ def test_applicants_may_have_several_sessions(applicant):
     login(second, applicant.email)
     assert first.get(reverse("portal:home")).status_code == 200
     assert not StaffSession.objects.filter(user=applicant).exists()
+
+
+def test_regenerated_recovery_codes_and_a_removed_second_factor_are_audited(
+        settings, django_capture_on_commit_callbacks, applicant):
+    settings.MFA_REQUIRED_FOR_STAFF = True
+    staff = make_staff("approver", email="regenerate@example.com")
+    client = english_client()
+    _activate_totp(client, staff, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("mfa_generate_recovery_codes"))
+    assert response.status_code == 302
+    assert events("mfa.recovery_codes_reset", actor=staff, object_ref=f"user:{staff.pk}").exists()
+    # Applicants may remove their own second factor; the removal is in the security log.
+    person = english_client()
+    _activate_totp(person, applicant, django_capture_on_commit_callbacks)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = person.post(reverse("mfa_deactivate_totp"))
+    assert response.status_code == 302
+    assert not Authenticator.objects.filter(user=applicant, type=Authenticator.Type.TOTP).exists()
+    assert events("mfa.removed", actor=applicant, object_ref=f"user:{applicant.pk}").exists()
+

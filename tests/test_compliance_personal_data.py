@@ -210,6 +210,8 @@ def test_deletion_leaves_the_person_in_no_location(person):
     own_audit = list(AuditEvent.objects.filter(actor=user).values_list("pk", flat=True))
     own_security = list(SecurityEvent.objects.filter(actor=user).values_list("pk", flat=True))
     assert own_audit and own_security
+    rows_before = (list(AuditEvent.objects.filter(pk__in=own_audit).order_by("pk").values()),
+                   list(SecurityEvent.objects.filter(pk__in=own_security).order_by("pk").values()))
 
     response = browser.post(reverse("privacy:delete"), {"confirm_email": EMAIL, "reason": "leaving"})
     assert response.status_code == 302
@@ -230,6 +232,9 @@ def test_deletion_leaves_the_person_in_no_location(person):
     pseudonym = pseudonyms.pop()
     assert pseudonym.startswith(PSEUDONYM_PREFIX)
     assert not ActorPseudonym.objects.filter(pseudonym=pseudonym).exists()  # it leads to no one any more
+    # Not one column of those audit rows changed: the link was deleted, not the rows rewritten.
+    assert rows_before == (list(AuditEvent.objects.filter(pk__in=own_audit).order_by("pk").values()),
+                           list(SecurityEvent.objects.filter(pk__in=own_security).order_by("pk").values()))
     assert not OrganizationMember.objects.filter(user=user).exists()
 
 

@@ -258,6 +258,7 @@ def test_attachments_of_rejected_and_withdrawn_applications_are_purged_after_the
     attachment.refresh_from_db()
     assert attachment.purged_at is not None and not attachment.file
     assert attachment.original_name == "营业执照.pdf" and attachment.sha256  # the record that it existed
+    assert attachment.size > 0
     import os
 
     assert not os.path.exists(path)
@@ -298,5 +299,39 @@ def test_system_administrator_writes_and_publishes_a_new_version(settings, appli
     assert response.status_code == 302 and response["Location"] == reverse("privacy:consent")
     actions = set(SecurityEvent.objects.filter(actor=system_admin).values_list("action", flat=True))
     assert {"settings.privacy_notice_drafted", "settings.privacy_notice_published"} <= actions
+    # The version in force is shown; the earlier one stays readable.
+    assert "Second version" in english_client().get(reverse("privacy:notice")).content.decode()
+    earlier = english_client().get(reverse("privacy:notice"), {"version": "1"}).content.decode()
+    assert "Personal Information Protection Law" in earlier and "Second version" not in earlier
     settings.PRIVACY_CONSENT_REQUIRED = False
     assert english_client(make_staff("security_admin")).get(reverse("security:notices")).status_code == 403
+
+
+def test_deletion_scrubs_the_persons_contact_details_from_free_text(applicant, reviewer):
+    from partners.models import InternalNote, ReviewMessage
+    from tests.factories import OrganizationFactory
+
+    User.objects.filter(pk=applicant.pk).update(display_name="Wang Fang-Unique", phone="13912345678")
+    applicant.refresh_from_db()
+    email = applicant.email
+    application = submitted_application(applicant)
+    elsewhere_application = submitted_application(OrganizationFactory().owner)
+    theirs = ReviewMessage.objects.create(application=application, author=applicant,
+                                          body="I am Wang Fang-Unique, call 13912345678")
+    about = InternalNote.objects.create(application=application, author=reviewer,
+                                        body=f"Rang Wang Fang-Unique at 13912345678, mail {email.upper()}")
+    elsewhere = InternalNote.objects.create(application=elsewhere_application, author=reviewer,
+                                            body=f"Another Wang Fang-Unique; forwarded to {email}")
+    response = english_client(applicant).post(reverse("privacy:delete"), {
+        "confirm_email": email, "reason": "Please remove 13912345678 and Wang Fang-Unique"})
+    assert response.status_code == 302
+    theirs.refresh_from_db()
+    about.refresh_from_db()
+    elsewhere.refresh_from_db()
+    # The text stays as the application's record; what names the person is gone, the author anonymised.
+    assert theirs.body == "I am [removed], call [removed]" and theirs.author_id == applicant.pk
+    assert User.objects.get(pk=applicant.pk).anonymised_at is not None
+    assert about.body == "Rang [removed] at [removed], mail [removed]" and about.author_id == reviewer.pk
+    # On another organisation's application only the address is scrubbed: a name alone may be someone else's.
+    assert elsewhere.body == "Another Wang Fang-Unique; forwarded to [removed]"
+    assert DeletionRequest.objects.get(user_id=applicant.pk).reason == "Please remove [removed] and [removed]"

@@ -111,6 +111,11 @@ def test_privilege_flag_changes_are_audited(security_admin):
         person.save()
     event = SecurityEvent.objects.get(action="user.privileges_changed")
     assert event.actor == security_admin and event.data == {"is_active": False}
+    permission = Permission.objects.get(codename="view_securityevent")
+    with security.acting_as(security_admin):
+        person.user_permissions.add(permission)
+    event = SecurityEvent.objects.get(action="user.permissions_changed", object_ref=f"user:{person.pk}")
+    assert event.actor == security_admin and event.data == {"change": "add", "permissions": [permission.pk]}
 
 
 def test_administrator_roles_have_their_model_permissions():

@@ -2,7 +2,7 @@
 
 import pytest
 from django.contrib.auth.models import Group
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.urls import reverse
 
@@ -176,6 +176,14 @@ def test_no_security_setting_goes_below_its_floor_in_the_database(key):
             SecuritySetting.objects.filter(pk=row.pk).update(value=high + 1)
 
 
+def test_the_floors_are_the_ones_docs_compliance_states():
+    keys = SecuritySetting.Key
+    assert SECURITY_SETTING_BOUNDS[keys.PASSWORD_EXPIRY_DAYS] == (1, 365)
+    assert SECURITY_SETTING_BOUNDS[keys.IDLE_MINUTES_STAFF] == (1, 30)
+    assert SECURITY_SETTING_BOUNDS[keys.IDLE_MINUTES][0] == 1
+    assert SECURITY_SETTING_BOUNDS[keys.SECURITY_LOG_RETENTION_DAYS] == (180, None)
+
+
 def test_a_deployment_default_of_zero_does_not_switch_a_control_off(settings):
     settings.STAFF_PASSWORD_EXPIRY_DAYS = 0
     settings.SESSION_IDLE_MINUTES = 0
@@ -183,3 +191,84 @@ def test_a_deployment_default_of_zero_does_not_switch_a_control_off(settings):
     assert security.setting_value(SecuritySetting.Key.PASSWORD_EXPIRY_DAYS) == 1
     assert security.setting_value(SecuritySetting.Key.IDLE_MINUTES) == 1
     assert security.setting_value(SecuritySetting.Key.IDLE_MINUTES_STAFF) == 1
+
+
+# --- Every refusal of the administrators' services and guards is audited -----------------------------
+
+def _split_by_a_non_superuser(actor, target):
+    separation.split_duties(actor, system_admin="a@example.com", security_admin="b@example.com",
+                            audit_admin="c@example.com")
+
+
+def _split_to_an_inactive_account(actor, target):
+    User.objects.filter(pk=target.pk).update(is_active=False)
+    actor.is_superuser = True
+    User.objects.filter(pk=actor.pk).update(is_superuser=True)
+    separation.split_duties(actor, system_admin="new-sys@example.com", security_admin=target.email,
+                            audit_admin="new-audit@example.com")
+
+
+def _change_the_permissions_of_a_role(actor, target):
+    from django.contrib.auth.models import Permission
+
+    with security.acting_as(actor):
+        group("reviewer").permissions.add(Permission.objects.get(codename="view_securityevent"))
+
+
+def _change_a_persons_permissions(actor, target):
+    from django.contrib.auth.models import Permission
+
+    with security.acting_as(actor):
+        target.user_permissions.add(Permission.objects.get(codename="view_securityevent"))
+
+
+REFUSED_PATHS = {
+    "unlock": ("auth.unlocked", lambda actor, target: security.unlock_account(actor, target)),
+    "reset_mfa": ("mfa.reset", lambda actor, target: security.reset_mfa(actor, target)),
+    "split_by_non_superuser": ("duties.split", _split_by_a_non_superuser),
+    "split_to_inactive": ("duties.split", _split_to_an_inactive_account),
+    "close_setup_before_split": ("duties.setup_account_closed",
+                                 lambda actor, target: separation.close_setup_account(actor)),
+    "resign_without_full_powers": ("duties.superuser_resigned",
+                                   lambda actor, target: separation.resign_superuser(actor)),
+    "role_permissions": ("role.permissions_changed", _change_the_permissions_of_a_role),
+    "person_permissions": ("user.permissions_changed", _change_a_persons_permissions),
+    "setting_below_its_floor": ("settings.changed", lambda actor, target: security.change_setting(
+        actor, SecuritySetting.Key.SECURITY_LOG_RETENTION_DAYS, 30)),
+}
+
+
+@pytest.mark.parametrize("path", sorted(REFUSED_PATHS))
+def test_every_refusal_of_the_administrators_services_is_audited(path):
+    action, attempt = REFUSED_PATHS[path]
+    actor, target = make_staff("system_admin"), make_staff("audit_admin")
+    with pytest.raises((PermissionDenied, ValidationError)) as refused, transaction.atomic():
+        attempt(actor, target)  # the caller's transaction rolls back with the refusal
+    (row,) = SecurityEvent.objects.filter(action=action, result="refused")
+    reason = refused.value.messages[0] if isinstance(refused.value, ValidationError) else refused.value.args[0]
+    assert row.actor_id == actor.pk and row.data["reason"] == str(reason)
+
+
+def test_a_security_screen_refused_to_another_role_is_audited():
+    system_admin, person = make_staff("system_admin"), UserFactory()
+    client = english_client(system_admin)
+    response = client.post(reverse("security:role_change", args=[person.pk]), {"operation": "grant",
+                                                                               "role": "reviewer"})
+    assert response.status_code == 403 and not security.role_names(person)
+    (row,) = SecurityEvent.objects.filter(action="access.refused", result="refused")
+    assert row.actor_id == system_admin.pk and row.object_ref == reverse("security:role_change", args=[person.pk])
+    assert row.data == {"needed": "security_admin", "method": "POST"}
+    assert client.get(reverse("security:audit_log")).status_code == 403
+    assert SecurityEvent.objects.filter(action="access.refused", actor=system_admin).count() == 2
+
+
+def test_the_privacy_notice_refused_to_another_role_is_audited():
+    from partners.services import privacy
+
+    auditor = make_staff("audit_admin")
+    with pytest.raises(PermissionDenied), transaction.atomic():
+        privacy.draft_notice(auditor, title_zh="x", title_en="x", text_zh="x", text_en="x")
+    with pytest.raises(PermissionDenied), transaction.atomic():
+        privacy.publish_notice(auditor, privacy.current_notice())
+    actions = sorted(SecurityEvent.objects.filter(result="refused", actor=auditor).values_list("action", flat=True))
+    assert actions == ["settings.privacy_notice_drafted", "settings.privacy_notice_published"]

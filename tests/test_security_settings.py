@@ -61,7 +61,7 @@ PRINT_SETTINGS = (
     "import json; from django.conf import settings as s; from django.urls import reverse; "
     "print(json.dumps({k: getattr(s, k) for k in ('SESSION_COOKIE_SECURE', 'CSRF_COOKIE_SECURE', "
     "'SESSION_COOKIE_HTTPONLY', 'SECURE_SSL_REDIRECT', 'SECURE_HSTS_SECONDS', 'SECURE_HSTS_INCLUDE_SUBDOMAINS', "
-    "'SECURE_CONTENT_TYPE_NOSNIFF', 'X_FRAME_OPTIONS', 'SECURE_REFERRER_POLICY', 'DEBUG')} "
+    "'SECURE_CONTENT_TYPE_NOSNIFF', 'X_FRAME_OPTIONS', 'SECURE_REFERRER_POLICY', 'DEBUG', 'PASSWORD_HASHERS')} "
     "| {'admin': reverse('admin:index')}))"
 )
 
@@ -78,6 +78,7 @@ def test_production_settings_are_hardened_and_the_admin_path_is_configurable(tmp
     assert values["X_FRAME_OPTIONS"] == "DENY"
     assert values["SECURE_REFERRER_POLICY"] == "same-origin"
     assert values["admin"] == "/control-7f3a/"
+    assert values["PASSWORD_HASHERS"][0] == "django.contrib.auth.hashers.PBKDF2PasswordHasher"  # salted
 
 
 @pytest.mark.django_db

@@ -124,6 +124,11 @@ def test_download_only_for_the_organisations_people_and_staff(client, submitted,
     client.logout()
     response = _download(client, attachment)
     assert response.status_code == 302 and "login" in response["Location"]
+    # The storage itself is not served: the file is reached only through the permission check.
+    from django.conf import settings
+
+    client.force_login(reviewer)
+    assert client.get(settings.MEDIA_URL + attachment.file.name).status_code == 404
 
 
 def test_a_purged_file_is_gone(logged_in, submitted):

@@ -76,7 +76,7 @@ def log_event(action, *, actor=None, application=None, organization=None, from_s
 
 
 def log_security(action, *, user=None, ip=None, object_ref="", result="success", data=None, label=""):
-    return SecurityEvent.objects.create(
+    event = SecurityEvent.objects.create(
         action=action,
         actor=user if getattr(user, "pk", None) else None,
         actor_label=_person_label(user, label) or "",
@@ -85,3 +85,9 @@ def log_security(action, *, user=None, ip=None, object_ref="", result="success",
         result=result,
         data=mask_secrets(data or {}),
     )
+    if result == "refused":  # a refusal outlives the rollback of the change it refused
+        from .refusals import keep_if_rolled_back
+
+        keep_if_rolled_back(event, {"action": action, "user": user, "ip": ip, "object_ref": object_ref,
+                                    "result": result, "data": data, "label": label})
+    return event

@@ -1,5 +1,6 @@
 """Personal-information rights (个人信息保护法): notice and consent, access and export, correction, deletion, retention."""
 
+import re
 from datetime import timedelta
 from importlib import import_module
 
@@ -32,7 +33,7 @@ from ..models import (
     StaffSession,
 )
 from .audit import log_event, pseudonymise_actor
-from .security import audit, client_ip, is_staff_account, setting_value
+from .security import audit, client_ip, is_staff_account, refuse, setting_value
 from .separation import trusted_change
 
 User = get_user_model()
@@ -102,7 +103,9 @@ def record_consent(user, notice, *, request=None, ip=None) -> Consent:
 def draft_notice(actor, *, title_zh, title_en, text_zh, text_en, request=None) -> PrivacyNotice:
     """The system administrator writes the next version; it asks no one until it is published."""
     if not actor.has_role("system_admin"):
-        raise PermissionDenied(_g("Only the system administrator can write the privacy notice."))
+        refuse("settings.privacy_notice_drafted", PermissionDenied(
+            _g("Only the system administrator can write the privacy notice.")), actor=actor, ip=client_ip(request),
+            object_ref="privacy_notice")
     with transaction.atomic():
         last = PrivacyNotice.objects.select_for_update().order_by("-version").first()
         notice = PrivacyNotice.objects.create(version=(last.version if last else 0) + 1, title_zh=title_zh,
@@ -115,7 +118,9 @@ def draft_notice(actor, *, title_zh, title_en, text_zh, text_en, request=None) -
 def publish_notice(actor, notice, *, request=None) -> PrivacyNotice:
     """Publishing a new version: everyone is asked again at their next request."""
     if not actor.has_role("system_admin"):
-        raise PermissionDenied(_g("Only the system administrator can publish the privacy notice."))
+        refuse("settings.privacy_notice_published", PermissionDenied(
+            _g("Only the system administrator can publish the privacy notice.")), actor=actor,
+            ip=client_ip(request), object_ref=f"privacy_notice:{notice.version}")
     with transaction.atomic():
         notice = PrivacyNotice.objects.select_for_update().get(pk=notice.pk)
         if notice.published_at is not None:
@@ -447,7 +452,7 @@ def request_deletion(user, *, reason="", request=None) -> DeletionRequest:
         return req
     with transaction.atomic():
         person = User.objects.select_for_update().get(pk=user.pk)
-        old_email = person.email
+        old_email, old_phone, old_name = person.email, person.phone, person.display_name.strip()
         removed = erase_person_locations(person, old_email)
         person.email = f"deleted-{person.pk}@invalid.example"
         person.display_name = ""
@@ -459,8 +464,10 @@ def request_deletion(user, *, reason="", request=None) -> DeletionRequest:
         if person.groups.exists():
             with trusted_change():
                 person.groups.clear()
+        own = [n for n in (old_email, old_phone, old_name) if n and len(n) >= MIN_NAME_LENGTH]
         req = DeletionRequest.objects.create(
-            user=person, reason=reason[:2000], state=DeletionRequest.State.COMPLETED, completed_at=timezone.now(),
+            user=person, reason=_scrub(reason[:2000], own), state=DeletionRequest.State.COMPLETED,
+            completed_at=timezone.now(),
             outcome=_g("Account anonymised; removed: %(removed)s. Audit and decision records keep only the "
                        "anonymised account until their retention period ends.")
             % {"removed": ", ".join(f"{k} {v}" for k, v in removed.items())},
@@ -527,7 +534,64 @@ def erase_person_locations(person, old_email) -> dict:
     removed["revision_contacts"] = revisions
     removed["objections"] = Objection.objects.filter(contact__iexact=email).update(
         name="", contact="", source_ip=None) if email else 0
+    removed["free_text_scrubbed"] = scrub_free_text(person, email, person.phone, person.display_name)
     return removed
+
+
+# Free text kept with an application (or as proof of a deletion request) that may name the person. Their
+# e-mail address and mobile number are scrubbed wherever these fields hold them; their name only in text
+# they wrote or that was written on their own applications: a name alone is too common to scrub elsewhere.
+FREE_TEXT_SCRUBBED = {
+    "ReviewMessage": ("body",),
+    "InternalNote": ("body",),
+    "Objection": ("reason", "resolution"),
+    "DeletionRequest": ("reason",),
+}
+SCRUBBED = "[removed]"
+MIN_NAME_LENGTH = 2  # a one-character name would scrub half a sentence
+
+
+def _own_text(model_name, person) -> Q:
+    """The rows whose text is the person's own, or about their own applications."""
+    if model_name in ("ReviewMessage", "InternalNote"):
+        return Q(author=person) | Q(application__created_by=person)
+    if model_name == "DeletionRequest":
+        return Q(user=person)
+    return Q(application__created_by=person)
+
+
+def _scrub(text, needles) -> str:
+    for needle in needles:
+        text = re.sub(re.escape(needle), SCRUBBED, text, flags=re.IGNORECASE)
+    return text
+
+
+def scrub_free_text(person, email, phone, name) -> int:
+    """Replace the person's e-mail, mobile number (and, in their own text, name) in free text; the rest of
+    the text stays as the application's record. Returns the number of rows changed."""
+    from django.apps import apps as django_apps
+
+    everywhere = [n for n in (email, phone) if n and len(n) >= 5]
+    name = (name or "").strip()
+    own_needles = everywhere + ([name] if len(name) >= MIN_NAME_LENGTH else [])
+    changed = 0
+    for model_name, fields in FREE_TEXT_SCRUBBED.items():
+        model = django_apps.get_model("partners", model_name)
+        own = _own_text(model_name, person)
+        wanted = Q(pk__in=[])
+        for field in fields:
+            for needle in everywhere:
+                wanted |= Q(**{f"{field}__icontains": needle})
+            if len(own_needles) > len(everywhere):
+                wanted |= own & Q(**{f"{field}__icontains": name})
+        own_pks = set(model.objects.filter(own).values_list("pk", flat=True))
+        for row in model.objects.filter(wanted).only("pk", *fields):
+            needles = own_needles if row.pk in own_pks else everywhere
+            values = {f: _scrub(getattr(row, f) or "", needles) for f in fields}
+            if any(values[f] != (getattr(row, f) or "") for f in fields):
+                model.objects.filter(pk=row.pk).update(**values)
+                changed += 1
+    return changed
 
 
 def log_security_after_deletion(person, req, removed, ip):

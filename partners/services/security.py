@@ -89,26 +89,25 @@ def audit(action, *, request=None, user=None, object_ref="", result="success", d
 def audit_refusal(action, *, user=None, object_ref="", data=None):
     """Record a refused attempt, also when the refusal rolls back the transaction it was made in.
 
-    A guard refusing inside a transaction (the admin wraps each change in one) loses the row it writes with
-    that transaction; during a request the refusal is remembered and written again once the request's
-    transactions are over (ComplianceMiddleware calls keep_refusals).
+    The row is written at once; should the transaction it was written in roll back (the admin wraps each
+    change in one, commands and tasks their own), the connection writes it again (services/refusals.py).
     """
     actor, ip = current_actor()
     user = user if user is not None else actor
-    event = log_security(action, user=user, ip=ip, object_ref=object_ref, result="refused", data=data)
-    request = _request.get()
-    if request is not None:
-        request.__dict__.setdefault("_registry_refusals", []).append(
-            (event.pk, action, user, ip, object_ref, data))
-    return event
+    return log_security(action, user=user, ip=ip, object_ref=object_ref, result="refused", data=data)
 
 
-def keep_refusals(request):
-    from ..models import SecurityEvent
+def refuse(action, exc, *, actor=None, ip=None, object_ref="", data=None):
+    """Audit a refusal of this actor (as `result=refused`, with the reason) and raise it."""
+    reason = str(exc.args[0] if exc.args else exc)
+    with acting_as(actor, ip) if actor is not None else _nothing():
+        audit_refusal(action, object_ref=object_ref, data={**(data or {}), "reason": reason})
+    raise exc
 
-    for pk, action, user, ip, object_ref, data in request.__dict__.pop("_registry_refusals", []):
-        if not SecurityEvent.objects.filter(pk=pk).exists():  # rolled back with the refused change
-            log_security(action, user=user, ip=ip, object_ref=object_ref, result="refused", data=data)
+
+@contextmanager
+def _nothing():
+    yield
 
 
 # --- Settings an administrator can change at run time ---------------------------------------------------
@@ -160,10 +159,16 @@ def change_setting(actor, key, value, *, ip=None) -> SecuritySetting:
         raise PermissionDenied(_g("Only the system administrator can change settings."))
     if key not in SETTING_DEFAULTS:
         raise ValidationError(_g("Unknown setting."))
+    refusal = None
     if value < MINIMUMS.get(key, 0):
-        raise ValidationError(_g("The value must be at least %(n)d.") % {"n": MINIMUMS[key]})
-    if key in MAXIMUMS and value > MAXIMUMS[key]:
-        raise ValidationError(_g("The value must be at most %(n)d.") % {"n": MAXIMUMS[key]})
+        refusal = ValidationError(_g("The value must be at least %(n)d.") % {"n": MINIMUMS[key]})
+    elif key in MAXIMUMS and value > MAXIMUMS[key]:
+        refusal = ValidationError(_g("The value must be at most %(n)d.") % {"n": MAXIMUMS[key]})
+    if refusal is not None:  # an attempt to weaken a control past its floor is audited like any refusal
+        with acting_as(actor, ip):
+            audit_refusal("settings.changed", object_ref=str(key),
+                          data={"value": value, "reason": refusal.messages[0]})
+        raise refusal
     with transaction.atomic():
         old = setting_value(key)
         row, _created = SecuritySetting.objects.select_for_update().update_or_create(
@@ -278,7 +283,8 @@ def lockout_minutes() -> int:
 def unlock_account(actor, user, *, ip=None) -> int:
     """The security administrator lifts a lockout before it expires."""
     if not has_admin_role(actor, StaffRole.SECURITY_ADMIN):
-        raise PermissionDenied(_g("Only the security administrator can unlock accounts."))
+        refuse("auth.unlocked", PermissionDenied(_g("Only the security administrator can unlock accounts.")),
+               actor=actor, ip=ip, object_ref=f"user:{user.pk}")
     from axes.utils import reset
 
     with acting_as(actor, ip):
@@ -347,9 +353,11 @@ def account_overview(user, now=None) -> dict:
 def reset_mfa(actor, user, *, ip=None) -> int:
     """The security administrator removes a lost second factor; the person must set up a new one."""
     if not has_admin_role(actor, StaffRole.SECURITY_ADMIN):
-        raise PermissionDenied(_g("Only the security administrator can reset two-factor authentication."))
+        refuse("mfa.reset", PermissionDenied(_g("Only the security administrator can reset two-factor "
+                                               "authentication.")), actor=actor, ip=ip, object_ref=f"user:{user.pk}")
     if actor.pk == user.pk:
-        raise PermissionDenied(_g("No one can reset their own two-factor authentication here."))
+        refuse("mfa.reset", PermissionDenied(_g("No one can reset their own two-factor authentication here.")),
+               actor=actor, ip=ip, object_ref=f"user:{user.pk}")
     from allauth.mfa.models import Authenticator
 
     count, _detail = Authenticator.objects.filter(user=user).delete()

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _g
 
 from ..enums import StaffRole
 from ..models import User
-from .security import STAFF_GROUPS, acting_as, audit, has_admin_role, role_names
+from .security import STAFF_GROUPS, acting_as, audit, has_admin_role, refuse, role_names
 
 ADMIN_ROLES = (StaffRole.SYSTEM_ADMIN, StaffRole.SECURITY_ADMIN, StaffRole.AUDIT_ADMIN)
 
@@ -152,7 +152,8 @@ def _account_for(email):
 def split_duties(actor, *, system_admin: str, security_admin: str, audit_admin: str, ip=None) -> dict:
     """The set-up superuser hands the three roles to three different people and gives up full powers."""
     if not (actor and actor.is_authenticated and actor.is_superuser):
-        raise SeparationOfDutiesError(_g("Only the set-up superuser can split the duties."))
+        refuse("duties.split", SeparationOfDutiesError(_g("Only the set-up superuser can split the duties.")),
+               actor=actor if getattr(actor, "pk", None) else None, ip=ip, object_ref="roles")
     emails = [(e or "").strip().lower() for e in (system_admin, security_admin, audit_admin)]
     if len(set(emails)) != 3 or not all(emails):
         exc = SeparationOfDutiesError(_g("The three roles need three different people."))
@@ -162,8 +163,10 @@ def split_duties(actor, *, system_admin: str, security_admin: str, audit_admin: 
         people = {}
         for role, email in zip(ADMIN_ROLES, emails, strict=True):
             user = _account_for(email)
-            if not user.is_active or user.anonymised_at:
-                raise SeparationOfDutiesError(_g("%(email)s is not an active account.") % {"email": email})
+            if not user.is_active or user.anonymised_at:  # audited; the row outlives the rollback
+                refuse("duties.split", SeparationOfDutiesError(
+                    _g("%(email)s is not an active account.") % {"email": email}), actor=actor, ip=ip,
+                    object_ref=f"user:{user.pk}", data={"role": role})
             for other in admin_roles_of(role_names(user)) - {role}:
                 user.groups.remove(Group.objects.get(name=other))
             user.groups.add(Group.objects.get(name=role))
@@ -178,7 +181,8 @@ def split_duties(actor, *, system_admin: str, security_admin: str, audit_admin: 
 def close_setup_account(setup, *, ip=None) -> None:
     """After the split the set-up account is deactivated and its password made unusable; audited."""
     if not duties_split():
-        raise SeparationOfDutiesError(_g("Split the duties first."))
+        refuse("duties.setup_account_closed", SeparationOfDutiesError(_g("Split the duties first.")),
+               actor=setup, ip=ip, object_ref=f"user:{setup.pk}")
     with transaction.atomic(), acting_as(setup, ip), trusted_change():
         account = User.objects.select_for_update().get(pk=setup.pk)
         account.is_active = account.is_superuser = False
@@ -191,9 +195,11 @@ def close_setup_account(setup, *, ip=None) -> None:
 def resign_superuser(actor, *, ip=None) -> None:
     """A superuser left over after the split gives up full powers (they keep their ordinary roles)."""
     if not (actor and actor.is_authenticated and actor.is_superuser):
-        raise SeparationOfDutiesError(_g("You do not hold full powers."))
+        refuse("duties.superuser_resigned", SeparationOfDutiesError(_g("You do not hold full powers.")),
+               actor=actor if getattr(actor, "pk", None) else None, ip=ip, object_ref="roles")
     if not duties_split():
-        raise SeparationOfDutiesError(_g("Split the duties first."))
+        refuse("duties.superuser_resigned", SeparationOfDutiesError(_g("Split the duties first.")),
+               actor=actor, ip=ip, object_ref=f"user:{actor.pk}")
     with transaction.atomic(), acting_as(actor, ip):
         User.objects.filter(pk=actor.pk).update(is_superuser=False)
         actor.is_superuser = False

@@ -141,6 +141,9 @@ def delete_account(request):
 
 def _require(request, role):
     if not security.has_admin_role(request.user, role):
+        # A security screen refused to someone without its role is a refusal like any other: audited.
+        security.audit_refusal("access.refused", object_ref=request.path[:200],
+                               data={"needed": str(role), "method": request.method})
         raise PermissionDenied(_g("Your role does not allow this page."))
 
 
