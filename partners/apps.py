@@ -13,6 +13,9 @@ class PartnersConfig(AppConfig):
         from django.core import checks
 
         from . import signals  # noqa: F401
+        from .third_party_labels import label_third_party_fields
+
+        label_third_party_fields()
         from .crypto import check_field_encryption_key
 
         checks.register(check_field_encryption_key, checks.Tags.security, deploy=True)

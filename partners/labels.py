@@ -134,6 +134,41 @@ LOGIN_KIND_LABELS = {
 }
 
 
+# Mails the outbox lists, by template key (templates/emails/); keys that are event codes use EVENT_LABELS.
+MAIL_LABELS = {
+    "account.invitation": _("Invitation to an organisation"),
+    "account.join_decided": _("Answer to a request to join"),
+    "account.join_request": _("Request to join an organisation"),
+    "generic": _("Message"),
+    "reminder.draft": _("Reminder: unfinished draft"),
+    "reminder.escalated": _("Reminder: overdue review, escalated"),
+    "reminder.publicity_ending": _("Reminder: public notice ending"),
+    "reminder.unassigned": _("Reminder: unassigned applications"),
+    "reminder.undecided": _("Reminder: undecided applications"),
+    "staff.application.assigned": _("To staff: application assigned"),
+    "staff.application.passed_to_final": _("To staff: passed to final review"),
+    "staff.application.resubmitted": _("To staff: application resubmitted"),
+    "staff.application.returned_to_review": _("To staff: returned to first review"),
+    "staff.application.submitted": _("To staff: application submitted"),
+    "staff.digest": _("To staff: daily digest"),
+    "staff.objection.filed": _("To staff: objection filed"),
+    "staff.outbox.failed": _("To staff: mails that could not be sent"),
+}
+
+
+def mail_label(key) -> str:
+    """The kind of a mail in the outbox, e.g. `application.submitted` → 已提交."""
+    label = MAIL_LABELS.get(key) or EVENT_LABELS.get(key)
+    return str(label) if label is not None else humanize(key)
+
+
+def role_label(code) -> str:
+    """A staff role (a group name), e.g. `reviewer` → 初审人员."""
+    from .enums import StaffRole
+
+    return str(StaffRole(code).label) if code in StaffRole.values else humanize(code)
+
+
 def humanize(code) -> str:
     """The last resort for a code nobody labelled: its words, never the dotted form."""
     text = str(code or "")

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -96,7 +97,9 @@ class AuditEvent(AppendOnly):
         indexes = [models.Index(fields=["txid", "id"], name="auditevent_feed_position")]
 
     def __str__(self):
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action}"
+        from ..labels import event_label
+
+        return f"{timezone.localtime(self.created_at):%Y-%m-%d %H:%M} {event_label(self.action)}"
 
 
 class SecurityEvent(AppendOnly):
@@ -120,4 +123,7 @@ class SecurityEvent(AppendOnly):
         ordering = ["-id"]
 
     def __str__(self):
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.action} {self.result}"
+        from ..labels import event_label, result_label
+
+        return (f"{timezone.localtime(self.created_at):%Y-%m-%d %H:%M} {event_label(self.action)} "
+                f"{result_label(self.result)}")

@@ -72,7 +72,9 @@ class Decision(models.Model):
         ordering = ["created_at"]
 
     def __str__(self):
-        return f"{self.application} {self.level} {self.action}"
+        from ..labels import action_label
+
+        return f"{self.application} {self.get_level_display()} {action_label(self.action)}"
 
 
 class DecisionLetterTemplate(models.Model):
@@ -116,4 +118,4 @@ class Objection(models.Model):
         ordering = ["created_at"]
 
     def __str__(self):
-        return f"{self.application}: {self.name} ({self.state})"
+        return f"{self.application}: {self.name} ({self.get_state_display()})"

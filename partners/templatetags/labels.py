@@ -18,6 +18,8 @@ register.filter("language_label", labels.language_label)
 register.filter("result_label", labels.result_label)
 register.filter("login_kind_label", labels.login_kind_label)
 register.filter("partner_type_label", labels.partner_type_label)
+register.filter("mail_label", labels.mail_label)
+register.filter("role_label", labels.role_label)
 
 
 @register.filter
