@@ -56,8 +56,9 @@ def test_labels_of_states_languages_and_unknown_codes():
         assert labels.outcome_label("grant") == "建议通过"
         # A code nobody labelled is never shown in its dotted form.
         assert labels.event_label("some.new_code") == "New code"
-    for code in [*ApplicationState.values, *MembershipState.values]:
-        assert _chinese(labels.state_label(code)), code
+    with translation.override("zh-hans"):
+        for code in [*ApplicationState.values, *MembershipState.values]:
+            assert not LATIN_WORD.findall(labels.state_label(code)), code
     with translation.override("en"):
         assert labels.language_label("zh-hans") == "Simplified Chinese"
 
