@@ -14,6 +14,9 @@ class PartnersConfig(AppConfig):
         from django.db.backends.signals import connection_created
 
         from . import signals  # noqa: F401
+        from .third_party_labels import label_third_party_fields
+
+        label_third_party_fields()
         from .crypto import check_field_encryption_key
 
         checks.register(check_field_encryption_key, checks.Tags.security, deploy=True)

@@ -639,7 +639,7 @@ def test_staff_member_detail(client, approver, django_assert_max_num_queries):
             Application.objects.filter(pk=application.pk).update(state=ApplicationState.REJECTED)
 
     assert_flat(client, f"/staff/members/{membership.pk}/", grow, 16, django_assert_max_num_queries,
-                rows_of=count_of("<code>member.suspended</code>"))
+                rows_of=count_of('data-event="member.suspended"'))
 
 
 def test_staff_letters_page(client, administrator, django_assert_max_num_queries):

@@ -16,9 +16,9 @@ def test_answers_grouped_by_type_with_attachments_and_timeline(client, reviewer,
     client.force_login(reviewer)
     response = client.get(reverse("review:detail", args=[application.pk]))
     assert response.status_code == 200
-    groups = response.context["answers"]
-    assert [g["type"].partner_type for g in groups] == ["compute", "data"]
-    assert any("提供高质量中文语料" in str(v) for _label, v in groups[1]["rows"])
+    groups = {g.key: g for g in response.context["answers"]}
+    assert [g.key for g in groups["profiles"].subgroups] == ["compute", "data"]
+    assert any("提供高质量中文语料" in row.value for row in groups["profiles"].subgroups[1].rows)
     actions = [e.action for e in response.context["events"]]
     assert "application.submitted" in actions
     attachment = application.attachments.get()
@@ -71,7 +71,9 @@ def test_diff_between_the_last_two_revisions(client, reviewer, submitted, applic
     client.force_login(reviewer)
     page = client.get(reverse("review:detail", args=[submitted.pk]))
     changes = page.context["changes"]
-    assert ("profiles.data.summary", "提供高质量中文语料与标注服务。", "提供1PB中文语料，覆盖金融与政务。") in changes
+    [change] = [c for c in changes if c.section == "数据伙伴"]
+    assert change.label == "可为伙伴计划提供的能力与资源"
+    assert (change.before, change.after) == ("提供高质量中文语料与标注服务。", "提供1PB中文语料，覆盖金融与政务。")
     assert "提供1PB中文语料" in page.content.decode()
 
 

@@ -2,12 +2,18 @@
 
 from django.apps import apps
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
 from ..forms.login import AdminLoginForm
 from . import applications, audit, people, review  # noqa: F401  (registers the admins)
 from .base import generic_admin
+from .third_party import name_untranslated_models, translate_periodic_task_admins
 
 admin.site.login_form = AdminLoginForm
+# Titled for the registry: the plan office's administrators, not "Django administration".
+admin.site.site_header = _("Partner plan registry: administration")
+admin.site.site_title = _("Partner plan registry")
+admin.site.index_title = _("Records of the Beijing General AI Partner Plan")
 
 
 class AuthenticatorAdmin(admin.ModelAdmin):
@@ -34,6 +40,8 @@ def replace_authenticator_admin():
 
 
 replace_authenticator_admin()
+translate_periodic_task_admins()
+name_untranslated_models()
 
 
 def register_remaining():

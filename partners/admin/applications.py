@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from .. import workflow
+from .. import labels, workflow
 from ..models import (
     Application,
     Attachment,
@@ -64,20 +64,45 @@ class AttachmentInline(ReadOnlyInline):
 
 class ReviewMessageInline(ReadOnlyInline):
     model = ReviewMessage
-    fields = ["created_at", "author", "action", "body", "points"]
+    fields = ["created_at", "author", "action_label", "body", "points"]
     readonly_fields = fields
+
+    @admin.display(description=_("action"))
+    def action_label(self, obj):
+        return labels.action_label(obj.action) if obj.action else ""
 
 
 class DecisionInline(ReadOnlyInline):
     model = Decision
-    fields = ["created_at", "level", "action", "actor", "per_type", "reason"]
+    fields = ["created_at", "level", "action_label", "actor", "outcomes", "reason"]
     readonly_fields = fields
+
+    @admin.display(description=_("action"))
+    def action_label(self, obj):
+        return labels.action_label(obj.action)
+
+    @admin.display(description=_("per partner type"))
+    def outcomes(self, obj):
+        return "; ".join(f"{labels.partner_type_label(t)}: {labels.outcome_label(v)}"
+                         for t, v in (obj.per_type or {}).items())
 
 
 class EventInline(ReadOnlyInline):
     model = AuditEvent
-    fields = ["created_at", "action", "who", "from_state", "to_state"]
+    fields = ["created_at", "event", "who", "state_before", "state_after"]
     readonly_fields = fields
+
+    @admin.display(description=_("action"))
+    def event(self, obj):
+        return labels.event_label(obj.action)
+
+    @admin.display(description=_("state before"))
+    def state_before(self, obj):
+        return labels.state_label(obj.from_state)
+
+    @admin.display(description=_("state after"))
+    def state_after(self, obj):
+        return labels.state_label(obj.to_state)
     verbose_name_plural = _("timeline")
 
     def get_queryset(self, request):

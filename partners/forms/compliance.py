@@ -36,7 +36,8 @@ class AuditFilterForm(forms.Form):
     date_to = forms.DateField(label=_("to"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
     actor = forms.CharField(label=_("actor"), required=False, max_length=254)
     action = forms.CharField(label=_("action"), required=False, max_length=60,
-                             help_text=_("e.g. auth.login, or auth. for every login event"))
+                             help_text=_('A code, e.g. <code translate="no">auth.login</code>, or <code translate="no">auth.</code> '
+                                         'for every login event'))
     result = forms.ChoiceField(label=_("result"), required=False, choices=RESULTS)
 
     def clean(self):

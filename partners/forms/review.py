@@ -290,9 +290,10 @@ class PassToFinalForm(ActionForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         for t in self.application.partner_types if self.application else []:
+            # No preselected answer: the reviewer chooses for each type, so a recommendation is never a default.
             self.fields[f"rec_{t}"] = forms.ChoiceField(
                 label=PartnerType(t).label, choices=Recommendation.choices, widget=forms.RadioSelect,
-                initial=Recommendation.GRANT)
+                error_messages={"required": _("Choose a recommendation for this partner type.")})
 
     def inputs(self):
         recs = {t: self.cleaned_data[f"rec_{t}"] for t in self.application.partner_types}

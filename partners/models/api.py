@@ -26,12 +26,12 @@ class ApiKey(models.Model):
 
     name = models.CharField(_("name"), max_length=100)
     prefix = models.CharField(_("prefix"), max_length=12, unique=True)
-    secret_hash = models.CharField(max_length=64)
+    secret_hash = models.CharField(max_length=64, verbose_name=_("secret hash"))
     scopes = models.JSONField(_("scopes"), default=list)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_keys",
                              verbose_name=_("acts for"))
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+",
-                                   verbose_name=_("created by"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name=_("created by"))
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("last used"), null=True, blank=True)
@@ -63,17 +63,20 @@ class ApiKey(models.Model):
 class WebhookSubscription(models.Model):
     """An API key's wish to hear of some audit event types at a URL; deliveries are outbox rows."""
 
-    api_key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="webhooks")
+    api_key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="webhooks",
+                                verbose_name=_("API key"))
     url = models.URLField(_("URL"), max_length=500)
     event_types = models.JSONField(_("event types"), default=list)
     # Kept readable because every delivery is signed with it; shown to the subscriber once.
-    secret = models.CharField(max_length=64)
+    secret = models.CharField(max_length=64, verbose_name=_("secret"))
     # After a rotation the old secret signs too, until the receiver has switched (WEBHOOK_SECRET_GRACE_HOURS).
-    previous_secret = models.CharField(max_length=64, blank=True, default="")
-    previous_secret_until = models.DateTimeField(null=True, blank=True)
+    previous_secret = models.CharField(max_length=64, blank=True, default="",
+                                       verbose_name=_("previous secret"))
+    previous_secret_until = models.DateTimeField(null=True, blank=True,
+                                                 verbose_name=_("previous secret valid until"))
     active = models.BooleanField(_("active"), default=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("webhook subscription")
@@ -87,14 +90,15 @@ class WebhookSubscription(models.Model):
 class IdempotencyRecord(models.Model):
     """The first response to a POST carrying an Idempotency-Key, replayed for a repeat of it."""
 
-    principal = models.CharField(max_length=80, help_text=_("the API key or user that sent the request"))
-    key = models.CharField(max_length=200)
-    method = models.CharField(max_length=10)
-    path = models.CharField(max_length=300)
-    request_hash = models.CharField(max_length=64)
-    response_status = models.PositiveSmallIntegerField(default=0)
-    response_body = models.JSONField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    principal = models.CharField(max_length=80, help_text=_("the API key or user that sent the request"),
+                                 verbose_name=_("principal"))
+    key = models.CharField(max_length=200, verbose_name=_("key"))
+    method = models.CharField(max_length=10, verbose_name=_("method"))
+    path = models.CharField(max_length=300, verbose_name=_("path"))
+    request_hash = models.CharField(max_length=64, verbose_name=_("request fingerprint"))
+    response_status = models.PositiveSmallIntegerField(default=0, verbose_name=_("response status"))
+    response_body = models.JSONField(null=True, blank=True, verbose_name=_("response body"))
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("idempotency record")

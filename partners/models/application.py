@@ -23,8 +23,8 @@ class InvitationCode(models.Model):
     organization_name = models.CharField(_("invited organisation"), max_length=200, blank=True)
     expires_on = models.DateField(_("valid until"), null=True, blank=True)
     used_by = models.ForeignKey("partners.Application", null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+                                related_name="+", verbose_name=_("used by"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("invitation code")
@@ -35,9 +35,10 @@ class InvitationCode(models.Model):
 
 
 class Application(models.Model):
-    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
-    organization = models.ForeignKey("partners.Organization", on_delete=models.PROTECT, related_name="applications",
-                                     verbose_name=_("organisation"))
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False,
+                                 verbose_name=_("public identifier"))
+    organization = models.ForeignKey("partners.Organization", on_delete=models.PROTECT,
+                                     related_name="applications", verbose_name=_("organisation"))
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+",
                                    verbose_name=_("created by"))
     state = models.CharField(_("state"), max_length=20, choices=ApplicationState.choices,
@@ -47,27 +48,31 @@ class Application(models.Model):
                                    verbose_name=_("invitation code"))
     recommender_name = models.CharField(_("recommending organisation"), max_length=200, blank=True)
     recommendation_letter = models.ForeignKey("partners.Attachment", null=True, blank=True,
-                                              on_delete=models.SET_NULL, related_name="+")
+                                              on_delete=models.SET_NULL, related_name="+",
+                                              verbose_name=_("recommendation letter"))
     contact_name = models.CharField(_("contact person"), max_length=50, blank=True)
     contact_title = models.CharField(_("contact's position"), max_length=50, blank=True)
     contact_phone = models.CharField(_("contact's mobile"), max_length=20, blank=True)
     contact_email = models.EmailField(_("contact's e-mail"), blank=True)
     declaration_accepted = models.BooleanField(_("declaration accepted"), default=False)
-    wizard_step = models.PositiveSmallIntegerField(default=1, editable=False)
+    wizard_step = models.PositiveSmallIntegerField(default=1, editable=False, verbose_name=_("wizard step"))
 
     assigned_reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
                                           related_name="assigned_applications", verbose_name=_("reviewer"))
     first_reviewed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                          related_name="first_reviewed_applications", editable=False)
+                                          related_name="first_reviewed_applications", editable=False,
+                                          verbose_name=_("first reviewed by"))
     final_decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-                                         related_name="final_decided_applications", editable=False)
+                                         related_name="final_decided_applications", editable=False,
+                                         verbose_name=_("final decision by"))
     submitted_at = models.DateTimeField(_("submitted"), null=True, blank=True, editable=False)
-    assigned_at = models.DateTimeField(null=True, blank=True, editable=False)
+    assigned_at = models.DateTimeField(null=True, blank=True, editable=False, verbose_name=_("assigned at"))
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True, editable=False)
     publicity_ends_at = models.DateTimeField(_("public notice ends"), null=True, blank=True, editable=False)
-    state_changed_at = models.DateTimeField(auto_now_add=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    state_changed_at = models.DateTimeField(auto_now_add=True, editable=False,
+                                            verbose_name=_("state changed at"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("application")
@@ -100,10 +105,12 @@ class RequestedType(models.Model):
     open applications of one organisation for the same partner type.
     """
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="requested_types")
-    organization = models.ForeignKey("partners.Organization", on_delete=models.CASCADE, related_name="+")
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="requested_types",
+                                    verbose_name=_("application"))
+    organization = models.ForeignKey("partners.Organization", on_delete=models.CASCADE, related_name="+",
+                                     verbose_name=_("organisation"))
     partner_type = models.CharField(_("partner type"), max_length=20, choices=PartnerType.choices)
-    is_open = models.BooleanField(default=True)
+    is_open = models.BooleanField(default=True, verbose_name=_("still open"))
     recommendation = models.CharField(_("first-review recommendation"), max_length=10,
                                       choices=Recommendation.choices, blank=True)
     granted = models.BooleanField(_("granted"), null=True, blank=True)
@@ -134,15 +141,18 @@ class AttachmentKind(models.TextChoices):
 class Attachment(models.Model):
     Kind = AttachmentKind
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="attachments")
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="attachments",
+                                    verbose_name=_("application"))
     kind = models.CharField(_("kind"), max_length=20, choices=AttachmentKind.choices, default=AttachmentKind.OTHER)
-    file = models.FileField(upload_to=attachment_path, max_length=200, null=True, blank=True)
+    file = models.FileField(upload_to=attachment_path, max_length=200, null=True, blank=True,
+                            verbose_name=_("file"))
     original_name = models.CharField(_("file name"), max_length=200)
-    content_type = models.CharField(max_length=50)
-    size = models.PositiveIntegerField()
-    sha256 = models.CharField(max_length=64)
-    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    uploaded_at = models.DateTimeField(auto_now_add=True)
+    content_type = models.CharField(max_length=50, verbose_name=_("content type"))
+    size = models.PositiveIntegerField(verbose_name=_("size"))
+    sha256 = models.CharField(max_length=64, verbose_name=_("SHA-256 checksum"))
+    uploaded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                    related_name="+", verbose_name=_("uploaded by"))
+    uploaded_at = models.DateTimeField(auto_now_add=True, verbose_name=_("uploaded at"))
     purged_at = models.DateTimeField(_("file deleted under the retention rule"), null=True, blank=True)
 
     class Meta:
@@ -157,11 +167,13 @@ class Attachment(models.Model):
 class Revision(models.Model):
     """What the applicant submitted, frozen at each submit and resubmit."""
 
-    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="revisions")
-    number = models.PositiveIntegerField()
-    snapshot = models.JSONField()
-    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
+    application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="revisions",
+                                    verbose_name=_("application"))
+    number = models.PositiveIntegerField(verbose_name=_("number"))
+    snapshot = models.JSONField(verbose_name=_("snapshot"))
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                                   related_name="+", verbose_name=_("created by"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("revision")

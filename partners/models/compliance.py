@@ -10,9 +10,10 @@ from django.utils.translation import gettext_lazy as _
 class PasswordHistory(models.Model):
     """Hashes of a person's recent passwords, so staff cannot reuse the last few."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="password_history")
-    password = models.CharField(max_length=128)
-    created_at = models.DateTimeField(default=timezone.now)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="password_history", verbose_name=_("person"))
+    password = models.CharField(max_length=128, verbose_name=_("password"))
+    created_at = models.DateTimeField(default=timezone.now, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("password history entry")
@@ -38,7 +39,7 @@ class PrivacyNotice(models.Model):
     text_en = models.TextField(_("text (English)"))
     published_at = models.DateTimeField(_("published"), null=True, blank=True,
                                         help_text=_("Empty while the version is a draft."))
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     objects = PrivacyNoticeQuerySet.as_manager()
 
@@ -62,10 +63,12 @@ class PrivacyNotice(models.Model):
 class Consent(models.Model):
     """A person agreed to one version of the privacy notice, at a time, from an address."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consents")
-    notice = models.ForeignKey(PrivacyNotice, on_delete=models.PROTECT, related_name="consents")
-    accepted_at = models.DateTimeField(default=timezone.now)
-    source_ip = models.GenericIPAddressField(null=True, blank=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consents",
+                             verbose_name=_("person"))
+    notice = models.ForeignKey(PrivacyNotice, on_delete=models.PROTECT, related_name="consents",
+                               verbose_name=_("privacy notice"))
+    accepted_at = models.DateTimeField(default=timezone.now, verbose_name=_("accepted at"))
+    source_ip = models.GenericIPAddressField(null=True, blank=True, verbose_name=_("source IP address"))
 
     class Meta:
         verbose_name = _("consent")
@@ -87,12 +90,13 @@ class DeletionRequest(models.Model):
 
     State = DeletionRequestState
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="deletion_requests")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
+                             related_name="deletion_requests", verbose_name=_("person"))
     reason = models.TextField(_("reason"), max_length=2000, blank=True)
     state = models.CharField(_("outcome"), max_length=10, choices=DeletionRequestState.choices)
     outcome = models.TextField(_("what was done"), blank=True)
-    requested_at = models.DateTimeField(default=timezone.now)
-    completed_at = models.DateTimeField(null=True, blank=True)
+    requested_at = models.DateTimeField(default=timezone.now, verbose_name=_("requested at"))
+    completed_at = models.DateTimeField(null=True, blank=True, verbose_name=_("completed at"))
 
     class Meta:
         verbose_name = _("account deletion request")
@@ -106,10 +110,11 @@ class DeletionRequest(models.Model):
 class StaffSession(models.Model):
     """The one active session of a staff account; a new login replaces it and ends the old one."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff_session")
-    session_key = models.CharField(max_length=64)
-    source_ip = models.GenericIPAddressField(null=True, blank=True)
-    started_at = models.DateTimeField(default=timezone.now)
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                                related_name="staff_session", verbose_name=_("person"))
+    session_key = models.CharField(max_length=64, verbose_name=_("session key"))
+    source_ip = models.GenericIPAddressField(null=True, blank=True, verbose_name=_("source IP address"))
+    started_at = models.DateTimeField(default=timezone.now, verbose_name=_("started at"))
 
     class Meta:
         verbose_name = _("staff session")
@@ -159,8 +164,8 @@ class SecuritySetting(models.Model):
     key = models.CharField(_("setting"), max_length=40, choices=SecuritySettingKey.choices, unique=True)
     value = models.PositiveIntegerField(_("value"))
     changed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
-    changed_at = models.DateTimeField(auto_now=True)
+                                   related_name="+", verbose_name=_("changed by"))
+    changed_at = models.DateTimeField(auto_now=True, verbose_name=_("changed at"))
 
     class Meta:
         verbose_name = _("security setting")

@@ -8,13 +8,13 @@ from ..enums import MembershipState, PartnerType
 
 class Membership(models.Model):
     organization = models.OneToOneField("partners.Organization", on_delete=models.PROTECT,
-                                        related_name="membership")
+                                        related_name="membership", verbose_name=_("organisation"))
     number = models.CharField(_("member number"), max_length=30, unique=True)
     state = models.CharField(_("state"), max_length=10, choices=MembershipState.choices,
                              default=MembershipState.ACTIVE, db_index=True)
     state_reason = models.TextField(_("reason for the current state"), max_length=2000, blank=True)
     admitted_at = models.DateTimeField(_("admitted"))
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("membership")
@@ -26,9 +26,11 @@ class Membership(models.Model):
 
 
 class MembershipGrant(models.Model):
-    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="grants")
+    membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="grants",
+                                   verbose_name=_("membership"))
     partner_type = models.CharField(_("partner type"), max_length=20, choices=PartnerType.choices)
-    application = models.ForeignKey("partners.Application", on_delete=models.PROTECT, related_name="grants")
+    application = models.ForeignKey("partners.Application", on_delete=models.PROTECT, related_name="grants",
+                                    verbose_name=_("application"))
     granted_on = models.DateField(_("granted on"))
     ends_on = models.DateField(_("ends on"), null=True, blank=True)
 
@@ -49,8 +51,8 @@ class MembershipGrant(models.Model):
 class MemberNumberCounter(models.Model):
     """The last member number used in a year; locked row by row so numbers never repeat."""
 
-    year = models.PositiveSmallIntegerField(primary_key=True)
-    last = models.PositiveIntegerField(default=0)
+    year = models.PositiveSmallIntegerField(primary_key=True, verbose_name=_("year"))
+    last = models.PositiveIntegerField(default=0, verbose_name=_("last number"))
 
     class Meta:
         verbose_name = _("member number counter")

@@ -19,36 +19,41 @@ def new_message_id() -> str:
 
 class Notification(models.Model):
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
-                                  related_name="notifications")
-    email = models.EmailField(blank=True, help_text=_("for recipients without an account"))
-    channel = models.CharField(max_length=10, choices=NotificationChannel.choices, default=NotificationChannel.EMAIL)
+                                  related_name="notifications", verbose_name=_("recipient"))
+    email = models.EmailField(blank=True, help_text=_("for recipients without an account"),
+                              verbose_name=_("e-mail address"))
+    channel = models.CharField(max_length=10, choices=NotificationChannel.choices,
+                               default=NotificationChannel.EMAIL, verbose_name=_("channel"))
     template_key = models.CharField(_("kind"), max_length=60)
-    context = models.JSONField(default=dict, blank=True)
-    language = models.CharField(max_length=10, default="zh-hans")
-    dedupe_key = models.CharField(max_length=200, unique=True)
+    context = models.JSONField(default=dict, blank=True, verbose_name=_("context"))
+    language = models.CharField(max_length=10, default="zh-hans", verbose_name=_("language"))
+    dedupe_key = models.CharField(max_length=200, unique=True, verbose_name=_("de-duplication key"))
     # Sending is at least once: a crash after the mail server accepted a message sends it again, under this
     # same id, so mail servers and clients can tell the copy for what it is.
     message_id = models.CharField(_("Message-ID"), max_length=200, default=new_message_id, editable=False)
     # Notifications about one application's decision share a supersede key; a newer one cancels older pending ones.
-    supersede_key = models.CharField(max_length=120, blank=True, db_index=True)
+    supersede_key = models.CharField(max_length=120, blank=True, db_index=True,
+                                     verbose_name=_("supersede key"))
     application = models.ForeignKey("partners.Application", null=True, blank=True, on_delete=models.CASCADE,
-                                     related_name="notifications")
+                                     related_name="notifications", verbose_name=_("application"))
     state = models.CharField(_("state"), max_length=10, choices=NotificationState.choices,
                              default=NotificationState.PENDING)
-    essential = models.BooleanField(default=False, help_text=_("decisions and action-required messages"))
+    essential = models.BooleanField(default=False, help_text=_("decisions and action-required messages"),
+                                    verbose_name=_("essential"))
     # Held for the recipient's daily digest instead of being e-mailed one by one.
-    for_digest = models.BooleanField(default=False)
+    for_digest = models.BooleanField(default=False, verbose_name=_("for the digest"))
     digest = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="items",
-                               help_text=_("the digest e-mail that carried this notification"))
-    attempts = models.PositiveSmallIntegerField(default=0)
-    last_error = models.TextField(blank=True)
+                               help_text=_("the digest e-mail that carried this notification"),
+                                           verbose_name=_("digest"))
+    attempts = models.PositiveSmallIntegerField(default=0, verbose_name=_("attempts"))
+    last_error = models.TextField(blank=True, verbose_name=_("last error"))
     # When the row is next due: set at creation, after each failed try (backoff), and by the sweep.
-    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, verbose_name=_("next attempt at"))
     # A worker is sending it until then; past it, the worker is presumed dead and the row is tried again.
-    claimed_until = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    sent_at = models.DateTimeField(null=True, blank=True)
-    read_at = models.DateTimeField(null=True, blank=True)
+    claimed_until = models.DateTimeField(null=True, blank=True, verbose_name=_("claimed until"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    sent_at = models.DateTimeField(null=True, blank=True, verbose_name=_("sent at"))
+    read_at = models.DateTimeField(null=True, blank=True, verbose_name=_("read at"))
 
     class Meta:
         verbose_name = _("notification")
@@ -72,13 +77,17 @@ class NotificationAttempt(models.Model):
     """One try at sending a row, written before the mail server is contacted, so a try cut short by a crash
     stays on record (as interrupted) and explains a copy that arrived twice."""
 
-    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="attempt_log")
-    number = models.PositiveSmallIntegerField(help_text=_("the row's try count when it was made"))
-    started_at = models.DateTimeField(auto_now_add=True)
-    finished_at = models.DateTimeField(null=True, blank=True)
-    outcome = models.CharField(max_length=12, choices=AttemptOutcome.choices, default=AttemptOutcome.SENDING)
-    error = models.TextField(blank=True)
-    worker = models.CharField(max_length=200, blank=True, help_text=_("host and process that made the try"))
+    notification = models.ForeignKey(Notification, on_delete=models.CASCADE, related_name="attempt_log",
+                                     verbose_name=_("notification"))
+    number = models.PositiveSmallIntegerField(help_text=_("the row's try count when it was made"),
+                                              verbose_name=_("number"))
+    started_at = models.DateTimeField(auto_now_add=True, verbose_name=_("started at"))
+    finished_at = models.DateTimeField(null=True, blank=True, verbose_name=_("finished at"))
+    outcome = models.CharField(max_length=12, choices=AttemptOutcome.choices, default=AttemptOutcome.SENDING,
+                               verbose_name=_("outcome"))
+    error = models.TextField(blank=True, verbose_name=_("error"))
+    worker = models.CharField(max_length=200, blank=True, help_text=_("host and process that made the try"),
+                              verbose_name=_("worker"))
 
     class Meta:
         verbose_name = _("sending attempt")
@@ -92,10 +101,11 @@ class NotificationAttempt(models.Model):
 class NotificationPreference(models.Model):
     """One person's choice for one non-essential kind: e-mail each time, in the daily digest, or not at all."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_prefs")
-    kind = models.CharField(max_length=60)
-    enabled = models.BooleanField(default=True)
-    digest = models.BooleanField(default=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
+                             related_name="notification_prefs", verbose_name=_("person"))
+    kind = models.CharField(max_length=60, verbose_name=_("kind"))
+    enabled = models.BooleanField(default=True, verbose_name=_("enabled"))
+    digest = models.BooleanField(default=False, verbose_name=_("digest"))
 
     class Meta:
         verbose_name = _("notification preference")

@@ -57,11 +57,11 @@ class Organization(models.Model):
                                          choices=SpecializedLevel.choices, blank=True)
     website = models.URLField(_("website"), blank=True)
     description = models.TextField(_("description"), max_length=2000, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     users = models.ManyToManyField(settings.AUTH_USER_MODEL, through="OrganizationMember",
-                                   related_name="organizations")
+                                   related_name="organizations", verbose_name=_("people"))
     history = HistoricalRecords()
 
     class Meta:
@@ -107,11 +107,13 @@ class Organization(models.Model):
 class OrganizationMember(models.Model):
     """A person acting for an organisation; exactly one owner per organisation."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="memberships_of_people")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="org_links")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE,
+                                     related_name="memberships_of_people", verbose_name=_("organisation"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="org_links",
+                             verbose_name=_("person"))
     role = models.CharField(_("role"), max_length=10, choices=OrgRole.choices, default=OrgRole.COLLEAGUE)
     title = models.CharField(_("job title"), max_length=50, blank=True)
-    joined_at = models.DateTimeField(auto_now_add=True)
+    joined_at = models.DateTimeField(auto_now_add=True, verbose_name=_("joined at"))
 
     class Meta:
         verbose_name = _("person of an organisation")
@@ -128,14 +130,17 @@ class OrganizationMember(models.Model):
 class JoinRequest(models.Model):
     """A person asks to act for an organisation that already exists; the owner decides."""
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="join_requests")
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="join_requests")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="join_requests",
+                                     verbose_name=_("organisation"))
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="join_requests",
+                             verbose_name=_("person"))
     message = models.CharField(_("message"), max_length=500, blank=True)
-    state = models.CharField(max_length=10, choices=JoinRequestState.choices, default=JoinRequestState.PENDING)
+    state = models.CharField(max_length=10, choices=JoinRequestState.choices,
+                             default=JoinRequestState.PENDING, verbose_name=_("state"))
     decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    decided_at = models.DateTimeField(null=True, blank=True)
+                                   related_name="+", verbose_name=_("decided by"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    decided_at = models.DateTimeField(null=True, blank=True, verbose_name=_("decided at"))
 
     class Meta:
         verbose_name = _("request to join an organisation")
@@ -162,17 +167,19 @@ class OrganizationInvitation(models.Model):
     The address need not have an account yet: the invitation waits for whoever signs in with it verified.
     """
 
-    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="invitations")
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="invitations",
+                                     verbose_name=_("organisation"))
     email = models.EmailField(_("e-mail address"), max_length=254)
     title = models.CharField(_("job title"), max_length=50, blank=True)
     invited_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
-    state = models.CharField(max_length=10, choices=InvitationState.choices, default=InvitationState.PENDING)
+                                   related_name="+", verbose_name=_("invited by"))
+    state = models.CharField(max_length=10, choices=InvitationState.choices, default=InvitationState.PENDING,
+                             verbose_name=_("state"))
     answered_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
-    created_at = models.DateTimeField(auto_now_add=True)
-    expires_at = models.DateTimeField(default=invitation_expiry)
-    answered_at = models.DateTimeField(null=True, blank=True)
+                                    related_name="+", verbose_name=_("answered by"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    expires_at = models.DateTimeField(default=invitation_expiry, verbose_name=_("expires at"))
+    answered_at = models.DateTimeField(null=True, blank=True, verbose_name=_("answered at"))
 
     class Meta:
         verbose_name = _("invitation to act for an organisation")

@@ -12,7 +12,7 @@ from ..validators import validate_algorithm_filing, validate_genai_filing
 class Profile(models.Model):
     partner_type: str = ""
     application = models.OneToOneField("partners.Application", on_delete=models.CASCADE,
-                                       related_name="%(class)s")
+                                       related_name="%(class)s", verbose_name=_("application"))
     summary = models.TextField(_("what you offer the plan"), max_length=2000, blank=True)
 
     class Meta:
@@ -85,7 +85,8 @@ class ApplicationProfile(Profile):
 class Scenario(models.Model):
     """A typical scenario an application partner opens to model teams."""
 
-    profile = models.ForeignKey(ApplicationProfile, on_delete=models.CASCADE, related_name="scenarios")
+    profile = models.ForeignKey(ApplicationProfile, on_delete=models.CASCADE, related_name="scenarios",
+                                verbose_name=_("profile"))
     title = models.CharField(_("title"), max_length=100)
     description = models.TextField(_("description"), max_length=2000)
     data_available = models.TextField(_("data available"), max_length=1000, blank=True)

@@ -10,12 +10,14 @@ from ..enums import ObjectionState
 class ReviewMessage(models.Model):
     """A message to the applicant (for example the list of points to change). Applicants see these."""
 
-    application = models.ForeignKey("partners.Application", on_delete=models.CASCADE, related_name="messages")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    action = models.CharField(max_length=40, blank=True)
+    application = models.ForeignKey("partners.Application", on_delete=models.CASCADE, related_name="messages",
+                                    verbose_name=_("application"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                               related_name="+", verbose_name=_("author"))
+    action = models.CharField(max_length=40, blank=True, verbose_name=_("action"))
     body = models.TextField(_("message"), max_length=5000)
     points = models.JSONField(_("points to address"), default=list, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("message to the applicant")
@@ -29,10 +31,12 @@ class ReviewMessage(models.Model):
 class InternalNote(models.Model):
     """A note among staff; never shown to the applicant nor sent through the API to applicants."""
 
-    application = models.ForeignKey("partners.Application", on_delete=models.CASCADE, related_name="internal_notes")
-    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
+    application = models.ForeignKey("partners.Application", on_delete=models.CASCADE,
+                                    related_name="internal_notes", verbose_name=_("application"))
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                               related_name="+", verbose_name=_("author"))
     body = models.TextField(_("note"), max_length=5000)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("internal note")
@@ -50,15 +54,17 @@ class Decision(models.Model):
         FIRST = "first", _("First review")
         FINAL = "final", _("Final review")
 
-    application = models.ForeignKey("partners.Application", on_delete=models.CASCADE, related_name="decisions")
-    level = models.CharField(max_length=10, choices=Level.choices)
-    action = models.CharField(max_length=40)
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+")
-    per_type = models.JSONField(default=dict, blank=True)
-    reason = models.TextField(max_length=5000, blank=True)
-    letter_subject = models.CharField(max_length=200, blank=True)
-    letter_body = models.TextField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    application = models.ForeignKey("partners.Application", on_delete=models.CASCADE,
+                                    related_name="decisions", verbose_name=_("application"))
+    level = models.CharField(max_length=10, choices=Level.choices, verbose_name=_("level"))
+    action = models.CharField(max_length=40, verbose_name=_("action"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
+                              related_name="+", verbose_name=_("actor"))
+    per_type = models.JSONField(default=dict, blank=True, verbose_name=_("per partner type"))
+    reason = models.TextField(max_length=5000, blank=True, verbose_name=_("reason"))
+    letter_subject = models.CharField(max_length=200, blank=True, verbose_name=_("letter subject"))
+    letter_body = models.TextField(blank=True, verbose_name=_("letter body"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
 
     class Meta:
         verbose_name = _("decision")
@@ -66,7 +72,9 @@ class Decision(models.Model):
         ordering = ["created_at"]
 
     def __str__(self):
-        return f"{self.application} {self.level} {self.action}"
+        from ..labels import action_label
+
+        return f"{self.application} {self.get_level_display()} {action_label(self.action)}"
 
 
 class DecisionLetterTemplate(models.Model):
@@ -76,7 +84,7 @@ class DecisionLetterTemplate(models.Model):
     language = models.CharField(_("language"), max_length=10, choices=settings.LANGUAGES)
     subject = models.CharField(_("subject"), max_length=200)
     body = models.TextField(_("body"))
-    updated_at = models.DateTimeField(auto_now=True)
+    updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:
         verbose_name = _("decision letter template")
@@ -90,17 +98,19 @@ class DecisionLetterTemplate(models.Model):
 class Objection(models.Model):
     """An objection filed by anyone during the public notice period."""
 
-    application = models.ForeignKey("partners.Application", on_delete=models.CASCADE, related_name="objections")
+    application = models.ForeignKey("partners.Application", on_delete=models.CASCADE,
+                                    related_name="objections", verbose_name=_("application"))
     name = models.CharField(_("your name"), max_length=50)
     contact = models.CharField(_("how to reach you"), max_length=100)
     reason = models.TextField(_("reason"), max_length=5000)
-    state = models.CharField(max_length=10, choices=ObjectionState.choices, default=ObjectionState.OPEN)
+    state = models.CharField(max_length=10, choices=ObjectionState.choices, default=ObjectionState.OPEN,
+                             verbose_name=_("state"))
     resolution = models.TextField(_("resolution"), max_length=5000, blank=True)
     resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
-    source_ip = models.GenericIPAddressField(null=True, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    resolved_at = models.DateTimeField(null=True, blank=True)
+                                    related_name="+", verbose_name=_("resolved by"))
+    source_ip = models.GenericIPAddressField(null=True, blank=True, verbose_name=_("source IP address"))
+    created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
+    resolved_at = models.DateTimeField(null=True, blank=True, verbose_name=_("resolved at"))
 
     class Meta:
         verbose_name = _("objection")
@@ -108,4 +118,4 @@ class Objection(models.Model):
         ordering = ["created_at"]
 
     def __str__(self):
-        return f"{self.application}: {self.name} ({self.state})"
+        return f"{self.application}: {self.name} ({self.get_state_display()})"

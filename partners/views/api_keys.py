@@ -4,6 +4,7 @@ from django import forms
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.html import format_html
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
@@ -26,7 +27,8 @@ class KeyForm(forms.Form):
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.manages = bool(can(user, "api_key.manage"))
-        choices = [(s.value, f"{s.value}: {s.label}") for s in ApiScope]
+        # The scope's code is what integrators write; it is shown as code, beside its translated meaning.
+        choices = [(s.value, format_html("<code>{}</code> {}", s.value, s.label)) for s in ApiScope]
         if not self.manages:
             allowed = api_keys.allowed_scopes(user)
             choices = [c for c in choices if c[0] in allowed]

@@ -20,47 +20,19 @@ from ..forms.review import (
     action_form,
     reviewers,
 )
-from ..models import PROFILE_MODELS, Application, Attachment, AuditEvent, Membership, Objection
+from ..models import Application, Attachment, AuditEvent, Membership, Objection
 from ..permissions import can, never_submitted
 from ..services import cache as response_cache
 from ..services import review as review_services
 from ..services.applications import ServiceError
 from ..services.duplicates import possible_duplicates
 from ..services.security import log_attachment_view
-from ..services.snapshot import diff
+from .review_answers import answer_groups
 from .review_common import staff_view
+from .review_diff import readable_diff
+from .review_why import reasons_not_to_act
 
 STATUS_OF = {"conflict": 409, "forbidden": 403, "four_eyes": 403}
-
-
-def _display(obj, field):
-    if field.choices:
-        return getattr(obj, f"get_{field.name}_display")()
-    value = getattr(obj, field.name)
-    if isinstance(value, list):
-        return ", ".join(str(v) for v in value)
-    if value in (None, ""):
-        return ""
-    return value
-
-
-def profile_answers(application):
-    """Every answer, grouped by requested partner type, as (label, value) pairs."""
-    groups = []
-    for rt in application.requested_types.all():
-        model = PROFILE_MODELS[rt.partner_type]
-        profile = model.objects.filter(application=application).first()
-        rows = []
-        if profile is not None:
-            for field in profile._meta.concrete_fields:
-                if field.name in ("id", "application"):
-                    continue
-                rows.append((field.verbose_name, _display(profile, field)))
-            for m2m in profile._meta.many_to_many:
-                rows.append((m2m.verbose_name, ", ".join(str(x) for x in getattr(profile, m2m.name).all())))
-        scenarios = list(profile.scenarios.all()) if profile is not None and hasattr(profile, "scenarios") else []
-        groups.append({"type": rt, "rows": rows, "scenarios": scenarios})
-    return groups
 
 
 def revision_diff(application):
@@ -68,7 +40,7 @@ def revision_diff(application):
     if len(revisions) < 2:
         return None, revisions[0] if revisions else None, None
     current, previous = revisions
-    return diff(previous.snapshot, current.snapshot), current, previous
+    return readable_diff(previous.snapshot, current.snapshot), current, previous
 
 
 def _detail_context(request, application, bound=None):
@@ -87,7 +59,7 @@ def _detail_context(request, application, bound=None):
     can_resolve = bool(can(user, "objection.resolve")) and not review_services.took_part_in_first_review(
         user, application)
     return {
-        "application": application, "org": org, "answers": profile_answers(application),
+        "application": application, "org": org, "answers": answer_groups(application),
         "attachments": application.attachments.all(),
         "history": org.applications.exclude(pk=application.pk).exclude(state="draft")
         .prefetch_related("requested_types").order_by("-created_at"),
@@ -103,7 +75,9 @@ def _detail_context(request, application, bound=None):
         "objections": objections,
         "resolve_forms": {o.pk: bound.get(f"objection-{o.pk}") or ResolveObjectionForm(prefix=f"objection-{o.pk}")
                           for o in objections if o.state == ObjectionState.OPEN and can_resolve},
-        "actions": actions, "note_form": bound.get("note") or NoteForm(),
+        "actions": actions,
+        "why_not": reasons_not_to_act(application, user, {item["transition"].action for item in actions}),
+        "note_form": bound.get("note") or NoteForm(),
         "can_note": bool(can(user, "application.note", application)),
         "can_assign": bool(can(user, "application.assign")),
         "assign_form": BulkAssignForm(initial={"reviewer": application.assigned_reviewer_id, "scope": "selected"}),

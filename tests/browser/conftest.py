@@ -40,9 +40,10 @@ def shoot(tmp_path):
     target = SCREENSHOTS if os.environ.get("UPDATE_SCREENSHOTS") == "1" else tmp_path
 
     def take(page, name, full_page=True):
+        """`page` may be a page or a locator (then pass full_page=None: a locator shoots just its element)."""
         target.mkdir(parents=True, exist_ok=True)
         path = target / f"{name}.png"
-        page.screenshot(path=str(path), full_page=full_page)
+        page.screenshot(path=str(path), **({} if full_page is None else {"full_page": full_page}))
         return path
 
     return take

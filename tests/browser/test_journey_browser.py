@@ -143,6 +143,8 @@ def staff_decides(page, base, application, reviewer, approver, shoot):
     expect(page.locator("form[data-action=pass_to_final]")).to_have_count(1)
     assert_fields_labelled(page)
     shoot(page, "application-detail")
+    # Nothing is preselected: the reviewer chooses a recommendation for each type.
+    page.locator("form[data-action=pass_to_final] input[type=radio][value=grant]").check()
     page.locator("form[data-action=pass_to_final] button[type=submit]").click()
     expect(page.locator("form[data-action=pass_to_final]")).to_have_count(0)
     log_out(page)

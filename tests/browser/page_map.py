@@ -1,0 +1,112 @@
+"""Which page of the URL map the page check visits, as whom and with which arguments (from the demo data).
+
+Every named URL is either a page here or in NOT_PAGES with the reason it is not looked at as a page; the page
+check fails on a URL that is in neither, so a new screen cannot escape it.
+"""
+
+from partners.demo.accounts import demo_email
+from partners.enums import ApplicationState
+from partners.models import Application, DecisionLetterTemplate, Membership, Notification, User
+
+WIZARD_STEPS = ["organization", "types", "profiles", "channel", "attachments", "review"]
+
+# URL name -> why it is not checked as a page.
+NOT_PAGES = {
+    "health": "probe (JSON)", "health_live": "probe (text)", "ping": "probe (text)",
+    "set_language": "POST that redirects",
+    "account_set_password": "redirects (a password is set)", "account_confirm_login_code": "redirects (no code)",
+    "account_confirm_reauthentication_code": "redirects (no code)", "mfa_authenticate": "redirects (no login)",
+    "mfa_activate_totp": "redirects (demo staff have no second factor)",
+    "mfa_generate_recovery_codes": "redirects (no second factor)", "mfa_deactivate_totp": "redirects or 404",
+    "mfa_view_recovery_codes": "404 without a second factor", "mfa_download_recovery_codes": "download",
+    "mfa_reauthenticate": "redirects (no second factor)",
+    "review:export": "download (xlsx)", "public:roster_csv": "download (csv)", "public:roster_xlsx": "download (xlsx)",
+    "security:audit_csv": "download (csv)", "privacy:my_data_json": "download (json)",
+    "privacy:my_data_zip": "download (zip)",
+    "portal:attachment_download": "download (file)", "review:attachment": "download (file)",
+    "api-schema": "OpenAPI document (YAML)",
+}
+# POST-only views (their GET answers 405): the forms that post to them are on the pages checked.
+POST_ONLY = ["keys:revoke", "portal:colleague_add", "portal:colleague_remove", "portal:hand_over",
+             "portal:invitation_answer", "portal:invitation_revoke", "portal:join_request_decide",
+             "portal:application_new", "portal:application_action", "portal:attachment_delete", "inbox:mark_read",
+             "outbox:resend", "review:bulk_assign", "review:act", "review:note", "review:assign",
+             "review:resolve_objection", "review:member_change", "security:role_change"]
+NOT_PAGES.update({name: "POST only" for name in POST_ONLY})
+# The API: JSON endpoints (checked by tests/test_api_*.py); its two documentation pages are checked here.
+API_REPRESENTATIVES = {"api-docs", "api-redoc"}
+# The Django admin: its index, the application list and one application are checked; tests/test_admin_*.py
+# load every admin page and check their labels in Chinese.
+ADMIN_REPRESENTATIVES = {"admin:index", "admin:partners_application_changelist", "admin:partners_application_change"}
+
+
+def is_api(name, route):
+    return route.startswith("api/") and name not in API_REPRESENTATIVES
+
+
+def is_admin_internal(name):
+    return name.startswith("admin:") and name not in ADMIN_REPRESENTATIVES
+
+
+def pages():
+    """[(identity, url name, kwargs, label)]: the pages to check, from the demo data set."""
+    applicant = User.objects.get(email=demo_email("applicant"))
+    own = Application.objects.filter(organization__memberships_of_people__user=applicant).order_by("pk")
+    editable = own.filter(state__in=[ApplicationState.DRAFT, ApplicationState.CHANGES_REQUESTED]).first()
+    org = applicant.organizations.order_by("pk").first()
+    publicity = Application.objects.filter(state=ApplicationState.PUBLICITY).order_by("pk").first()
+    membership = Membership.objects.order_by("pk").first()
+    notification = Notification.objects.filter(recipient=applicant).order_by("pk").first()
+    outbox_item = Notification.objects.order_by("pk").first()
+    letter = DecisionLetterTemplate.objects.order_by("pk").first()
+    staff_states = [ApplicationState.SUBMITTED, ApplicationState.IN_REVIEW, ApplicationState.CHANGES_REQUESTED,
+                    ApplicationState.FINAL_REVIEW, ApplicationState.PUBLICITY, ApplicationState.ADMITTED,
+                    ApplicationState.REJECTED, ApplicationState.WITHDRAWN]
+    # The application with most revisions in each state: its diff has something to show.
+    staff_apps = [Application.objects.filter(state=s).order_by("-pk").first() for s in staff_states]
+
+    result = [
+        ("anonymous", "public:home", {}, ""), ("anonymous", "public:directory", {}, ""),
+        ("anonymous", "public:member", {"number": membership.number}, ""),
+        ("anonymous", "public:statistics", {}, ""), ("anonymous", "publicity:list", {}, ""),
+        ("anonymous", "publicity:objection", {"public_id": publicity.public_id}, ""),
+        ("anonymous", "account_login", {}, ""), ("anonymous", "account_signup", {}, ""),
+        ("anonymous", "account_reset_password", {}, ""), ("anonymous", "account_reset_password_done", {}, ""),
+        ("anonymous", "account_email_verification_sent", {}, ""), ("anonymous", "account_inactive", {}, ""),
+        ("anonymous", "account_confirm_email", {"key": "not-a-real-key"}, ""),
+        ("anonymous", "account_reset_password_from_key", {"uidb36": "0", "key": "not-a-real-key"}, ""),
+        ("anonymous", "account_reset_password_from_key_done", {}, ""),
+        ("anonymous", "privacy:notice", {}, ""),
+        ("anonymous", "api-docs", {}, ""), ("anonymous", "api-redoc", {}, ""),
+        ("applicant", "portal:home", {}, ""), ("applicant", "portal:claim", {}, ""),
+        ("applicant", "portal:organization", {"pk": org.pk}, ""),
+        ("applicant", "portal:organization_edit", {"pk": org.pk}, ""),
+        ("applicant", "portal:invitations", {}, ""),
+        *[("applicant", "portal:application", {"pk": a.pk}, a.state) for a in own],
+        *[("applicant", "portal:step", {"pk": editable.pk, "step": step}, "") for step in WIZARD_STEPS],
+        ("applicant", "privacy:my_data", {}, ""), ("applicant", "privacy:profile", {}, ""),
+        ("applicant", "privacy:account", {}, ""), ("applicant", "privacy:delete", {}, ""),
+        ("applicant", "privacy:consent", {}, ""),
+        ("applicant", "inbox:list", {}, ""), ("applicant", "inbox:open", {"pk": notification.pk}, ""),
+        ("applicant", "inbox:preferences", {}, ""), ("applicant", "keys:list", {}, ""),
+        ("applicant", "account_email", {}, ""), ("applicant", "account_change_password", {}, ""),
+        ("applicant", "account_logout", {}, ""), ("applicant", "mfa_index", {}, ""),
+        ("applicant", "account_reauthenticate", {}, ""),
+        ("applicant", "account_request_reauthentication_code", {}, ""),
+        ("reviewer", "review:dashboard", {}, ""), ("reviewer", "review:queue", {}, ""),
+        *[("reviewer", "review:detail", {"pk": a.pk}, a.state) for a in staff_apps if a is not None],
+        ("approver", "review:detail", {"pk": staff_apps[3].pk}, "final_review (approve form)"),
+        ("reviewer", "review:members", {}, ""), ("reviewer", "review:member", {"pk": membership.pk}, ""),
+        ("administrator", "outbox:list", {}, ""), ("administrator", "outbox:detail", {"pk": outbox_item.pk}, ""),
+        ("administrator", "review:letters", {}, ""),
+        ("administrator", "review:letter_edit", {"outcome": letter.outcome if letter else "approved",
+                                                 "language": letter.language if letter else "en"}, ""),
+        ("administrator", "admin:index", {}, ""),
+        ("administrator", "admin:partners_application_changelist", {}, ""),
+        ("administrator", "admin:partners_application_change", {"object_id": staff_apps[3].pk}, ""),
+        ("security_admin", "security:roles", {}, ""), ("system_admin", "security:settings", {}, ""),
+        ("system_admin", "security:notices", {}, ""), ("audit_admin", "security:audit_log", {}, ""),
+        ("system_admin", "security:split_duties", {}, ""),
+        ("system_admin", "security:person_export", {"user_id": applicant.pk}, ""),
+    ]
+    return result
