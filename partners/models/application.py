@@ -131,6 +131,8 @@ class AttachmentKind(models.TextChoices):
 class Attachment(models.Model):
     Kind = AttachmentKind
 
+    # What the API calls this row (`id` there); the integer key stays internal.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="attachments")
     kind = models.CharField(_("kind"), max_length=20, choices=AttachmentKind.choices, default=AttachmentKind.OTHER)
     file = models.FileField(upload_to=attachment_path, max_length=200, null=True, blank=True)
