@@ -45,6 +45,11 @@ ALL_EVENTS = "*"
 # What an applicant's key may read of an event's data (staff keys read all of it; secrets are masked anyway).
 APPLICANT_DATA_KEYS = {"action", "revision", "granted_types", "member_number", "new_member", "publicity_ends_at",
                        "points", "reason", "letter_subject"}
+# Keys of audit data that name internal rows by their integer key (people as `user:<id>` too). They are no
+# resource of the API, whose ids are public ids (UUIDs), so the feed and webhooks leave them out; the staff
+# screens show them.
+INTERNAL_REFERENCE_KEYS = {"attachment", "invitation", "join_request", "note", "notification", "objection",
+                           "reviewer", "previous", "person", "from", "to", "owner"}
 
 
 # --- What an event looks like to the outside -------------------------------------------------
@@ -68,7 +73,7 @@ def event_payload(event, *, for_staff: bool, event_type: str | None = None) -> d
 
     Every id in it is a public id (UUID); `position` is the feed's opaque cursor, not an id.
     """
-    data = event.data or {}
+    data = {k: v for k, v in (event.data or {}).items() if k not in INTERNAL_REFERENCE_KEYS}
     if not for_staff:
         data = {k: v for k, v in data.items() if k in APPLICANT_DATA_KEYS}
     return {
