@@ -210,7 +210,7 @@ class ProfilesSerializer(serializers.Serializer):
 
 
 class AttachmentSerializer(serializers.ModelSerializer):
-    id = public_id_field(help_text=ID_HELP)
+    id = public_id_field(help_text=_("The attachment's id (a UUID)."))
     name = serializers.CharField(source="original_name", read_only=True)
 
     class Meta:
