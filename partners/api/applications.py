@@ -5,7 +5,7 @@ from django.db import transaction
 from django.http import Http404
 from django.utils.translation import gettext as _g
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -20,6 +20,7 @@ from ..services import uploads
 from ..services.applications import ServiceError
 from .base import ApiViewSet, actor_of
 from .errors import ApiError
+from .filters import applications_for_filter, by_public_id, organizations_for_filter
 from .mixins import require_if_match
 from .parsers import StrictJSONParser
 from .public_ids import PublicIdLookupMixin
@@ -41,27 +42,6 @@ SIMPLE_FIELDS = ["channel", "recommender_name", "contact_name", "contact_title",
 
 def organizations_of(user):
     return Organization.objects.filter(memberships_of_people__user=user)
-
-
-def organizations_for_filter(request):
-    # Only organisations the caller may see: another's id is as unknown as one that does not exist.
-    if request is None:
-        return Organization.objects.none()
-    if is_staff_member(request.user):
-        return Organization.objects.all()
-    return organizations_of(request.user)
-
-
-def applications_for_filter(request):
-    if request is None:
-        return Application.objects.none()
-    return visible_applications(request.user, Application.objects.all())
-
-
-def by_public_id(field_name, queryset, label):
-    """A filter that takes a resource's public id (UUID): unknown, invisible or malformed → 400 naming it."""
-    return extend_schema_field(OpenApiTypes.UUID)(django_filters.ModelChoiceFilter(
-        field_name=field_name, to_field_name="public_id", queryset=queryset, label=label))
 
 
 class ApplicationFilter(django_filters.FilterSet):

@@ -18,9 +18,9 @@ from ..models import AuditEvent, OrganizationMember
 from ..models.api import ApiScope
 from ..permissions import reads_applications
 from ..services.webhooks import event_payload
-from .applications import applications_for_filter, by_public_id, organizations_for_filter
 from .base import ApiViewSet
 from .feed_pagination import FeedPagination
+from .filters import applications_for_filter, by_public_id, organizations_for_filter
 
 
 class EventSerializer(serializers.ModelSerializer):
