@@ -87,7 +87,7 @@ def prepare(n):
             Attachment(application=a, kind=Attachment.Kind.BUSINESS_LICENCE, file=licence,
                        original_name="营业执照.pdf", content_type="application/pdf", size=len(TINY_PDF),
                        sha256="0" * 64, uploaded_by=owner) for a in apps], batch_size=2000)
-    return token, [a.pk for a in apps]
+    return token, [str(a.public_id) for a in apps]  # the API addresses applications by their public id
 
 
 def percentile(values, p):

@@ -4,7 +4,7 @@ Defaults give the embedded set-up of `make run`: SQLite under var/, tasks run in
 written to files. Production values come from the environment; `check --deploy` passes with them.
 """
 
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 
 import environ
@@ -365,6 +365,10 @@ REST_FRAMEWORK = {
         "objection": env("OBJECTION_RATE", default="5/hour"),
     },
 }
+# Integer ids in API URLs answer, marked deprecated (Deprecation, Sunset, Link headers), until the sunset date;
+# from then on they answer 410 and only public ids (UUIDs) address resources (partners/api/public_ids.py).
+API_INTEGER_IDS_DEPRECATED_AT = date.fromisoformat(env("API_INTEGER_IDS_DEPRECATED_AT", default="2026-12-07"))
+API_INTEGER_IDS_SUNSET = date.fromisoformat(env("API_INTEGER_IDS_SUNSET", default="2027-06-30"))
 SPECTACULAR_SETTINGS = {
     "TITLE": "Partner-plan registry API",
     "DESCRIPTION": "北京市通用人工智能产业创新伙伴计划 registry: members, applications, review, webhooks. "

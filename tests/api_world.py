@@ -30,7 +30,7 @@ class World:
     submitted_a: object = None
     draft_a: object = None
     member_number: str = ""
-    decision_id: int = 0
+    decision_id: str = ""  # the public id of admitted_a's first decision
     subscription_a: object = None
     tokens: dict = field(default_factory=dict)
 
@@ -47,7 +47,7 @@ def build_world() -> World:
     admit_due_applications(now=timezone.now() + timezone.timedelta(days=30))
     w.org_a.refresh_from_db()
     w.member_number = w.org_a.membership.number
-    w.decision_id = w.admitted_a.decisions.first().pk
+    w.decision_id = str(w.admitted_a.decisions.first().public_id)
     w.submitted_a = submitted_application(w.applicant_a, types=(PartnerType.COMPUTE,))
     w.draft_a = ApplicationFactory(organization=w.org_a, created_by=w.applicant_a)
 

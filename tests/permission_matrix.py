@@ -147,9 +147,10 @@ class World:
         key, _token = create_key(self.applicant_a, owner=self.applicant_a, name="matrix",
                                  scopes=_applicant_scopes())
         self.api_key_pk = key.pk
-        self.webhook_pk = WebhookSubscription.objects.create(
+        webhook = WebhookSubscription.objects.create(
             api_key=key, url="https://hooks.example.com/registry", event_types=["application.submitted"],
-            secret="matrix-secret").pk
+            secret="matrix-secret")
+        self.webhook_pk, self.webhook_public_id = webhook.pk, webhook.public_id
 
     def user(self, identity):
         return None if identity == "anonymous" else getattr(self, identity)

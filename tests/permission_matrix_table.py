@@ -76,20 +76,20 @@ TABLE = {
     "industry-list": {"get": PUBLIC, "post": API_READ_ONLY},  # /api/v1/industries/
     "industry-detail": {"get": PUBLIC, "post": API_READ_ONLY},  # /api/v1/industries/government/
     "organization-list": {"get": "401 200 200 200 200 200 200 200", "post": API_READ_ONLY},  # /api/v1/organizations/
-    "organization-detail": {"get": "401 200 404 200 200 200 200 200", "post": API_READ_ONLY},  # /api/v1/organizations/1/
+    "organization-detail": {"get": "401 200 404 200 200 200 200 200", "post": API_READ_ONLY},  # /api/v1/organizations/<uuid>/
     "application-list": {"get": "401 200 200 200 200 200 200 200", "post": "401 201 201 201 400 400 400 400"},  # /api/v1/applications/
-    "application-detail": {"get": "401 200 404 200 200 200 404 200", "post": API_READ_ONLY},  # /api/v1/applications/1/
-    "application-attachments": {"get": "401 200 404 200 200 200 404 200", "post": "401 400 404 400 400 400 404 400"},  # /api/v1/applications/1/attachments/
-    "application-fire-action": {"get": API_READ_ONLY, "post": "401 415 404 415 415 415 404 415"},  # /api/v1/applications/1/actions/withdraw/
+    "application-detail": {"get": "401 200 404 200 200 200 404 200", "post": API_READ_ONLY},  # /api/v1/applications/<uuid>/
+    "application-attachments": {"get": "401 200 404 200 200 200 404 200", "post": "401 400 404 400 400 400 404 400"},  # /api/v1/applications/<uuid>/attachments/
+    "application-fire-action": {"get": API_READ_ONLY, "post": "401 415 404 415 415 415 404 415"},  # /api/v1/applications/<uuid>/actions/withdraw/
     "decision-list": {"get": "401 403 403 403 200 200 403 200", "post": "401 403 403 403 405 405 403 405"},  # /api/v1/decisions/ (reviewing staff, as the staff screens)
-    "decision-detail": {"get": "401 403 403 403 200 200 403 200", "post": "401 403 403 403 405 405 403 405"},  # /api/v1/decisions/6/
+    "decision-detail": {"get": "401 403 403 403 200 200 403 200", "post": "401 403 403 403 405 405 403 405"},  # /api/v1/decisions/<uuid>/
     "member-list": {"get": PUBLIC, "post": API_READ_ONLY},  # /api/v1/members/
     "member-detail": {"get": PUBLIC, "post": API_READ_ONLY},  # /api/v1/members/BJAI-2026-00001/
     "event-list": {"get": "401 200 200 200 200 200 200 200", "post": API_READ_ONLY},  # /api/v1/events/
     "webhook-list": {"get": "401 403 403 403 403 403 403 403", "post": "401 403 403 403 403 403 403 403"},  # /api/v1/webhooks/
-    "webhook-detail": {"get": "401 403 403 403 403 403 403 403", "post": "401 403 403 403 403 403 403 403"},  # /api/v1/webhooks/1/
-    "webhook-deliveries": {"get": "401 403 403 403 403 403 403 403", "post": "401 403 403 403 403 403 403 403"},  # /api/v1/webhooks/1/deliveries/
-    "webhook-rotate-secret": {"get": "401 403 403 403 403 403 403 403", "post": "401 403 403 403 403 403 403 403"},  # /api/v1/webhooks/1/rotate-secret/
+    "webhook-detail": {"get": "401 403 403 403 403 403 403 403", "post": "401 403 403 403 403 403 403 403"},  # /api/v1/webhooks/<uuid>/
+    "webhook-deliveries": {"get": "401 403 403 403 403 403 403 403", "post": "401 403 403 403 403 403 403 403"},  # /api/v1/webhooks/<uuid>/deliveries/
+    "webhook-rotate-secret": {"get": "401 403 403 403 403 403 403 403", "post": "401 403 403 403 403 403 403 403"},  # /api/v1/webhooks/<uuid>/rotate-secret/
     "api-root": {"get": PUBLIC, "post": API_READ_ONLY},  # /api/v1/
     # --- API keys --------------------------------------------------------------------------------------------
     "keys:list": {"get": LOGGED_IN, "post": "302 400 400 400 400 400 400 400"},  # /keys/
@@ -189,14 +189,14 @@ KWARGS = {
     "member-detail": lambda w: {"member_number": w.membership.number},
     "district-detail": lambda w: {"code": "110108"},
     "industry-detail": lambda w: {"code": w.industry_code},
-    "organization-detail": lambda w: {"pk": w.org_a.pk},
-    "application-detail": lambda w: {"pk": w.application_a.pk},
-    "application-attachments": lambda w: {"pk": w.application_a.pk},
-    "application-fire-action": lambda w: {"pk": w.application_a.pk, "action_name": "withdraw"},
-    "decision-detail": lambda w: {"pk": w.decision_a.pk},
-    "webhook-detail": lambda w: {"pk": w.webhook_pk},
-    "webhook-deliveries": lambda w: {"pk": w.webhook_pk},
-    "webhook-rotate-secret": lambda w: {"pk": w.webhook_pk},
+    "organization-detail": lambda w: {"id": w.org_a.public_id},
+    "application-detail": lambda w: {"id": w.application_a.public_id},
+    "application-attachments": lambda w: {"id": w.application_a.public_id},
+    "application-fire-action": lambda w: {"id": w.application_a.public_id, "action_name": "withdraw"},
+    "decision-detail": lambda w: {"id": w.decision_a.public_id},
+    "webhook-detail": lambda w: {"id": w.webhook_public_id},
+    "webhook-deliveries": lambda w: {"id": w.webhook_public_id},
+    "webhook-rotate-secret": lambda w: {"id": w.webhook_public_id},
     "keys:revoke": lambda w: {"pk": w.api_key_pk},
     "review:detail": lambda w: {"pk": w.application_a.pk},
     "review:act": lambda w: {"pk": w.application_a.pk},
@@ -220,8 +220,8 @@ DRAFT_TABLE = {
     "portal:attachment_download": ({"pk": "draft_attachment_a"}, DRAFT_OWN_ORG),
     "review:detail": ({"pk": "draft_a"}, "302 403 403 403 404 404 403 404"),
     "review:attachment": ({"pk": "draft_a", "attachment_id": "draft_attachment_a"}, "302 403 403 403 404 404 403 404"),
-    "application-detail": ({"pk": "draft_a"}, "401 200 404 200 404 404 404 404"),
-    "application-attachments": ({"pk": "draft_a"}, "401 200 404 200 404 404 404 404"),
+    "application-detail": ({"id": "draft_a"}, "401 200 404 200 404 404 404 404"),
+    "application-attachments": ({"id": "draft_a"}, "401 200 404 200 404 404 404 404"),
 }
 
 PREFIX_RULES = [

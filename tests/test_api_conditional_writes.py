@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db
 def test_reads_and_writes_carry_the_etag_of_what_they_show():
     w = build_world()
     client = client_for(w.tokens["a"])
-    url = f"/api/v1/applications/{w.draft_a.pk}/"
+    url = f"/api/v1/applications/{w.draft_a.public_id}/"
     read = client.get(url)
     written = client.patch(url, {"contact_title": "总经理"}, format="json")
     assert written.status_code == 200 and written["ETag"] not in ("", read["ETag"])
@@ -30,7 +30,7 @@ def test_reads_and_writes_carry_the_etag_of_what_they_show():
 def test_if_match_refuses_a_stale_write_and_lets_a_current_one_through():
     w = build_world()
     client = client_for(w.tokens["a"])
-    url = f"/api/v1/applications/{w.draft_a.pk}/"
+    url = f"/api/v1/applications/{w.draft_a.public_id}/"
     seen = client.get(url)["ETag"]
     client.patch(url, {"contact_title": "董事长"}, format="json")  # someone else's change
     stale = client.patch(url, {"contact_title": "总经理"}, format="json", HTTP_IF_MATCH=seen)
@@ -46,7 +46,7 @@ def test_if_match_refuses_a_stale_write_and_lets_a_current_one_through():
 def test_if_match_compares_strongly_and_if_none_match_weakly():
     w = build_world()
     client = client_for(w.tokens["a"])
-    url = f"/api/v1/applications/{w.draft_a.pk}/"
+    url = f"/api/v1/applications/{w.draft_a.public_id}/"
     etag = client.get(url)["ETag"]
     assert client.get(url, HTTP_IF_NONE_MATCH=f"W/{etag}").status_code == 304  # weak comparison
     weak = client.patch(url, {"contact_title": "总经理"}, format="json", HTTP_IF_MATCH=f"W/{etag}")
@@ -56,7 +56,7 @@ def test_if_match_compares_strongly_and_if_none_match_weakly():
 def test_workflow_actions_honour_if_match():
     w = build_world()
     client = client_for(w.tokens["a"])
-    url = f"/api/v1/applications/{w.submitted_a.pk}/"
+    url = f"/api/v1/applications/{w.submitted_a.public_id}/"
     seen = client.get(url)["ETag"]
     reviewer = client_for(w.tokens["reviewer"])
     assert reviewer.post(f"{url}actions/start_review/", {}, format="json").status_code == 200
@@ -69,7 +69,7 @@ def test_workflow_actions_honour_if_match():
 def test_head_answers_like_get_without_a_body():
     w = build_world()
     client = client_for(w.tokens["a"])
-    url = f"/api/v1/applications/{w.draft_a.pk}/"
+    url = f"/api/v1/applications/{w.draft_a.public_id}/"
     head = client.head(url)
     assert head.status_code == 200 and head.content == b""
     assert head["ETag"] == client.get(url)["ETag"]
@@ -95,7 +95,7 @@ def test_an_idempotency_key_refused_as_invalid_is_free_for_the_corrected_retry()
 def test_a_conflict_is_kept_for_replay():
     w = build_world()
     client = client_for(w.tokens["a"])
-    url = f"/api/v1/applications/{w.admitted_a.pk}/actions/withdraw/"
+    url = f"/api/v1/applications/{w.admitted_a.public_id}/actions/withdraw/"
     first = client.post(url, {"reason": "x"}, format="json", HTTP_IDEMPOTENCY_KEY="wd-1")
     assert first.status_code == 409
     again = client.post(url, {"reason": "x"}, format="json", HTTP_IDEMPOTENCY_KEY="wd-1")
@@ -108,7 +108,7 @@ def test_the_loser_of_a_race_gets_409_whatever_role_the_new_state_needs():
     application = advance(application, ApplicationState.IN_REVIEW, reviewer=w.reviewer)
     other_reviewer = make_staff("reviewer", email="second-reviewer@example.com")
     _key, token = key_for(other_reviewer)
-    url = f"/api/v1/applications/{application.pk}/actions/"
+    url = f"/api/v1/applications/{application.public_id}/actions/"
     recommendation = {"message": "ok", "recommendations": {"model": "grant"}}
     passed = client_for(w.tokens["reviewer"]).post(f"{url}pass_to_final/", recommendation, format="json")
     assert passed.status_code == 200, passed.content
@@ -125,5 +125,5 @@ def test_four_eyes_refusals_have_their_own_code():
     application = advance(submitted_application(w.applicant_b, types=("model",)), ApplicationState.FINAL_REVIEW,
                           reviewer=both)  # they reviewed it at first review
     refused = client_for(token).post(
-        f"/api/v1/applications/{application.pk}/actions/approve/", {"granted_types": ["model"]}, format="json")
+        f"/api/v1/applications/{application.public_id}/actions/approve/", {"granted_types": ["model"]}, format="json")
     error_of(refused, 403, "four_eyes")

@@ -96,8 +96,9 @@ def _run(receiver):
     assert len(written) == WRITERS * ROUNDS  # one noted event a round; drafts' own events stay the applicant's
     seen_ids = [e["id"] for e in seen]
     assert len(seen_ids) == len(set(seen_ids)), "an event was served twice"
-    ours = [i for i in seen_ids if i in {e.pk for e in written}]
-    assert ours == [e.pk for e in written], "missed or reordered events"
+    written_ids = [str(e.public_id) for e in written]
+    ours = [i for i in seen_ids if i in set(written_ids)]
+    assert ours == written_ids, "missed or reordered events"
     assert polls > 5  # the reader really read while the writers wrote
 
     # The order is stable: reading the same range again from the start gives the same sequence.
@@ -110,8 +111,9 @@ def _run(receiver):
                                              context__event__in=[e.pk for e in written])
     per_event = {}
     for row in deliveries:
-        per_event.setdefault(row.context["event"], []).append(row.context["payload"])
-    assert sorted(per_event) == sorted(e.pk for e in written)
+        assert row.context["payload"]["id"] == str(AuditEvent.objects.get(pk=row.context["event"]).public_id)
+        per_event.setdefault(row.context["payload"]["id"], []).append(row.context["payload"])
+    assert sorted(per_event) == sorted(written_ids)
     assert all(len(payloads) == 1 for payloads in per_event.values())
     by_id = {e["id"]: e for e in seen}
     for event_id, (payload,) in per_event.items():

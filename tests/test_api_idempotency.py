@@ -56,7 +56,7 @@ def test_repeated_action_replays_instead_of_conflicting(applicant):
                                                     created_by=applicant))
     _key, token = key_for(applicant)
     client = client_for(token)
-    url = f"/api/v1/applications/{application.pk}/actions/submit/"
+    url = f"/api/v1/applications/{application.public_id}/actions/submit/"
     first = client.post(url, {}, format="json", HTTP_IDEMPOTENCY_KEY="submit-1")
     again = client.post(url, {}, format="json", HTTP_IDEMPOTENCY_KEY="submit-1")
     assert first.status_code == again.status_code == 200
@@ -70,7 +70,7 @@ def test_repeated_upload_stores_one_file_even_with_a_new_multipart_boundary(appl
     application = ApplicationFactory(organization=applicant.organizations.get(), created_by=applicant)
     _key, token = key_for(applicant)
     client = client_for(token)
-    url = f"/api/v1/applications/{application.pk}/attachments/"
+    url = f"/api/v1/applications/{application.public_id}/attachments/"
     for _ in range(2):
         upload = SimpleUploadedFile("licence.pdf", TINY_PDF)
         response = client.post(url, {"file": upload, "kind": "licence"}, format="multipart",

@@ -112,7 +112,7 @@ def test_members_page_with_a_cursor(applicant, reviewer, approver):
 def test_organizations_own_or_all_for_staff():
     w = build_world()
     mine = client_for(w.tokens["a"]).get("/api/v1/organizations/").json()["results"]
-    assert [o["id"] for o in mine] == [w.org_a.pk]
+    assert [o["id"] for o in mine] == [str(w.org_a.public_id)]
     assert mine[0]["member_number"] == w.member_number
     everyone = client_for(w.tokens["reviewer"]).get("/api/v1/organizations/").json()["results"]
     assert len(everyone) == 2
@@ -145,7 +145,7 @@ def test_create_and_edit_a_draft_with_profiles(applicant):
     assert patched.json()["declaration_accepted"] is True
     assert patched.json()["profiles"]["data"]["volume_tb"] == "12.50"
     assert patched.json()["profiles"]["data"]["summary"] == "语料"  # untouched
-    assert AuditEvent.objects.filter(application_id=app_id, action="application.created",
+    assert AuditEvent.objects.filter(application__public_id=app_id, action="application.created",
                                      actor_label__startswith="api-key:").exists()
 
 
@@ -173,7 +173,7 @@ def test_draft_edits_refuse_bad_input_with_field_errors(applicant):
 def test_submitted_application_cannot_be_edited(applicant):
     application = submitted_application(applicant)
     _key, token = key_for(applicant)
-    error_of(client_for(token).patch(f"/api/v1/applications/{application.pk}/", {"contact_title": "x"},
+    error_of(client_for(token).patch(f"/api/v1/applications/{application.public_id}/", {"contact_title": "x"},
                                      format="json"), 403, "forbidden")
 
 
@@ -182,7 +182,7 @@ def test_actions_map_workflow_refusals_to_statuses(applicant, reviewer, approver
     _k, applicant_token = key_for(applicant)
     _k, reviewer_token = key_for(reviewer)
     staff = client_for(reviewer_token)
-    url = f"/api/v1/applications/{application.pk}/actions"
+    url = f"/api/v1/applications/{application.public_id}/actions"
     error_of(staff.post(f"{url}/approve/", {}, format="json"), 409, "invalid_transition")
     error_of(staff.post(f"{url}/fly_away/", {}, format="json"), 404, "unknown_action")
     started = staff.post(f"{url}/start_review/", {}, format="json")
@@ -216,7 +216,7 @@ def test_submit_of_an_incomplete_draft_lists_what_is_missing(applicant):
     body = error_of(client.post(f"/api/v1/applications/{app_id}/actions/submit/", {}, format="json"), 400,
                     "incomplete")
     assert {"profiles", "channel", "attachments", "review"} <= set(body["fields"])
-    assert Application.objects.get(pk=app_id).state == "draft"
+    assert Application.objects.get(public_id=app_id).state == "draft"
 
 
 def test_upload_checks_content_and_size(applicant, settings):
@@ -224,7 +224,7 @@ def test_upload_checks_content_and_size(applicant, settings):
     client = client_for(token)
     application = complete_draft(
         Application.objects.create(organization=applicant.organizations.get(), created_by=applicant))
-    url = f"/api/v1/applications/{application.pk}/attachments/"
+    url = f"/api/v1/applications/{application.public_id}/attachments/"
     good = client.post(url, {"file": SimpleUploadedFile("章程.pdf", TINY_PDF), "kind": "other"},
                        format="multipart")
     assert good.status_code == 201, good.content
@@ -244,7 +244,7 @@ def test_upload_checks_content_and_size(applicant, settings):
 
 def test_decisions_for_staff_keys():
     w = build_world()
-    rows = client_for(w.tokens["reviewer"]).get("/api/v1/decisions/", {"application": w.admitted_a.pk})
+    rows = client_for(w.tokens["reviewer"]).get("/api/v1/decisions/", {"application": str(w.admitted_a.public_id)})
     assert rows.status_code == 200
     actions = {d["action"] for d in rows.json()["results"]}
     assert {"approve", "pass_to_final"} <= actions
@@ -257,13 +257,15 @@ def test_event_feed_after_a_cursor_and_scoped_to_the_reader():
     staff = client_for(w.tokens["reviewer"])
     everything = staff.get("/api/v1/events/", {"page_size": 500}).json()["results"]
     ids = [e["id"] for e in everything]
-    assert ids == sorted(ids) and len(ids) == AuditEvent.objects.count()
-    middle = ids[len(ids) // 2]
-    after = staff.get("/api/v1/events/", {"after": middle, "page_size": 500}).json()["results"]
-    assert [e["id"] for e in after] == [i for i in ids if i > middle]
+    in_feed_order = AuditEvent.objects.order_by("txid", "id").values_list("public_id", flat=True)
+    assert ids == [str(i) for i in in_feed_order] and len(set(ids)) == len(ids)
+    middle = len(ids) // 2
+    after = staff.get("/api/v1/events/", {"after": everything[middle]["position"], "page_size": 500})
+    assert [e["id"] for e in after.json()["results"]] == ids[middle + 1:]
     mine = client_for(w.tokens["a"]).get("/api/v1/events/", {"page_size": 500}).json()["results"]
     visible = AuditEvent.objects.filter(organization=w.org_a, visible_to_applicant=True)
-    assert [e["id"] for e in mine] == list(visible.order_by("id").values_list("id", flat=True))
+    assert [e["id"] for e in mine] == [str(i) for i in visible.order_by("txid", "id").values_list("public_id",
+                                                                                                  flat=True)]
     assert client_for(w.tokens["b"]).get("/api/v1/events/").json()["results"] == []
     typed = staff.get("/api/v1/events/", {"type": "application.approved"}).json()["results"]
     assert {e["type"] for e in typed} == {"application.approved"}
@@ -275,7 +277,7 @@ def test_event_feed_after_a_cursor_and_scoped_to_the_reader():
 def test_detail_reads_carry_an_etag_and_answer_304():
     w = build_world()
     client = client_for(w.tokens["a"])
-    url = f"/api/v1/applications/{w.draft_a.pk}/"
+    url = f"/api/v1/applications/{w.draft_a.public_id}/"
     first = client.get(url)
     etag = first["ETag"]
     assert etag.startswith('"')

@@ -66,7 +66,7 @@ def test_events_become_outbox_rows_only_for_those_who_may_see_them(applicant, ot
     assert sorted(by_sub[sub_staff.pk]) == ["application.assigned", "application.submitted"]
     payload = next(r for r in rows if r.context["subscription"] == sub_a.pk
                    and r.context["event_type"] == "application.submitted").context["payload"]
-    assert payload["application"] == application.pk and payload["to_state"] == "submitted"
+    assert payload["application"] == str(application.public_id) and payload["to_state"] == "submitted"
 
 
 def test_delivery_is_signed_and_verifiable(applicant, django_capture_on_commit_callbacks):
@@ -84,9 +84,9 @@ def test_delivery_is_signed_and_verifiable(applicant, django_capture_on_commit_c
     assert not webhooks.verify("wrong", headers["x-registry-timestamp"], hit["body"],
                                headers["x-registry-signature"])
     body = json.loads(hit["body"])
-    assert body["type"] == "application.submitted" and body["application"] == application.pk
+    assert body["type"] == "application.submitted" and body["application"] == str(application.public_id)
     row = webhook_rows().get()
-    assert row.state == NotificationState.SENT and headers["x-registry-delivery"] == str(row.pk)
+    assert row.state == NotificationState.SENT and headers["x-registry-delivery"] == str(row.public_id)
 
 
 def test_failed_delivery_is_retried_with_backoff_then_succeeds(applicant, django_capture_on_commit_callbacks):
@@ -102,7 +102,7 @@ def test_failed_delivery_is_retried_with_backoff_then_succeeds(applicant, django
         assert deliver(row.pk) == NotificationState.SENT
         assert [r["status"] for r in receiver.received] == [500, 200]
         assert receiver.received[0]["body"] == receiver.received[1]["body"]
-    log = client_for(token).get(f"/api/v1/webhooks/{sub.pk}/deliveries/").json()["results"]
+    log = client_for(token).get(f"/api/v1/webhooks/{sub.public_id}/deliveries/").json()["results"]
     assert log[0]["state"] == "sent" and log[0]["attempts"] == 2 and log[0]["event_type"] == "application.submitted"
 
 
@@ -133,9 +133,9 @@ def test_unsubscribe_cancels_pending_deliveries(applicant):
     key, token = key_for(applicant)
     sub, _ = webhooks.subscribe(key, url="http://127.0.0.1:9/x", event_types=["application.submitted"])
     submitted_application(applicant)
-    assert client_for(token).delete(f"/api/v1/webhooks/{sub.pk}/").status_code == 204
+    assert client_for(token).delete(f"/api/v1/webhooks/{sub.public_id}/").status_code == 204
     assert webhook_rows().get().state == NotificationState.CANCELLED
-    assert client_for(token).get(f"/api/v1/webhooks/{sub.pk}/").json()["active"] is False
+    assert client_for(token).get(f"/api/v1/webhooks/{sub.public_id}/").json()["active"] is False
 
 
 def test_admission_is_also_announced_as_member_admitted(applicant, reviewer, approver):

@@ -25,15 +25,16 @@ COLUMNS = {
     "partners_auditevent": {"action": "'forged'", "actor_id": "NULL", "actor_label": "'x'", "application_id": "1",
                             "organization_id": "1", "from_state": "'x'", "to_state": "'x'",
                             "data": "'{\"forged\": 1}'", "visible_to_applicant": "true",
-                            "created_at": "now() - interval '400 days'", "txid": "0"},
+                            "created_at": "now() - interval '400 days'", "txid": "0",
+                            "public_id": "gen_random_uuid()"},
 }
 INSERT = {
     "partners_securityevent": "INSERT INTO partners_securityevent (action, actor_id, actor_label, source_ip, "
                               "object_ref, result, data, created_at) VALUES ('auth.login', 7, 'a', '192.0.2.1', "
                               "'', 'success', '{}', %s) RETURNING id",
     "partners_auditevent": "INSERT INTO partners_auditevent (action, actor_id, actor_label, from_state, "
-                           "to_state, data, visible_to_applicant, created_at) VALUES ('application.created', 7, "
-                           "'a', '', '', '{}', false, %s) RETURNING id",
+                           "to_state, data, visible_to_applicant, created_at, public_id) VALUES "
+                           "('application.created', 7, 'a', '', '', '{}', false, %s, gen_random_uuid()) RETURNING id",
 }
 
 
@@ -169,7 +170,8 @@ def test_the_trigger_refuses_the_owner_a_fresh_row_and_any_business_audit_row():
         c.execute("DELETE FROM partners_securityevent WHERE id = %s", [fresh.pk])
     with connection.cursor() as c:
         c.execute("INSERT INTO partners_auditevent (action, actor_label, from_state, to_state, data, "
-                  "visible_to_applicant, created_at) VALUES ('x', '', '', '', %s, false, %s) RETURNING id",
+                  "visible_to_applicant, created_at, public_id) VALUES ('x', '', '', '', %s, false, %s, "
+                  "gen_random_uuid()) RETURNING id",
                   [json.dumps({}), timezone.now() - timedelta(days=4000)])
         old = c.fetchone()[0]
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as c:

@@ -90,6 +90,13 @@ class Objects:
             return w.decision_id
         return w.submitted_a.pk
 
+    def public_id_for(self, name):
+        """API routes address rows by their public id."""
+        w = self.world
+        row = {"organization": w.org_a, "webhook": w.subscription_a, "application": w.submitted_a,
+               "decision": w.admitted_a.decisions.first()}[name.split("-")[0]]
+        return row.public_id
+
     def admin_object(self, name):
         """(model, pk of a row) for an admin route named admin:<app>_<model>_<view>."""
         for model in apps.get_models():
@@ -111,7 +118,9 @@ class Objects:
         }
         out = {}
         for param in params:
-            if param in known:
+            if param == "id" and name.split("-")[0] in API_BY_PUBLIC_ID:
+                out[param] = self.public_id_for(name)
+            elif param in known:
                 out[param] = known[param]
             elif param in ("object_id", "_0"):
                 out[param] = self.admin_object(name)[1]
@@ -130,6 +139,9 @@ class Objects:
         if name == "admin:view_on_site":
             return "/" + fmt % {**self.values(name, params), "object_id": self.world.submitted_a.pk}
         return "/" + fmt % self.values(name, params)
+
+
+API_BY_PUBLIC_ID = {"organization", "application", "decision", "webhook"}
 
 
 def malformed(path):

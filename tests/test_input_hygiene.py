@@ -228,7 +228,9 @@ def walk(client, url, params):
         page = client.get(link).json()
         backward = [row["id"] for row in page["results"]] + backward
         link = page["previous"]
-    return forward, backward, pages
+    # The API names applications by their public ids; the orders are checked against the rows' keys.
+    keys = {str(public): pk for public, pk in Application.objects.values_list("public_id", "pk")}
+    return [keys.get(i, i) for i in forward], [keys.get(i, i) for i in backward], pages
 
 
 @pytest.mark.parametrize("ordering", ["submitted_at", "-submitted_at"])

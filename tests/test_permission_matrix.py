@@ -105,7 +105,9 @@ def test_a_draft_answers_only_its_applicants_on_the_web_and_in_the_api(settings)
     clients = {identity: world.client(identity) for identity in IDENTITIES}
     failures = []
     for name, (kwargs, expected) in DRAFT_TABLE.items():
-        url = reverse(name, kwargs={k: getattr(world, v).pk for k, v in kwargs.items()})
+        # The API addresses rows by their public id (`id`), the web by their integer key (`pk`).
+        url = reverse(name, kwargs={k: getattr(world, v).public_id if k == "id" else getattr(world, v).pk
+                                    for k, v in kwargs.items()})
         for identity, want in zip(IDENTITIES, parse_row(expected), strict=True):
             status = request(clients[identity], "GET", url)[0]
             if not matches(status, want):

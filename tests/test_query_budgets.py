@@ -234,7 +234,7 @@ def test_applications_api_list_and_detail(applicant, submitted, django_assert_ma
     client = client_for(token)
     grow = applications_of(applicant)
     assert_flat(client, "/api/v1/applications/", grow, 14, django_assert_max_num_queries)
-    assert_flat(client, f"/api/v1/applications/{submitted.pk}/", grow, 14, django_assert_max_num_queries)
+    assert_flat(client, f"/api/v1/applications/{submitted.public_id}/", grow, 14, django_assert_max_num_queries)
 
 
 # --- helpers of the cases below ----------------------------------------------------------------------
@@ -379,7 +379,7 @@ def test_organizations_api_list_and_detail_for_an_applicant(applicant, organizat
 
     assert_flat(client, "/api/v1/organizations/?district=110105", grow, 6, django_assert_max_num_queries,
                 rows_of=api_rows)
-    assert_flat(client, f"/api/v1/organizations/{organization.pk}/", grow, 6, django_assert_max_num_queries)
+    assert_flat(client, f"/api/v1/organizations/{organization.public_id}/", grow, 6, django_assert_max_num_queries)
 
 
 def test_application_attachments_api_list(applicant, submitted, django_assert_max_num_queries):
@@ -389,7 +389,7 @@ def test_application_attachments_api_list(applicant, submitted, django_assert_ma
         for _ in range(n):
             add_licence(submitted, applicant)
 
-    assert_flat(client_for(token), f"/api/v1/applications/{submitted.pk}/attachments/", grow, 8,
+    assert_flat(client_for(token), f"/api/v1/applications/{submitted.public_id}/attachments/", grow, 8,
                 django_assert_max_num_queries, rows_of=lambda r: len(r.json()) - 1)  # minus the first licence
 
 
@@ -407,7 +407,7 @@ def test_decisions_api_list_and_detail(reviewer, submitted, django_assert_max_nu
 
     assert_flat(client, f"/api/v1/decisions/?level={Decision.Level.FINAL}", grow, 6,
                 django_assert_max_num_queries, rows_of=api_rows)
-    assert_flat(client, f"/api/v1/decisions/{first.pk}/", grow, 6, django_assert_max_num_queries)
+    assert_flat(client, f"/api/v1/decisions/{first.public_id}/", grow, 6, django_assert_max_num_queries)
 
 
 @pytest.mark.parametrize("who", ["applicant", "reviewer"])
@@ -448,9 +448,9 @@ def test_webhooks_api_list_detail_and_deliveries(applicant, django_assert_max_nu
                                         context={"subscription": first.pk, "event": serial,
                                                  "event_type": "application.submitted"})
 
-    assert_flat(client, f"/api/v1/webhooks/{first.pk}/", grow_deliveries, 6, django_assert_max_num_queries)
+    assert_flat(client, f"/api/v1/webhooks/{first.public_id}/", grow_deliveries, 6, django_assert_max_num_queries)
     Notification.objects.filter(channel=NotificationChannel.WEBHOOK).delete()
-    assert_flat(client, f"/api/v1/webhooks/{first.pk}/deliveries/", grow_deliveries, 6,
+    assert_flat(client, f"/api/v1/webhooks/{first.public_id}/deliveries/", grow_deliveries, 6,
                 django_assert_max_num_queries, rows_of=api_rows)
 
 

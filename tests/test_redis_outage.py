@@ -179,7 +179,7 @@ def test_api_submission_with_the_broker_hung_succeeds_and_waits_in_the_outbox(
     try:
         started = time.monotonic()
         with django_capture_on_commit_callbacks(execute=True) as published:
-            response = client_for(token).post(f"/api/v1/applications/{application.pk}/actions/submit/", {},
+            response = client_for(token).post(f"/api/v1/applications/{application.public_id}/actions/submit/", {},
                                               format="json")
         assert response.status_code == 200, response.content
         assert published and time.monotonic() - started < HANG_BOUND

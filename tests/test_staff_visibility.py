@@ -38,9 +38,9 @@ def test_service_officers_read_no_application_through_the_api(world, service_off
     assert listing.status_code == 200
     assert listing.json()["results"] == []
     in_review = world["in_review"]
-    assert client.get(f"/api/v1/applications/{in_review.pk}/").status_code == 404
-    assert client.get(f"/api/v1/applications/{in_review.pk}/attachments/").status_code == 404
-    assert client.get(f"/api/v1/applications/{world['draft'].pk}/").status_code == 404
+    assert client.get(f"/api/v1/applications/{in_review.public_id}/").status_code == 404
+    assert client.get(f"/api/v1/applications/{in_review.public_id}/attachments/").status_code == 404
+    assert client.get(f"/api/v1/applications/{world['draft'].public_id}/").status_code == 404
     # The web refuses them the same application.
     web = Client()
     web.force_login(service_officer)
@@ -52,7 +52,7 @@ def test_service_officers_do_not_read_the_staff_event_feed(world, service_office
     events = api(service_officer).get("/api/v1/events/").json()["results"]
     assert events == []
     staff_feed = api(reviewer).get("/api/v1/events/").json()["results"]
-    assert any(e["application"] == world["in_review"].pk for e in staff_feed)
+    assert any(e["application"] == str(world["in_review"].public_id) for e in staff_feed)
 
 
 @pytest.mark.parametrize("who", ["reviewer", "approver", "service_officer", "administrator"])
@@ -66,12 +66,12 @@ def test_a_draft_is_not_found_by_staff_anywhere(world, who):
     assert web.get(reverse("review:attachment", args=[draft.pk, draft_file.pk])).status_code in (403, 404)
     assert web.get(reverse("review:detail", args=[draft.pk])).status_code in (403, 404)
     client = api(person)
-    assert client.get(f"/api/v1/applications/{draft.pk}/").status_code == 404
-    assert client.get(f"/api/v1/applications/{draft.pk}/attachments/").status_code == 404
+    assert client.get(f"/api/v1/applications/{draft.public_id}/").status_code == 404
+    assert client.get(f"/api/v1/applications/{draft.public_id}/attachments/").status_code == 404
     listed = [row["id"] for row in client.get("/api/v1/applications/").json()["results"]]
-    assert draft.pk not in listed
+    assert str(draft.public_id) not in listed
     feed = client.get("/api/v1/events/").json()["results"]
-    assert all(e["application"] != draft.pk for e in feed)
+    assert all(e["application"] != str(draft.public_id) for e in feed)
 
 
 def test_reviewing_staff_still_open_submitted_files(world, reviewer):
@@ -81,13 +81,13 @@ def test_reviewing_staff_still_open_submitted_files(world, reviewer):
     web.force_login(reviewer)
     assert web.get(reverse("portal:attachment_download", args=[attachment.pk])).status_code == 200
     assert web.get(reverse("review:attachment", args=[in_review.pk, attachment.pk])).status_code == 200
-    assert api(reviewer).get(f"/api/v1/applications/{in_review.pk}/").status_code == 200
+    assert api(reviewer).get(f"/api/v1/applications/{in_review.public_id}/").status_code == 200
 
 
 def test_the_applicant_keeps_their_draft(world, applicant):
     draft = world["draft"]
     client = api(applicant)
-    record = client.get(f"/api/v1/applications/{draft.pk}/")
+    record = client.get(f"/api/v1/applications/{draft.public_id}/")
     assert record.status_code == 200
     web = Client()
     web.force_login(applicant)
@@ -102,9 +102,9 @@ def test_the_api_answers_exactly_as_can_see_application(world):
         listed = {row["id"] for row in client.get("/api/v1/applications/").json()["results"]}
         for application in applications:
             allowed = can_see_application(person, application).allowed
-            status = client.get(f"/api/v1/applications/{application.pk}/").status_code
+            status = client.get(f"/api/v1/applications/{application.public_id}/").status_code
             assert status == (200 if allowed else 404), (name, application.state, status)
-            assert (application.pk in listed) == allowed, (name, application.state)
+            assert (str(application.public_id) in listed) == allowed, (name, application.state)
 
 
 def test_refusals_shown_to_applicants_name_the_plan_office_not_staff(world, applicant, reviewer):

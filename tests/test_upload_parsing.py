@@ -154,7 +154,7 @@ def test_the_applicant_sees_why_an_active_pdf_was_refused(client, applicant, dra
 
 def test_the_api_refuses_an_image_bomb_in_its_error_shape(applicant, draft):
     _key, token = key_for(applicant)
-    response = client_for(token).post(f"/api/v1/applications/{draft.pk}/attachments/", {
+    response = client_for(token).post(f"/api/v1/applications/{draft.public_id}/attachments/", {
         "kind": "other", "file": SimpleUploadedFile("bomb.png", png_declaring(30_000, 30_000))},
         format="multipart")
     assert response.status_code == 400

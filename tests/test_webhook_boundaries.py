@@ -162,7 +162,7 @@ def test_a_subscription_that_now_resolves_inside_is_not_delivered(applicant, no_
         row = webhook_rows().get()
         assert deliver(row.pk) == NotificationState.FAILED  # refused for good: no retry can make it allowed
         assert receiver.received == []
-    log = client_for(token).get(f"/api/v1/webhooks/{sub.pk}/deliveries/").json()["results"]
+    log = client_for(token).get(f"/api/v1/webhooks/{sub.public_id}/deliveries/").json()["results"]
     assert log[0]["last_error"] == webhooks.REFUSED_ERROR
 
 
@@ -251,14 +251,14 @@ def test_the_deliveries_list_tells_no_socket_errors(applicant, settings):
         for row in webhook_rows():
             deliver(row.pk)
     client = client_for(token)
-    closed_log = client.get(f"/api/v1/webhooks/{closed.pk}/deliveries/").json()["results"]
-    teapot_log = client.get(f"/api/v1/webhooks/{teapot.pk}/deliveries/").json()["results"]
+    closed_log = client.get(f"/api/v1/webhooks/{closed.public_id}/deliveries/").json()["results"]
+    teapot_log = client.get(f"/api/v1/webhooks/{teapot.public_id}/deliveries/").json()["results"]
     assert closed_log[0]["last_error"] == "the receiver could not be reached"
     assert teapot_log[0]["last_error"] == "the receiver answered HTTP 418"
     # Rows written before the rule, with a socket error in them, are shown generically too.
-    Notification.objects.filter(pk=closed_log[0]["id"]).update(
+    Notification.objects.filter(public_id=closed_log[0]["id"]).update(
         last_error="URLError: <urlopen error [Errno 111] Connection refused>")
-    again = client.get(f"/api/v1/webhooks/{closed.pk}/deliveries/").json()["results"]
+    again = client.get(f"/api/v1/webhooks/{closed.public_id}/deliveries/").json()["results"]
     assert again[0]["last_error"] == "the receiver could not be reached"
 
 
@@ -277,8 +277,8 @@ def test_ending_a_subscription_needs_no_address_check(applicant, settings):
     key, token = key_for(applicant)
     sub, _ = webhooks.subscribe(key, url="http://127.0.0.1:9/x", event_types=["*"])
     settings.WEBHOOK_ALLOWED_NETWORKS = []
-    assert client_for(token).delete(f"/api/v1/webhooks/{sub.pk}/").status_code == 204
-    refused = client_for(token).patch(f"/api/v1/webhooks/{sub.pk}/", {"active": True}, format="json")
+    assert client_for(token).delete(f"/api/v1/webhooks/{sub.public_id}/").status_code == 204
+    refused = client_for(token).patch(f"/api/v1/webhooks/{sub.public_id}/", {"active": True}, format="json")
     assert refused.status_code == 400
 
 
@@ -301,11 +301,11 @@ def test_secret_rotation_shows_a_new_secret_once_and_both_sign_during_the_grace_
     ts, sig = hit["headers"]["X-Registry-Timestamp"], hit["headers"]["X-Registry-Signature"]
     assert webhooks.verify(new, ts, hit["body"], sig) and webhooks.verify(old, ts, hit["body"], sig)
     assert not webhooks.verify("f" * 64, ts, hit["body"], sig)
-    assert SecurityEvent.objects.filter(action="webhook.secret_rotated",
-                                        object_ref=f"webhook:{created['id']}").exists()
+    sub = WebhookSubscription.objects.get(public_id=created["id"])
+    # The security log is internal: it names the subscription by its row.
+    assert SecurityEvent.objects.filter(action="webhook.secret_rotated", object_ref=f"webhook:{sub.pk}").exists()
 
     # After the grace period only the new secret signs.
-    sub = WebhookSubscription.objects.get(pk=created["id"])
     sub.previous_secret_until = timezone.now() - timedelta(seconds=1)
     header = webhooks.signature_header(sub, "1", b"{}")
     assert webhooks.verify(new, "1", b"{}", header) and not webhooks.verify(old, "1", b"{}", header)
@@ -315,7 +315,7 @@ def test_only_the_owner_key_rotates(applicant, other_applicant):
     key, _ = key_for(applicant)
     sub, _ = webhooks.subscribe(key, url="http://127.0.0.1:9/x", event_types=["*"])
     _other, other_token = key_for(other_applicant)
-    assert client_for(other_token).post(f"/api/v1/webhooks/{sub.pk}/rotate-secret/").status_code == 404
+    assert client_for(other_token).post(f"/api/v1/webhooks/{sub.public_id}/rotate-secret/").status_code == 404
 
 
 def test_a_name_that_stops_resolving_is_retried_not_failed(applicant, no_internal, dns):

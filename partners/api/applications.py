@@ -20,8 +20,10 @@ from ..services import uploads
 from ..services.applications import ServiceError
 from .base import ApiViewSet, actor_of
 from .errors import ApiError
+from .filters import applications_for_filter, by_public_id, organizations_for_filter
 from .mixins import require_if_match
 from .parsers import StrictJSONParser
+from .public_ids import PublicIdLookupMixin
 from .serializers import (
     ActionInputSerializer,
     ApplicationSerializer,
@@ -42,7 +44,15 @@ def organizations_of(user):
     return Organization.objects.filter(memberships_of_people__user=user)
 
 
-class OrganizationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+class ApplicationFilter(django_filters.FilterSet):
+    organization = by_public_id("organization", organizations_for_filter, "organization id (UUID)")
+
+    class Meta:
+        model = Application
+        fields = ["state", "organization", "channel"]
+
+
+class OrganizationViewSet(PublicIdLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
     """Your own organisations; staff see all of them."""
 
     serializer_class = OrganizationSerializer
@@ -60,7 +70,7 @@ class OrganizationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiV
         return qs.filter(memberships_of_people__user=self.request.user)
 
 
-class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+class ApplicationViewSet(PublicIdLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
     """Applications you act for; the staff who review see every submitted one (never a draft), as on the web.
 
     Create and edit drafts; fire workflow actions; upload files.
@@ -70,7 +80,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiVi
     queryset = Application.objects.none()
     read_scope = ApiScope.APPLICATIONS_READ
     write_scope = ApiScope.APPLICATIONS_WRITE
-    filterset_fields = ["state", "organization", "channel"]
+    filterset_class = ApplicationFilter
     search_fields = ["organization__name", "organization__name_en", "=organization__credit_code"]
     ordering_fields = ["id", "created_at", "submitted_at"]
     ordering = ["-id"]
@@ -137,7 +147,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiVi
         return self._read(application, status.HTTP_201_CREATED)
 
     @extend_schema(request=ApplicationWriteSerializer, responses=ApplicationSerializer)
-    def partial_update(self, request, pk=None):
+    def partial_update(self, request, **kwargs):
         """Change a draft (or an application returned for changes); send only what changes."""
         application = self.get_object()
         incoming = ApplicationWriteSerializer(data=request.data, partial=True)
@@ -158,7 +168,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiVi
     )
     @action(detail=True, methods=["post"], url_path=r"actions/(?P<action_name>[a-z_]+)",
             parser_classes=[StrictJSONParser])
-    def fire_action(self, request, pk=None, action_name=None):
+    def fire_action(self, request, action_name=None, **kwargs):
         """Fire a workflow action through the same transition function as the web (see available_actions)."""
         if action_name not in workflow.ACTIONS:
             raise ApiError(_g("There is no action “%(a)s”.") % {"a": action_name}, code="unknown_action",
@@ -177,7 +187,7 @@ class ApplicationViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiVi
                    responses={201: AttachmentSerializer})
     @action(detail=True, methods=["get", "post"], parser_classes=[MultiPartParser, FormParser],
             pagination_class=None, filter_backends=[])
-    def attachments(self, request, pk=None):
+    def attachments(self, request, **kwargs):
         """List the attachments, or upload one (multipart: `file`, `kind`)."""
         application = self.get_object()
         if request.method == "GET":
@@ -233,6 +243,7 @@ def apply_draft_changes(user, application, data):
 
 
 class DecisionFilter(django_filters.FilterSet):
+    application = by_public_id("application", applications_for_filter, "application id (UUID)")
     action = django_filters.ChoiceFilter(choices=[(a, a) for a in workflow.ACTIONS], label="workflow action")
 
     class Meta:
@@ -240,11 +251,11 @@ class DecisionFilter(django_filters.FilterSet):
         fields = ["application", "level", "action"]
 
 
-class DecisionViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+class DecisionViewSet(PublicIdLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
     """Decisions at first and final review, with the per-type outcome (staff keys with review:write)."""
 
     serializer_class = DecisionSerializer
-    queryset = Decision.objects.select_related("actor")
+    queryset = Decision.objects.select_related("actor", "application")
     staff_only = True
     permission_rule = "queue.view"  # the staff who review; as on the staff screens
     read_scope = ApiScope.REVIEW_WRITE

@@ -20,16 +20,21 @@ from ..permissions import reads_applications
 from ..services.webhooks import event_payload
 from .base import ApiViewSet
 from .feed_pagination import FeedPagination
+from .filters import applications_for_filter, by_public_id, organizations_for_filter
 
 
 class EventSerializer(serializers.ModelSerializer):
     """An event exactly as webhooks carry it (services.webhooks.event_payload): one shape, one clock (UTC)."""
 
-    position = serializers.CharField(help_text="Where this event stands in the feed: `<txid>.<id>`.")
+    id = serializers.UUIDField(source="public_id", help_text=_("The event's id (a UUID), the same in webhooks."))
+    position = serializers.CharField(help_text=_("Where this event stands in the feed: an opaque cursor for "
+                                                 "`?after=`, not an id."))
     type = serializers.ChoiceField(source="action", choices=event_types())
     occurred_at = serializers.DateTimeField(source="created_at", help_text="UTC, ISO 8601 with its offset.")
     from_state = serializers.ChoiceField(choices=EVENT_STATES, allow_blank=True)
     to_state = serializers.ChoiceField(choices=EVENT_STATES, allow_blank=True)
+    application = serializers.UUIDField(allow_null=True, help_text=_("the application's id, if any"))
+    organization = serializers.UUIDField(allow_null=True, help_text=_("the organisation's id, if any"))
     data = serializers.SerializerMethodField()
 
     class Meta:
@@ -50,11 +55,12 @@ class EventFilter(django_filters.FilterSet):
     type = django_filters.CharFilter(field_name="action", max_length=60, label="event type",
                                      validators=[RegexValidator(r"^[a-z_]+\.[a-z_]+$", _("An event type looks like "
                                                                                        "application.submitted."))])
-    application = django_filters.NumberFilter(field_name="application_id", min_value=1)
+    application = by_public_id("application", applications_for_filter, "application id (UUID)")
+    organization = by_public_id("organization", organizations_for_filter, "organization id (UUID)")
 
     class Meta:
         model = AuditEvent
-        fields = ["type", "application"]
+        fields = ["type", "application", "organization"]
 
 
 class EventViewSet(mixins.ListModelMixin, ApiViewSet):
@@ -68,7 +74,8 @@ class EventViewSet(mixins.ListModelMixin, ApiViewSet):
     pagination_class = FeedPagination
 
     def get_queryset(self):
-        qs = AuditEvent.objects.all()
+        # Both joined: the payload names them by their public ids, with no query per event.
+        qs = AuditEvent.objects.select_related("application", "organization")
         if reads_applications(self.request.user):
             return qs.filter(Q(application__isnull=True) | Q(application__submitted_at__isnull=False))
         orgs = OrganizationMember.objects.filter(user=self.request.user).values("organization_id")

@@ -63,6 +63,15 @@ HEADER_COMPONENTS = {
              "schema": {"type": "string"}},
     "Retry-After": {"description": "Seconds to wait before trying again. 重试前需等待的秒数。",
                     "schema": {"type": "integer"}},
+    "Deprecation": {"description": "Only when the URL named the resource by its old integer id: `@<unix time>` "
+                                   "since when integer ids are deprecated (RFC 9745). 仅在以旧整数编号访问时出现。",
+                    "schema": {"type": "string"}},
+    "Sunset": {"description": "Only with Deprecation: the date from which integer ids answer 410 (RFC 8594). "
+                              "整数编号停止服务的日期。",
+               "schema": {"type": "string"}},
+    "Link": {"description": "Only with Deprecation: `<the same URL by the resource's id>; rel=\"successor-version\"`. "
+                            "以 UUID 编号表示的同一地址。",
+             "schema": {"type": "string"}},
     "Idempotent-Replayed": {"description": "`true` when this answer replays the first answer to the same "
                                            "Idempotency-Key. 重放首次应答时为 true。",
                             "schema": {"type": "string", "enum": ["true"]}},
@@ -90,8 +99,29 @@ def describe_api(result, generator, request, public):
     return result
 
 
+ID_PARAMETER_DESCRIPTION = (
+    "The resource's id: a UUID, as `id` in its answers. The integer ids of API v1's first release still answer "
+    "(deprecated) with the headers Deprecation, Sunset and Link (rel=\"successor-version\", the URL by UUID), "
+    "and 410 from the sunset date on; see docs/API.md. 资源编号（UUID）；旧的整数编号已弃用。")
+
+
+def _public_id_parameter(path, operation):
+    """Resources are addressed by their public id: the `{id}` of a path is a UUID, whatever regex routes it."""
+    if "{id}" not in path:
+        return False
+    for parameter in operation.get("parameters", []):
+        if parameter.get("in") == "path" and parameter.get("name") == "id":
+            parameter["schema"] = {"type": "string", "format": "uuid"}
+            parameter["description"] = ID_PARAMETER_DESCRIPTION
+    operation["responses"].setdefault("410", {
+        "description": "Addressed by an integer id after its sunset date. 整数编号已停止服务。",
+        "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}})
+    return True
+
+
 def _describe(path, method, operation):
     op_id = operation.get("operationId", "")
+    by_id = _public_id_parameter(path, operation)
     tag, summary_en, summary_zh = OPERATIONS.get(op_id, ("applications", "", ""))
     operation["tags"] = [tag]
     if summary_en:
@@ -122,6 +152,9 @@ def _describe(path, method, operation):
             headers["ETag"] = _header("ETag")
         if method == "post" and code in ("200", "201", "409"):
             headers["Idempotent-Replayed"] = _header("Idempotent-Replayed")
+        if by_id:
+            for name in ("Deprecation", "Sunset", "Link"):
+                headers[name] = _header(name)
     _links(op_id, operation)
 
 

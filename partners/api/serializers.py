@@ -1,5 +1,7 @@
 """Serializers of API v1: reference data, organisations, applications (read and draft edits), decisions."""
 
+import uuid
+
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
@@ -56,6 +58,31 @@ class IndustrySerializer(serializers.ModelSerializer):
         fields = ["code", "name_zh", "name_en"]
 
 
+# --- Public ids ----------------------------------------------------------------------------------
+
+
+def public_id_field(source="public_id", **kwargs):
+    """A resource's `id` in the API, or a reference to another resource: always its public id (UUID)."""
+    return serializers.UUIDField(source=source, read_only=True, **kwargs)
+
+
+ID_HELP = _("The resource's id (a UUID); address it by this id in URLs.")
+
+
+class PublicIdRelatedField(serializers.SlugRelatedField):
+    """A reference sent by a client: the public id of a row; anything else is refused as invalid."""
+
+    def __init__(self, **kwargs):
+        super().__init__(slug_field="public_id", **kwargs)
+
+    def to_internal_value(self, data):
+        try:
+            data = uuid.UUID(str(data))
+        except ValueError:
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
 # --- Organisations -------------------------------------------------------------------------------
 
 
@@ -65,6 +92,7 @@ def _blank_choice(choices):
 
 
 class OrganizationSerializer(serializers.ModelSerializer):
+    id = public_id_field(help_text=ID_HELP)
     member_number = serializers.SerializerMethodField()
     scale = _blank_choice(Scale.choices)
     ownership = _blank_choice(Ownership.choices)
@@ -182,6 +210,7 @@ class ProfilesSerializer(serializers.Serializer):
 
 
 class AttachmentSerializer(serializers.ModelSerializer):
+    id = public_id_field(help_text=_("The attachment's id (a UUID)."))
     name = serializers.CharField(source="original_name", read_only=True)
 
     class Meta:
@@ -202,6 +231,10 @@ class AvailableActionSerializer(serializers.Serializer):
 
 
 class ApplicationSerializer(serializers.ModelSerializer):
+    id = public_id_field(help_text=ID_HELP)
+    public_id = serializers.UUIDField(read_only=True, help_text=_(
+        "The same value as `id`; kept for clients that read it before every id became a UUID."))
+    organization = public_id_field("organization.public_id", help_text=_("the organisation's id"))
     channel = _blank_choice(Channel.choices)
     state = serializers.ChoiceField(choices=ApplicationState.choices, read_only=True)
     state_label = serializers.CharField(source="get_state_display", read_only=True)
@@ -260,7 +293,7 @@ class ProfilesWriteSerializer(serializers.Serializer):
 class ApplicationWriteSerializer(serializers.Serializer):
     """A draft's editable facts; every field is optional, so a draft saves without tripping required fields."""
 
-    organization = serializers.PrimaryKeyRelatedField(
+    organization = PublicIdRelatedField(
         queryset=Organization.objects.all(), required=False,
         help_text=_("Only when creating; defaults to your organisation when you act for exactly one."))
     partner_types = serializers.ListField(child=serializers.ChoiceField(choices=PartnerType.choices),
@@ -315,6 +348,8 @@ DECISION_PER_TYPE = ["grant", "decline", "granted", "declined"]
 
 
 class DecisionSerializer(serializers.ModelSerializer):
+    id = public_id_field(help_text=ID_HELP)
+    application = public_id_field("application.public_id", help_text=_("the application's id"))
     actor = serializers.SerializerMethodField()
     action = serializers.ChoiceField(choices=workflow.ACTIONS)
     per_type = serializers.DictField(child=serializers.ChoiceField(choices=DECISION_PER_TYPE),

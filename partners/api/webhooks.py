@@ -2,7 +2,7 @@
 
 from django.utils.translation import gettext as _g
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -13,11 +13,14 @@ from ..services import webhooks as service
 from .base import ApiViewSet
 from .errors import ApiError
 from .permissions import api_key_of
+from .public_ids import PublicIdLookupMixin
+from .serializers import ID_HELP, public_id_field
 
 EVENT_CHOICES = [service.ALL_EVENTS, *service.EVENT_TYPES]
 
 
 class WebhookSerializer(serializers.ModelSerializer):
+    id = public_id_field(help_text=ID_HELP)
     url = serializers.URLField(max_length=500)
     event_types = serializers.ListField(child=serializers.ChoiceField(choices=EVENT_CHOICES), min_length=1,
                                         max_length=len(EVENT_CHOICES),
@@ -38,10 +41,18 @@ class WebhookCreatedSerializer(WebhookSerializer):
 
 
 class DeliverySerializer(serializers.ModelSerializer):
-    event = serializers.IntegerField(source="context.event", allow_null=True)
+    id = public_id_field(help_text=_("the delivery's id, sent as X-Registry-Delivery"))
+    event = serializers.SerializerMethodField(help_text=_("the id of the event delivered, as in the feed"))
     event_type = serializers.CharField(source="context.event_type")
     last_error = serializers.SerializerMethodField(help_text=_(
         "why the last attempt failed: the receiver's HTTP status, or that it could not be reached"))
+
+    @extend_schema_field(serializers.UUIDField(allow_null=True))
+    def get_event(self, row):
+        # The payload as delivered names the event by its public id (migration 0020 rewrote older ones).
+        payload = (row.context or {}).get("payload") or {}
+        value = payload.get("id") if isinstance(payload, dict) else None
+        return value if isinstance(value, str) else None
 
     def get_last_error(self, row) -> str:
         # Only the generic wording reaches the subscriber; socket errors would tell closed ports from open ones.
@@ -58,7 +69,7 @@ class DeliverySerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class WebhookViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+class WebhookViewSet(PublicIdLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
     """Subscriptions of the calling API key to audit event types; deliveries are signed and retried."""
 
     serializer_class = WebhookSerializer
@@ -89,7 +100,7 @@ class WebhookViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSe
         return Response(WebhookCreatedSerializer(sub).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=WebhookSerializer, responses=WebhookSerializer)
-    def partial_update(self, request, pk=None):
+    def partial_update(self, request, **kwargs):
         sub = self.get_object()
         incoming = WebhookSerializer(sub, data=request.data, partial=True)
         incoming.is_valid(raise_exception=True)
@@ -100,20 +111,20 @@ class WebhookViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSe
 
     @extend_schema(request=None, responses={200: WebhookCreatedSerializer})
     @action(detail=True, methods=["post"], url_path="rotate-secret")
-    def rotate_secret(self, request, pk=None):
+    def rotate_secret(self, request, **kwargs):
         """A new signing secret, shown only now; the old one keeps signing alongside it for a grace period."""
         sub, _secret = service.rotate_secret(api_key_of(request), self.get_object())
         return Response(WebhookCreatedSerializer(sub).data)
 
     @extend_schema(responses={204: None})
-    def destroy(self, request, pk=None):
+    def destroy(self, request, **kwargs):
         """End the subscription; its delivery log stays readable."""
         service.unsubscribe(api_key_of(request), self.get_object())
         return Response(status=status.HTTP_204_NO_CONTENT)
 
     @extend_schema(responses=DeliverySerializer(many=True))
     @action(detail=True, methods=["get"])
-    def deliveries(self, request, pk=None):
+    def deliveries(self, request, **kwargs):
         """The delivery log of this subscription, newest first."""
         rows = service.deliveries_of(self.get_object())
         page = self.paginate_queryset(rows)

@@ -1,5 +1,7 @@
 """API keys of integrations and people, their webhook subscriptions, and stored idempotent responses."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -63,6 +65,8 @@ class ApiKey(models.Model):
 class WebhookSubscription(models.Model):
     """An API key's wish to hear of some audit event types at a URL; deliveries are outbox rows."""
 
+    # What the API calls this row (`id` there); the integer key stays internal.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False, verbose_name=_("public identifier"))
     api_key = models.ForeignKey(ApiKey, on_delete=models.CASCADE, related_name="webhooks",
                                 verbose_name=_("API key"))
     url = models.URLField(_("URL"), max_length=500)

@@ -141,6 +141,8 @@ class AttachmentKind(models.TextChoices):
 class Attachment(models.Model):
     Kind = AttachmentKind
 
+    # What the API calls this row (`id` there); the integer key stays internal.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False, verbose_name=_("public identifier"))
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="attachments",
                                     verbose_name=_("application"))
     kind = models.CharField(_("kind"), max_length=20, choices=AttachmentKind.choices, default=AttachmentKind.OTHER)

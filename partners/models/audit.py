@@ -1,5 +1,7 @@
 """Append-only trails: the business audit (who did what to which application) and the security audit."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
@@ -67,6 +69,8 @@ class AppendOnly(models.Model):
 class AuditEvent(AppendOnly):
     """A named action, e.g. `application.submitted`, with its actor and data (secrets masked)."""
 
+    # What the API calls this row (`id` there); the integer key stays internal.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False, verbose_name=_("public identifier"))
     action = models.CharField(_("action"), max_length=60, db_index=True)
     # DO_NOTHING: no column of an audit row changes after insert; a person is named by a pseudonym
     # (ActorPseudonym), and deleting the person deletes the link instead of rewriting the rows.

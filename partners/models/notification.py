@@ -18,6 +18,8 @@ def new_message_id() -> str:
 
 
 class Notification(models.Model):
+    # What the API calls this row (`id` there); the integer key stays internal.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False, verbose_name=_("public identifier"))
     recipient = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
                                   related_name="notifications", verbose_name=_("recipient"))
     email = models.EmailField(blank=True, help_text=_("for recipients without an account"),

@@ -1,5 +1,7 @@
 """Organisations that apply to the plan, and the people who act for them."""
 
+import uuid
+
 from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -24,6 +26,8 @@ OUTSIDE_BEIJING = "outside"
 
 
 class Organization(models.Model):
+    # What the API calls this row (`id` there); the integer key stays internal.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False, verbose_name=_("public identifier"))
     name = models.CharField(_("name (Chinese)"), max_length=200)
     name_en = models.CharField(_("name (English)"), max_length=200, blank=True)
     credit_code = models.CharField(

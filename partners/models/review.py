@@ -1,5 +1,7 @@
 """What staff write during review: messages to applicants, internal notes, decisions, objections."""
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -54,6 +56,8 @@ class Decision(models.Model):
         FIRST = "first", _("First review")
         FINAL = "final", _("Final review")
 
+    # What the API calls this row (`id` there); the integer key stays internal.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False, verbose_name=_("public identifier"))
     application = models.ForeignKey("partners.Application", on_delete=models.CASCADE,
                                     related_name="decisions", verbose_name=_("application"))
     level = models.CharField(max_length=10, choices=Level.choices, verbose_name=_("level"))

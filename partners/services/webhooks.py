@@ -10,7 +10,7 @@ import time
 from datetime import timedelta
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
 from django.utils import timezone
@@ -45,22 +45,44 @@ ALL_EVENTS = "*"
 # What an applicant's key may read of an event's data (staff keys read all of it; secrets are masked anyway).
 APPLICANT_DATA_KEYS = {"action", "revision", "granted_types", "member_number", "new_member", "publicity_ends_at",
                        "points", "reason", "letter_subject"}
+# Keys of audit data that name internal rows by their integer key (people as `user:<id>` too). They are no
+# resource of the API, whose ids are public ids (UUIDs), so the feed and webhooks leave them out; the staff
+# screens show them.
+INTERNAL_REFERENCE_KEYS = {"attachment", "invitation", "join_request", "note", "notification", "objection",
+                           "reviewer", "previous", "person", "from", "to", "owner"}
 
 
 # --- What an event looks like to the outside -------------------------------------------------
 
+def _public_id_of(event, relation: str):
+    """The public id of the application or organisation an event names, or None.
+
+    The feed select_related()s both; the audit row outlives a deleted row (no constraint), which reads as None.
+    """
+    if getattr(event, f"{relation}_id") is None:
+        return None
+    try:
+        related = getattr(event, relation)
+    except ObjectDoesNotExist:
+        return None
+    return str(related.public_id) if related is not None else None
+
+
 def event_payload(event, *, for_staff: bool, event_type: str | None = None) -> dict:
-    """The JSON an integrator receives for an audit event, in the feed and in webhooks alike."""
-    data = event.data or {}
+    """The JSON an integrator receives for an audit event, in the feed and in webhooks alike.
+
+    Every id in it is a public id (UUID); `position` is the feed's opaque cursor, not an id.
+    """
+    data = {k: v for k, v in (event.data or {}).items() if k not in INTERNAL_REFERENCE_KEYS}
     if not for_staff:
         data = {k: v for k, v in data.items() if k in APPLICANT_DATA_KEYS}
     return {
-        "id": event.pk,
+        "id": str(event.public_id),
         "position": str(feed.position_of(event)),
         "type": event_type or event.action,
         "occurred_at": feed.iso_utc(event.created_at),
-        "application": event.application_id,
-        "organization": event.organization_id,
+        "application": _public_id_of(event, "application"),
+        "organization": _public_id_of(event, "organization"),
         "from_state": event.from_state,
         "to_state": event.to_state,
         "data": data,
@@ -270,7 +292,7 @@ def deliver_webhook(notification):
         TIMESTAMP_HEADER: timestamp,
         SIGNATURE_HEADER: signature_header(sub, timestamp, body),
         EVENT_HEADER: ctx.get("event_type", ""),
-        DELIVERY_HEADER: str(notification.pk),
+        DELIVERY_HEADER: str(notification.public_id),
     }
     try:
         status = egress.post(sub.url, target, body, headers, TIMEOUT_SECONDS)

@@ -147,9 +147,9 @@ class Load:
 
     def submitter(self):
         while not self.stop.is_set() and self.drafts:
-            application_id, token = self.drafts.pop(0)
+            application_id, public_id, token = self.drafts.pop(0)
             phase = self.phase
-            answer = self.call("API submit", "POST", f"/api/v1/applications/{application_id}/actions/submit/",
+            answer = self.call("API submit", "POST", f"/api/v1/applications/{public_id}/actions/submit/",
                                json={}, headers={"Authorization": f"Bearer {token}"})
             with self.lock:
                 self.submitted.append((phase, application_id, None if answer is None else answer.status_code))
@@ -193,7 +193,7 @@ def test_redis_killed_and_hung_under_load_costs_no_error_and_loses_nothing(priva
         owner = OrganizationFactory().owner
         application = ApplicationFactory(organization=owner.organizations.get(), created_by=owner)
         complete_draft(application)
-        drafts.append((application.pk, key_for(owner)[1]))
+        drafts.append((application.pk, application.public_id, key_for(owner)[1]))
         people.append((owner.email, owner.pk))
 
     # The server hashes as production does (the suite's fast hasher is not among its hashers): one hash for all.
