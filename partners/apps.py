@@ -16,6 +16,7 @@ class PartnersConfig(AppConfig):
         from .crypto import check_field_encryption_key
 
         checks.register(check_field_encryption_key, checks.Tags.security, deploy=True)
-        from .services import cache
+        from .services import cache, register_workflow
 
         cache.connect()
+        register_workflow()
