@@ -19,6 +19,7 @@ from .audit import ActorPseudonym, AuditEvent, SecurityEvent
 from .notification import Notification, NotificationAttempt, NotificationPreference
 from .compliance import Consent, DeletionRequest, PasswordHistory, PrivacyNotice, SecuritySetting, StaffSession
 from .api import ApiKey, IdempotencyRecord, WebhookSubscription
+from .verification import VerificationCase, VerificationDocument
 
 __all__ = [
     "User", "District", "Industry", "Organization", "OrganizationMember", "JoinRequest", "OrganizationInvitation",
@@ -28,5 +29,5 @@ __all__ = [
     "Membership", "MembershipGrant", "MemberNumberCounter", "AuditEvent", "SecurityEvent", "ActorPseudonym",
     "Notification", "NotificationAttempt", "NotificationPreference",
     "PasswordHistory", "PrivacyNotice", "Consent", "DeletionRequest", "StaffSession", "SecuritySetting",
-    "ApiKey", "WebhookSubscription", "IdempotencyRecord",
+    "ApiKey", "WebhookSubscription", "IdempotencyRecord", "VerificationCase", "VerificationDocument",
 ]

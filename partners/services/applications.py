@@ -106,6 +106,15 @@ def completeness_errors(application) -> dict[str, list[str]]:
         errors.setdefault(step, []).append(message)
 
     org = application.organization
+    from .eligibility import eligibility_problem
+    from .verification import submission_blocker
+
+    blocker = submission_blocker(org)
+    if blocker:
+        add("organization", blocker)
+    ineligible = eligibility_problem(org)
+    if ineligible:
+        add("organization", ineligible)
     for field_name, label in (("name", _g("name")), ("credit_code", _g("credit code")),
                               ("legal_representative", _g("legal representative")),
                               ("registered_address", _g("registered address"))):

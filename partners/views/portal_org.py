@@ -34,8 +34,14 @@ def claim(request):
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:
                 if join_request is None:
-                    messages.success(request, _g("%(org)s is registered, and you are its owner.")
-                                     % {"org": organization.name})
+                    from ..services.verification import open_case_of
+
+                    case = open_case_of(request.user, organization)
+                    messages.success(request, _g("%(org)s is claimed by you. Prove that you may act for it: the plan "
+                                                 "office verifies the organisation before its applications can be "
+                                                 "submitted.") % {"org": organization.name})
+                    if case is not None:
+                        return redirect("portal:verification", pk=case.pk)
                     return redirect("portal:organization", pk=organization.pk)
                 messages.success(request, _g("%(org)s is already registered. We asked its owner to let you act "
                                              "for it; you will be told of the answer.") % {"org": organization.name})
@@ -62,6 +68,8 @@ def _org_context(request, organization, **extra):
         if role == OrgRole.OWNER else [],
         "add_form": AddColleagueForm(), "hand_over_form": HandOverForm(colleagues=colleagues),
         "applications": organization.applications.order_by("-updated_at"),
+        "my_cases": organization.verification_cases.filter(claimant=request.user,
+                                                           state__in=["draft", "pending", "recommended"]),
     }
     ctx.update(extra)
     return ctx
