@@ -9,7 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from partners import workflow
-from partners.enums import ApplicationState, OrgRole, OrgVerification, VerificationState
+from partners.enums import ApplicationState, OrgRole, OrgVerification, PartnerType, VerificationState
 from partners.models import AuditEvent, Notification, OrganizationMember, VerificationCase
 from partners.services import applications as app_services
 from partners.services import organizations as org_services
@@ -421,3 +421,28 @@ def test_the_readme_shows_the_verification_diagram():
 
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     assert f"```mermaid\n{workflow.mermaid('verification')}\n```" in readme
+
+
+def test_a_correction_asked_for_in_review_can_be_resubmitted_while_the_identity_is_verified_again(staff):
+    from tests.factories import advance, submitted_application
+
+    owner = UserFactory()
+    organization = OrganizationFactory(owner=owner)
+    application = advance(submitted_application(owner), ApplicationState.IN_REVIEW, reviewer=staff["reviewer"])
+    workflow.fire(application.pk, "request_changes", workflow.Actor(user=staff["reviewer"]),
+                  message="请更正法定代表人。", points=["法定代表人"])
+
+    def correct(org):
+        org.legal_representative = "钱伟"
+        org.save()
+
+    org_services.update_organization(owner, organization, correct)
+    organization.refresh_from_db()
+    assert organization.verification == OrgVerification.UNVERIFIED
+    assert app_services.resubmit(owner, application).state == ApplicationState.IN_REVIEW
+    # A new application waits for the verification.
+    draft = complete_draft(ApplicationFactory(organization=organization, created_by=owner),
+                           types=(PartnerType.MODEL,))
+    with pytest.raises(workflow.TransitionError) as refused:
+        app_services.submit(owner, draft)
+    assert "organization" in refused.value.errors

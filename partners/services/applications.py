@@ -109,8 +109,10 @@ def completeness_errors(application) -> dict[str, list[str]]:
     from .eligibility import eligibility_problem
     from .verification import submission_blocker
 
+    # An application first submitted by a verified organisation may be resubmitted while a change of its identity
+    # is verified again (staff see the organisation unverified); a suspended organisation submits nothing.
     blocker = submission_blocker(org)
-    if blocker:
+    if blocker and (application.submitted_at is None or org.verification == "suspended"):
         add("organization", blocker)
     ineligible = eligibility_problem(org)
     if ineligible:
