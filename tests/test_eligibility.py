@@ -158,3 +158,15 @@ def test_staff_see_the_flag_on_the_application_page():
     html = page.content.decode()
     assert 'data-testid="location-flag"' in html and "110108" in html
     assert 'data-testid="verification-mark"' in html
+
+
+def test_the_form_offers_the_district_of_the_code_and_warns_of_a_mismatch():
+    from partners.forms.organization import OrganizationForm
+
+    organization = OrganizationFactory(credit_code=code("110105", "80000001"), district=None)
+    assert OrganizationForm(instance=organization).initial["district"] == "110105"
+    client = english_client(organization.owner)
+    response = client.post(reverse("portal:organization_edit", args=[organization.pk]),
+                           {"name": organization.name, "district": "110108", "org_type": "enterprise",
+                            "capital_currency": "CNY"}, follow=True)
+    assert "110105" in response.content.decode() and "the stated district is another" in response.content.decode()

@@ -45,6 +45,13 @@ class OrganizationForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["district"].queryset = District.objects.filter(active=True)
+        if self.instance.pk and not self.instance.district_id and not self.is_bound:
+            # The credit code's region names the district (or outside Beijing): offer it, the person confirms.
+            from ..services.eligibility import location_from_code
+
+            for name, value in location_from_code(self.instance.credit_code).items():
+                if self.initial.get(name.removesuffix("_id")) in (None, "", False):
+                    self.initial[name.removesuffix("_id")] = value
         for name, field in self.fields.items():
             if name != "name":
                 field.required = False  # a draft may be incomplete; the submit check lists what is missing

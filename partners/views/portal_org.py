@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from ..enums import InvitationState, JoinRequestState, OrgRole
 from ..forms.organization import AddColleagueForm, ClaimForm, HandOverForm, OrganizationForm
-from ..models import JoinRequest, OrganizationInvitation, User
+from ..models import JoinRequest, Organization, OrganizationInvitation, User
 from ..permissions import org_role
 from ..services import invitations as invitation_services
 from ..services import organizations as org_services
@@ -92,6 +92,11 @@ def organization_edit(request, pk):
             form.add_error(None, exc.message)
         else:
             messages.success(request, _g("The organisation's profile was saved."))
+            from ..services.eligibility import location_check
+
+            check = location_check(Organization.objects.get(pk=organization.pk))
+            if not check.matches:
+                messages.warning(request, check.explanation)
             return redirect("portal:organization", pk=organization.pk)
     return render(request, "partners/portal/organization_form.html", {"form": form, "organization": organization},
                   status=400 if form.errors else 200)
