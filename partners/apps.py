@@ -20,10 +20,11 @@ class PartnersConfig(AppConfig):
         from .crypto import check_field_encryption_key
 
         checks.register(check_field_encryption_key, checks.Tags.security, deploy=True)
-        from .services import cache
+        from .services import cache, register_workflow
 
         cache.connect()
         from .services import refusals
 
         # Refusals (of the services, the guards and the database) outlive the rollback of what they refused.
         connection_created.connect(refusals.on_connection_created, dispatch_uid="registry_refusals")
+        register_workflow()

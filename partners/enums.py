@@ -184,3 +184,42 @@ class AttemptOutcome(models.TextChoices):
     RETRY = "retry", _("Refused for now, retried")
     FAILED = "failed", _("Failed")
     INTERRUPTED = "interrupted", _("Interrupted (no answer recorded)")
+
+
+class OrgVerification(models.TextChoices):
+    """Whether the registry has checked who may speak for an organisation."""
+
+    UNVERIFIED = "unverified", _("Not verified")
+    VERIFIED = "verified", _("Verified")
+    SUSPENDED = "suspended", _("Access suspended")
+
+
+class VerificationKind(models.TextChoices):
+    CLAIM = "claim", _("Claim of an organisation")
+    DISPUTE = "dispute", _("Dispute of the current owner")
+    IDENTITY_CHANGE = "identity", _("Change of registered identity")
+
+
+class VerificationState(models.TextChoices):
+    DRAFT = "draft", _("Being prepared")
+    PENDING = "pending", _("Waiting for the plan office")
+    RECOMMENDED = "recommended", _("Checked, awaiting a second check")
+    VERIFIED = "verified", _("Verified")
+    REFUSED = "refused", _("Refused")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    TRANSFERRED = "transferred", _("Ownership transferred")
+    KEPT = "kept", _("Current owner kept")
+    SUSPENDED = "suspended", _("Organisation's access suspended")
+
+    @classmethod
+    def open_states(cls):
+        return [cls.DRAFT, cls.PENDING, cls.RECOMMENDED]
+
+    @classmethod
+    def final_states(cls):
+        return [cls.VERIFIED, cls.REFUSED, cls.WITHDRAWN, cls.TRANSFERRED, cls.KEPT, cls.SUSPENDED]
+
+
+class VerificationDocumentKind(models.TextChoices):
+    BUSINESS_LICENCE = "licence", _("Business licence")
+    AUTHORISATION_LETTER = "authorisation", _("Authorisation letter (授权委托书)")

@@ -3,7 +3,7 @@
 Codes are stable; a new kind of event is added here (a test finds every `log_event("…")` in the code).
 """
 
-from .enums import ApplicationState, MembershipState
+from .enums import ApplicationState, MembershipState, VerificationState
 
 # Transitions write their own codes (workflow.TRANSITIONS); these are the other events.
 OTHER_EVENTS = {
@@ -16,6 +16,7 @@ OTHER_EVENTS = {
     "organization.invitation_revoked", "organization.colleague_removed",
     "organization.join_requested", "organization.join_approved", "organization.join_declined",
     "notification.resent", "letter_template.changed", "letter_template.reset",
+    "verification.opened", "organization.identity_changed", "verification.document_added", "verification.document_removed", "verification.assigned",
     # Written by earlier versions; their events stay in the trail (colleagues are invited now).
     "organization.colleague_added",
 }
@@ -23,12 +24,14 @@ OTHER_EVENTS = {
 # Names integrators know an event by, besides the audit code it comes from (webhook subscriptions).
 ALIASES = {"application.admitted": ["member.admitted"]}
 
-# An event's from/to state: an application's, or a membership's when the event changes a member.
-EVENT_STATES = ["", *dict.fromkeys([*ApplicationState.values, *MembershipState.values])]
+# An event's from/to state: an application's, a membership's when the event changes a member, or a verification
+# case's.
+EVENT_STATES = ["", *dict.fromkeys([*ApplicationState.values, *MembershipState.values, *VerificationState.values])]
 
 
 def event_types() -> list[str]:
-    from .workflow import TRANSITIONS
+    from .workflow import PROCESSES
 
     aliases = {alias for names in ALIASES.values() for alias in names}
-    return sorted({t.code for t in TRANSITIONS} | OTHER_EVENTS | aliases)
+    codes = {t.code for process in PROCESSES.values() for t in process.transitions}
+    return sorted(codes | OTHER_EVENTS | aliases)

@@ -159,7 +159,49 @@ def _application_editor(user, application):
     return YES
 
 
+# --- Organisation verification (the verification process's permission rule) --------------------------------
+
+def can_fire_verification(user, transition: Transition, case) -> Verdict:
+    """May this person fire this verification transition now? Four eyes when VERIFICATION_FOUR_EYES is on."""
+    from django.conf import settings
+
+    from .workflow.verification import CLAIM_ACTIONS, DISPUTE_ACTIONS
+
+    if not user or not user.is_authenticated:
+        return no(_g("Please log in."))
+    fits = DISPUTE_ACTIONS if case.kind == "dispute" else CLAIM_ACTIONS
+    if transition.action not in fits:
+        return no(_g("This decision does not fit this kind of case."))
+    if APPLICANT in transition.roles:
+        if user.pk == case.claimant_id:
+            return YES
+        return no(_g("Only the person who opened this case can do this."))
+    if not any(has_role(user, r) for r in transition.roles):
+        return no(_g("Your role does not allow this action."))
+    if user.pk == case.claimant_id or acts_for(user, case.organization):
+        return no(_g("You act for this organisation, so you cannot decide its verification."), "four_eyes")
+    deciding = transition.action not in ("recommend", "refuse")
+    if deciding and getattr(settings, "VERIFICATION_FOUR_EYES", True):
+        if transition.source == "pending":
+            return no(_g("Four eyes: a colleague first checks the documents (“pass to a second check”), then "
+                         "another decides."), "four_eyes")
+        if case.recommended_by_id == user.pk:
+            return no(_g("Four eyes: you checked this case's documents, so a colleague decides it."), "four_eyes")
+    return YES
+
+
+def _verification_viewer(user, case):
+    if case is not None and user.pk == case.claimant_id:
+        return YES
+    if case is not None and acts_for(user, case.organization) and case.kind == "claim":
+        return YES
+    return _staff_rule(REVIEWER, APPROVER, ADMINISTRATOR)(user, case)
+
+
 RULES = {
+    "verification.view": _verification_viewer,
+    "verification.queue": _staff_rule(REVIEWER, APPROVER, ADMINISTRATOR),
+    "verification.assign": _staff_rule(REVIEWER, APPROVER, ADMINISTRATOR),
     "application.view": lambda u, a: can_see_application(u, a),
     "application.edit": _application_editor,
     "application.create": _member_rule,

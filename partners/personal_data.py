@@ -81,6 +81,11 @@ LOCATIONS: tuple[Location, ...] = (
     Location("partners.Attachment", ("file", "uploaded_by", "original_name"), "uploaded_files", PSEUDONYMISED,
              PUBLIC_RECORD, "the organisation's documents; files of rejected or withdrawn applications are "
              "deleted after ATTACHMENT_RETENTION_DAYS (purge_attachments)"),
+    Location("partners.VerificationCase", ("claimant", "legal_representative", "position", "statement", "reason"),
+             "verification_cases", PSEUDONYMISED, PUBLIC_RECORD,
+             "kept as the organisation's verification history, naming only the anonymised account"),
+    Location("partners.VerificationDocument", ("file", "uploaded_by", "original_name"), "verification_cases",
+             PSEUDONYMISED, PUBLIC_RECORD, "kept with the verification case as the proof it was decided on"),
     Location("partners.ReviewMessage", ("author", "body", "points"), "review_messages", PSEUDONYMISED, PUBLIC_RECORD,
              "kept with the application, naming only the anonymised account; the person's e-mail and mobile "
              "are scrubbed from the text, and their name from their own (privacy.scrub_free_text)"),
@@ -116,14 +121,14 @@ LOCATIONS: tuple[Location, ...] = (
              "security log keeps what must be kept", not_personal=("object_id",)),
     Location("partners.Organization", ("legal_representative", "registered_address"), "organisations", KEPT,
              PUBLIC_INFO, "the organisation's register entry, not the deleting person's data",
-             not_personal=("name", "name_en", "credit_code_confirmed_by", "description")),
+             not_personal=("name", "name_en", "credit_code_confirmed_by", "description", "beijing_entity_name")),
 ) + tuple(
     Location(f"partners.Historical{name}", HISTORY_FIELDS, "profile_history", PSEUDONYMISED, PUBLIC_RECORD,
              "field history of the organisation's records; the editor is the anonymised account",
              not_personal=not_personal)
     for name, not_personal in (
         ("Organization", ("name", "name_en", "legal_representative", "registered_address", "description",
-                          "credit_code_confirmed_by")),
+                          "credit_code_confirmed_by", "beijing_entity_name")),
         ("ComputeProfile", ("summary", "services", "sme_pricing")),
         ("DataProfile", ("summary", "roles", "modalities", "compliance_certifications")),
         ("ModelProfile", ("summary", "algorithm_filing", "genai_filing")),

@@ -1,6 +1,7 @@
 """Validators for the codes and formats the registry accepts: credit codes, phones, filings, passwords."""
 
 import re
+import unicodedata
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _g
@@ -14,9 +15,15 @@ USCC_WEIGHTS = [pow(3, i, 31) for i in range(17)]
 ORG_CODE_WEIGHTS = [3, 7, 9, 10, 5, 8, 4, 2]
 
 
+# I and O never occur in a credit code; people who type one mean the digit that looks like it.
+CONFUSED = str.maketrans({"O": "0", "I": "1"})
+
+
 def normalize_credit_code(value: str) -> str:
-    """Strip every kind of white space and upper-case, as people paste codes from licences."""
-    return re.sub(r"\s+", "", value or "").upper()
+    """Full-width characters to their ASCII form, every kind of white space stripped, upper-cased, and the letters
+    O and I (never used in a code) read as the digits 0 and 1, as people type and paste codes from licences."""
+    text = unicodedata.normalize("NFKC", value or "")
+    return re.sub(r"\s+", "", text).upper().translate(CONFUSED)
 
 
 def uscc_check_character(first17: str) -> str:

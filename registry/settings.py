@@ -385,7 +385,12 @@ SPECTACULAR_SETTINGS = {
                             "EventTypeEnum": "partners.event_types.event_types",
                             "EventStateEnum": "partners.event_types.EVENT_STATES",
                             "WorkflowActionEnum": "partners.workflow.ACTIONS",
-                            "DecisionPerTypeEnum": "partners.api.serializers.DECISION_PER_TYPE"},
+                            "DecisionPerTypeEnum": "partners.api.serializers.DECISION_PER_TYPE",
+                            "VerificationStateEnum": "partners.enums.VerificationState",
+                            "VerificationKindEnum": "partners.enums.VerificationKind",
+                            "VerificationActionEnum": "partners.workflow.VERIFICATION.actions",
+                            "OrgVerificationEnum": "partners.enums.OrgVerification",
+                            "AttachmentKindEnum": "partners.models.application.AttachmentKind"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "partners.api.schema.document_errors",
@@ -428,6 +433,11 @@ CONTENT_SECURITY_POLICY = {
 
 # --- The plan's own settings ----------------------------------------------------------------
 PUBLICITY_DAYS = env.int("PUBLICITY_DAYS", default=7)
+# Organisation verification: one staff member checks the documents, another verifies (four eyes).
+VERIFICATION_FOUR_EYES = env.bool("VERIFICATION_FOUR_EYES", default=True)
+# Who may apply by where the credit code was issued: beijing_only, beijing_entity (outside Beijing only with an
+# operating entity in Beijing named by its own code) or anywhere; see partners/services/eligibility.py.
+PLAN_ELIGIBILITY = env.str("PLAN_ELIGIBILITY", default="beijing_entity")
 MEMBER_NUMBER_PREFIX = env("MEMBER_NUMBER_PREFIX", default="BJAI")
 REVIEW_SLA_DAYS = env.int("REVIEW_SLA_DAYS", default=10)
 OUTBOX_SWEEP_AFTER = timedelta(minutes=env.int("OUTBOX_SWEEP_MINUTES", default=5))

@@ -70,6 +70,7 @@ class OrganizationFactory(factory.django.DjangoModelFactory):
     registered_address = "北京市海淀区中关村大街1号"
     district = factory.LazyFunction(lambda: District.objects.get(code="110108"))
     registered_capital = 1000
+    verification = "verified"  # most tests act for a proven organisation; tests/test_verification*.py start unverified
 
     @factory.post_generation
     def owner(self, create, extracted, **kwargs):

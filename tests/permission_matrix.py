@@ -14,6 +14,7 @@ from partners.enums import ApplicationState, OrgRole
 from partners.models import Decision, Industry, JoinRequest, Notification, OrganizationMember
 from partners.models.api import APPLICANT_SCOPES, WebhookSubscription
 from tests.factories import (
+    TINY_PDF,
     ApplicationFactory,
     OrganizationFactory,
     UserFactory,
@@ -113,6 +114,16 @@ class World:
 
         self.invitation_a = invite_colleague(self.applicant_a, self.org_a, "invited-to-a@example.com")
         self.notification_a = Notification.objects.filter(recipient=self.applicant_a).order_by("id").first()
+        # A's owner re-proves the organisation: a verification case in draft with one document.
+        from django.core.files.base import ContentFile
+
+        from partners.models import VerificationDocument
+        from partners.services.verification import open_case
+
+        self.case_a = open_case(self.applicant_a, self.org_a, legal_representative="李明", position="总经理")
+        self.case_document_a = VerificationDocument(case=self.case_a, kind="licence", original_name="licence.pdf",
+                                                    content_type="application/pdf", size=len(TINY_PDF), sha256="0")
+        self.case_document_a.file.save("upload", ContentFile(TINY_PDF), save=True)
 
         # A third organisation is an admitted member (public directory and member page).
         self.member_owner = UserFactory(email="member-owner@example.com")

@@ -86,6 +86,9 @@ TABLE = {
     "member-list": {"get": PUBLIC, "post": API_READ_ONLY},  # /api/v1/members/
     "member-detail": {"get": PUBLIC, "post": API_READ_ONLY},  # /api/v1/members/BJAI-2026-00001/
     "event-list": {"get": "401 200 200 200 200 200 200 200", "post": API_READ_ONLY},  # /api/v1/events/
+    "verification-case-list": {"get": "401 200 200 200 200 200 200 200", "post": API_READ_ONLY},  # /api/v1/verification-cases/
+    "verification-case-detail": {"get": "401 200 404 200 200 200 404 200", "post": API_READ_ONLY},  # /api/v1/verification-cases/1/
+    "verification-case-fire-action": {"get": API_READ_ONLY, "post": "401 415 404 415 415 415 404 415"},  # /api/v1/verification-cases/1/actions/withdraw/
     "webhook-list": {"get": "401 403 403 403 403 403 403 403", "post": "401 403 403 403 403 403 403 403"},  # /api/v1/webhooks/
     "webhook-detail": {"get": "401 403 403 403 403 403 403 403", "post": "401 403 403 403 403 403 403 403"},  # /api/v1/webhooks/<uuid>/
     "webhook-deliveries": {"get": "401 403 403 403 403 403 403 403", "post": "401 403 403 403 403 403 403 403"},  # /api/v1/webhooks/<uuid>/deliveries/
@@ -112,6 +115,14 @@ TABLE = {
     "portal:step": {"get": OWN_ORG, "post": "302 400 404 400 404 404 404 404"},  # /portal/applications/2/step/organization/
     "portal:attachment_delete": {"get": LOGIN_THEN_NOT_ALLOWED, "post": "302 302 404 302 404 404 404 404"},  # /portal/applications/2/attachments/3/delete/
     "portal:attachment_download": {"get": "302 200 404 200 200 200 404 200"},  # staff who review, not service officers
+    # Verification: a case is its claimant's alone on the portal (colleagues and staff get 404 there).
+    "portal:dispute": {"get": LOGGED_IN, "post": LOGGED_IN},  # /portal/organisation/dispute/
+    "portal:verification": {"get": "302 200 404 404 404 404 404 404", "post": "302 302 404 404 404 404 404 404"},  # /portal/verification/1/
+    "portal:verification_letter": {"get": "302 200 404 404 404 404 404 404", "post": "302 200 404 404 404 404 404 404"},  # /portal/verification/1/letter.pdf
+    "portal:verification_document_add": {"get": LOGIN_THEN_NOT_ALLOWED, "post": "302 400 404 404 404 404 404 404"},  # /portal/verification/1/documents/
+    "portal:verification_document": {"get": "302 200 404 404 404 404 404 404", "post": "302 200 404 404 404 404 404 404"},  # /portal/verification/1/documents/1/
+    "portal:verification_document_delete": {"get": LOGIN_THEN_NOT_ALLOWED, "post": "302 302 404 404 404 404 404 404"},  # /portal/verification/1/documents/1/delete/
+    "portal:verification_action": {"get": LOGIN_THEN_NOT_ALLOWED, "post": "302 302 404 404 404 404 404 404"},  # /portal/verification/1/action/withdraw/
     # --- personal data and security administration (dedicated roles; see separation of duties) ---------------
     "privacy:notice": {"get": PUBLIC, "post": PUBLIC},  # /me/privacy/
     "privacy:consent": {"get": LOGGED_IN, "post": REDIRECTED},  # /me/privacy/consent/
@@ -148,6 +159,12 @@ TABLE = {
     "review:assign": {"get": NOT_ALLOWED, "post": "302 403 403 403 302 403 403 302"},  # /staff/applications/1/assign/
     "review:attachment": {"get": REVIEW_STAFF, "post": REVIEW_STAFF},  # /staff/applications/1/attachments/1/
     "review:resolve_objection": {"get": NOT_ALLOWED, "post": "302 403 403 403 403 400 403 400"},  # /staff/objections/1/resolve/
+    "review:organization": {"get": REVIEW_STAFF, "post": REVIEW_STAFF},  # /staff/organisations/1/
+    "review:verification_queue": {"get": REVIEW_STAFF, "post": REVIEW_STAFF},  # /staff/verification/
+    "review:verification_assign": {"get": NOT_ALLOWED, "post": "302 403 403 403 302 302 403 302"},  # /staff/verification/assign/
+    "review:verification": {"get": REVIEW_STAFF, "post": REVIEW_STAFF},  # /staff/verification/1/
+    "review:verification_act": {"get": NOT_ALLOWED, "post": "302 403 403 403 409 409 403 409"},  # /staff/verification/1/act/verify/ (a draft: nothing to decide yet)
+    "review:verification_document": {"get": REVIEW_STAFF, "post": REVIEW_STAFF},  # /staff/verification/1/documents/1/
     "review:members": {"get": "302 403 403 403 200 200 200 200", "post": "302 403 403 403 200 200 200 200"},  # /staff/members/
     "review:member": {"get": "302 403 403 403 200 200 200 200", "post": "302 403 403 403 200 200 200 200"},  # /staff/members/1/
     "review:member_change": {"get": NOT_ALLOWED, "post": "302 403 403 403 403 302 403 302"},  # /staff/members/1/change/
@@ -198,6 +215,18 @@ KWARGS = {
     "webhook-deliveries": lambda w: {"id": w.webhook_public_id},
     "webhook-rotate-secret": lambda w: {"id": w.webhook_public_id},
     "keys:revoke": lambda w: {"pk": w.api_key_pk},
+    "portal:verification": lambda w: {"pk": w.case_a.pk},
+    "portal:verification_letter": lambda w: {"pk": w.case_a.pk},
+    "portal:verification_document_add": lambda w: {"pk": w.case_a.pk},
+    "portal:verification_document": lambda w: {"pk": w.case_a.pk, "document_id": w.case_document_a.pk},
+    "portal:verification_document_delete": lambda w: {"pk": w.case_a.pk, "document_id": w.case_document_a.pk},
+    "portal:verification_action": lambda w: {"pk": w.case_a.pk, "action": "withdraw"},
+    "review:verification": lambda w: {"pk": w.case_a.pk},
+    "review:organization": lambda w: {"pk": w.org_a.pk},
+    "review:verification_act": lambda w: {"pk": w.case_a.pk, "action": "verify"},
+    "review:verification_document": lambda w: {"pk": w.case_a.pk, "document_id": w.case_document_a.pk},
+    "verification-case-detail": lambda w: {"pk": w.case_a.pk},
+    "verification-case-fire-action": lambda w: {"pk": w.case_a.pk, "action_name": "withdraw"},
     "review:detail": lambda w: {"pk": w.application_a.pk},
     "review:act": lambda w: {"pk": w.application_a.pk},
     "review:note": lambda w: {"pk": w.application_a.pk},

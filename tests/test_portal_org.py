@@ -24,7 +24,9 @@ def test_a_new_code_creates_the_organisation_with_its_owner(client):
     response = client.post(reverse("portal:claim"), {"credit_code": spaced, "name": "北京示例智能科技有限公司"})
     organization = Organization.objects.get(credit_code=NEW_CODE)  # normalised
     assert response.status_code == 302
-    assert response["Location"] == reverse("portal:organization", args=[organization.pk])
+    # The new owner is sent on to prove the organisation (tests/test_verification.py).
+    case = organization.verification_cases.get(claimant=person)
+    assert response["Location"] == reverse("portal:verification", args=[case.pk])
     assert role_of(person, organization) == OrgRole.OWNER
     assert AuditEvent.objects.filter(organization=organization, action="organization.created").exists()
     assert client.get(reverse("portal:home")).status_code == 200

@@ -33,6 +33,12 @@ TABLE = {
     "review:member_change": ("post", [LOGIN, 403, 403, 302, 403, 302]),
     "review:letters": ("get", [LOGIN, 403, 403, 403, 403, 200]),
     "review:letter_edit": ("get", [LOGIN, 403, 403, 403, 403, 200]),
+    "review:verification_queue": ("get", [LOGIN, 403, 200, 200, 403, 200]),
+    "review:verification_assign": ("post", [LOGIN, 403, 302, 302, 403, 302]),
+    "review:verification": ("get", [LOGIN, 403, 200, 200, 403, 200]),
+    "review:verification_act": ("post", [LOGIN, 403, 302, 302, 403, 302]),
+    "review:verification_document": ("get", [LOGIN, 403, 200, 200, 403, 200]),
+    "review:organization": ("get", [LOGIN, 403, 200, 200, 403, 200]),
     "publicity:list": ("get", [200, 200, 200, 200, 200, 200]),
     "publicity:objection": ("get", [200, 200, 200, 200, 200, 200]),
 }
@@ -68,11 +74,28 @@ def world(db):
     # Objections filed above count against no real address; keep them apart from the throttle.
     assert Group.objects.filter(name="reviewer").exists()
     return {"people": people, "submitted": submitted, "public": public, "objection": objection,
-            "membership": membership}
+            "membership": membership, "case": _verification_case()}
+
+
+def _verification_case():
+    """A claim sent to the plan office: documents uploaded, waiting for staff."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from partners.services import organizations as org_services
+    from partners.services import verification as verification_services
+    from tests.factories import TINY_PDF, UserFactory, unique_credit_code
+
+    claimant = UserFactory()
+    organization = org_services.create_organization(claimant, unique_credit_code(), "北京核验权限科技有限公司")
+    case = verification_services.open_case_of(claimant, organization)
+    verification_services.update_details(claimant, case, legal_representative="陈立", position="总监")
+    for kind in ("licence", "authorisation"):
+        verification_services.add_document(claimant, case, SimpleUploadedFile(f"{kind}.pdf", TINY_PDF), kind)
+    return verification_services.fire(claimant, case, "submit")
 
 
 def request_for(name, world):
-    s, m, o = world["submitted"], world["membership"], world["objection"]
+    s, m, o, c = world["submitted"], world["membership"], world["objection"], world["case"]
     reviewer = world["people"]["reviewer"]
     return {
         "review:dashboard": lambda: (reverse(name), None),
@@ -93,6 +116,12 @@ def request_for(name, world):
                                                               "suspend-reason": "考核"}),
         "review:letters": lambda: (reverse(name), None),
         "review:letter_edit": lambda: (reverse(name, args=["approved", "zh-hans"]), None),
+        "review:verification_queue": lambda: (reverse(name), None),
+        "review:verification_assign": lambda: (reverse(name), {"ids": c.pk, "assignee": reviewer.pk}),
+        "review:verification": lambda: (reverse(name, args=[c.pk]), None),
+        "review:verification_act": lambda: (reverse(name, args=[c.pk, "recommend"]), {"expected_state": "pending"}),
+        "review:verification_document": lambda: (reverse(name, args=[c.pk, c.documents.first().pk]), None),
+        "review:organization": lambda: (reverse(name, args=[c.organization_id]), None),
         "publicity:list": lambda: (reverse(name), None),
         "publicity:objection": lambda: (reverse(name, args=[world["public"].public_id]), None),
     }[name]()

@@ -212,7 +212,7 @@ def test_workflow_diagram_command_prints_the_table():
         assert f"{t.source} --> {t.target}: {t.action}" in text
     for final in S.final_states():
         assert f"{final} --> [*]" in text
-    assert text.strip() == workflow.mermaid().strip()
+    assert workflow.mermaid().strip() in text
 
 
 def test_the_readme_shows_the_current_diagram():

@@ -10,6 +10,8 @@ TAGS = [
                      "单位及其申报：草稿、附件与申报方操作。"),
     ("review", "Staff review: workflow actions of reviewers and approvers, and their decisions. "
                "工作人员审核：初审、复审操作及其决定。"),
+    ("verification", "Organisation verification: who may act for an organisation, proven with documents and "
+                     "checked by staff; claims and disputes with their actions. 单位核验：认领与争议及其操作。"),
     ("events", "The events feed for synchronisation, in commit order. 用于同步的事件流（按提交顺序）。"),
     ("webhooks", "Subscriptions that push events, signed, with their deliveries. 事件推送订阅（签名）及投递记录。"),
     ("reference", "Reference lists: partner types, districts, industries. 参考数据：伙伴类型、区、行业。"),
@@ -30,6 +32,9 @@ OPERATIONS = {
     "v1_applications_attachments_create": ("applications", "Upload an attachment", "上传附件"),
     "v1_decisions_list": ("review", "List review decisions", "审核决定列表"),
     "v1_decisions_retrieve": ("review", "Read a review decision", "查看审核决定"),
+    "v1_verification_cases_list": ("verification", "List verification cases", "核验案件列表"),
+    "v1_verification_cases_retrieve": ("verification", "Read a verification case", "查看核验案件"),
+    "v1_verification_cases_actions_create": ("verification", "Fire a verification action", "执行核验操作"),
     "v1_events_list": ("events", "Read the events feed", "读取事件流"),
     "v1_webhooks_list": ("webhooks", "List your webhook subscriptions", "我的推送订阅列表"),
     "v1_webhooks_create": ("webhooks", "Subscribe to events", "订阅事件"),

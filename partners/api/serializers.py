@@ -104,7 +104,8 @@ class OrganizationSerializer(serializers.ModelSerializer):
         fields = ["id", "name", "name_en", "credit_code", "org_type", "legal_representative", "registered_capital",
                   "capital_currency", "founded_on", "registered_address", "district", "province", "in_etown",
                   "scale", "ownership", "high_tech_certificate", "specialized_level", "website", "description",
-                  "member_number", "created_at", "updated_at"]
+                  "member_number", "verification", "verified_at", "beijing_entity_name", "beijing_entity_credit_code",
+                  "created_at", "updated_at"]
         read_only_fields = fields
 
     @extend_schema_field(serializers.CharField(allow_null=True))

@@ -10,6 +10,7 @@ from .applications import ApplicationViewSet, DecisionViewSet, OrganizationViewS
 from .events import EventViewSet
 from .members import MemberViewSet
 from .reference import DistrictViewSet, IndustryViewSet, PartnerTypeViewSet
+from .verification import VerificationCaseViewSet
 from .webhooks import WebhookViewSet
 
 router = DefaultRouter()
@@ -23,6 +24,7 @@ router.register("decisions", DecisionViewSet, basename="decision")
 router.register("members", MemberViewSet, basename="member")
 router.register("events", EventViewSet, basename="event")
 router.register("webhooks", WebhookViewSet, basename="webhook")
+router.register("verification-cases", VerificationCaseViewSet, basename="verification-case")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

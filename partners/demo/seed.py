@@ -19,7 +19,7 @@ from ..services import membership as membership_services
 from ..services import organizations as org_services
 from ..services import review as review_services
 from .accounts import DEMO_DOMAIN, DEMO_PASSWORD, ensure_demo_accounts, ensure_user
-from .data import application_specs, content, digest, mobile, organizations, pick
+from .data import application_specs, content, credit_code, digest, mobile, organizations, pick
 from .pdf import make_pdf
 from .profiles import fill_profile
 
@@ -100,12 +100,37 @@ def create_organization(entry, code, owner) -> Organization:
         specialized_level=entry.get("specialized", ""),
         description=pick(content()[entry_types(entry)[0]], entry["name"], entry_types(entry)[0])["summary"],
     )
+    if entry["district"] == "outside":
+        # The plan admits an organisation registered elsewhere with its operating entity in Beijing (PLAN_ELIGIBILITY).
+        branch = {**entry, "name": entry["name"] + "北京分公司", "district": "110108", "division": "110108"}
+        facts.update(beijing_entity_name=branch["name"], beijing_entity_credit_code=credit_code(branch))
     # The files are checked as a form would check them, then registered as an applicant registers.
     Organization(name=entry["name"], credit_code=code, **facts).full_clean()
     org = org_services.create_organization(owner, code, entry["name"], **facts)
     OrganizationMember.objects.filter(organization=org, user=owner).update(
         title=pick(content()["contact_titles"], entry["name"]))
+    prove_organization(org, owner, entry)
     return org
+
+
+def prove_organization(org, owner, entry):
+    """The owner proves the organisation as a claimant does (names, the two documents, sent for verification);
+    the plan office's verification is recorded as the system acting for staff, so the demo's organisations may
+    submit. Its history shows the documents it was verified on."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from ..services import verification as verification_services
+    from ..workflow import engine
+
+    case = verification_services.open_case_of(owner, org)
+    verification_services.update_details(owner, case, legal_representative=entry["legal_rep"],
+                                         position=pick(content()["contact_titles"], entry["name"]))
+    for kind, title in (("licence", "Business licence"), ("authorisation", "Authorisation letter")):
+        pdf = make_pdf([title, org.name_en, org.credit_code])
+        verification_services.add_document(owner, case, SimpleUploadedFile(f"{kind}.pdf", pdf, "application/pdf"),
+                                           kind)
+    verification_services.fire(owner, case, "submit")
+    engine.fire("verification", case.pk, "verify", engine.Actor(system=True, extra={"as_admin": True}))
 
 
 def entry_types(entry):

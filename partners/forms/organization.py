@@ -10,7 +10,8 @@ from ..validators import credit_code_errors, normalize_credit_code
 class ClaimForm(forms.Form):
     credit_code = forms.CharField(
         label=_("Unified social credit code"), max_length=40,
-        help_text=_("18 characters, as printed on the business licence. Spaces are ignored."))
+        help_text=_("18 characters, as printed on the business licence. Spaces and full-width characters are "
+                    "accepted; the letters O and I, which never occur in a credit code, are read as 0 and 1."))
     name = forms.CharField(label=_("Registered name (Chinese)"), max_length=200, required=False,
                            help_text=_("Needed only when the organisation is not registered here yet."))
     message = forms.CharField(label=_("Message to the owner"), max_length=500, required=False,
@@ -34,7 +35,8 @@ class OrganizationForm(forms.ModelForm):
         model = Organization
         fields = ["name", "name_en", "org_type", "legal_representative", "registered_capital", "capital_currency",
                   "founded_on", "registered_address", "district", "province", "in_etown", "scale", "ownership",
-                  "high_tech_certificate", "specialized_level", "website", "description"]
+                  "high_tech_certificate", "specialized_level", "website", "description", "beijing_entity_name",
+                  "beijing_entity_credit_code"]
         widgets = {
             "founded_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
             "description": forms.Textarea(attrs={"rows": 4}),
@@ -43,9 +45,26 @@ class OrganizationForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["district"].queryset = District.objects.filter(active=True)
+        if self.instance.pk and not self.instance.district_id and not self.is_bound:
+            # The credit code's region names the district (or outside Beijing): offer it, the person confirms.
+            from ..services.eligibility import location_from_code
+
+            for name, value in location_from_code(self.instance.credit_code).items():
+                if self.initial.get(name.removesuffix("_id")) in (None, "", False):
+                    self.initial[name.removesuffix("_id")] = value
         for name, field in self.fields.items():
             if name != "name":
                 field.required = False  # a draft may be incomplete; the submit check lists what is missing
+
+    def clean_beijing_entity_credit_code(self):
+        from ..services.eligibility import beijing_entity_problem
+
+        code = normalize_credit_code(self.cleaned_data.get("beijing_entity_credit_code", ""))
+        if code:
+            problem = beijing_entity_problem(code)
+            if problem:
+                raise forms.ValidationError(problem)
+        return code
 
     def clean(self):
         data = super().clean()

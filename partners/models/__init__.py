@@ -20,6 +20,7 @@ from .notification import Notification, NotificationAttempt, NotificationPrefere
 from .compliance import Consent, DeletionRequest, PasswordHistory, PrivacyNotice, SecuritySetting, StaffSession
 from .api import ApiKey, IdempotencyRecord, WebhookSubscription
 from .tally import Tally
+from .verification import VerificationCase, VerificationDocument
 
 __all__ = [
     "User", "District", "Industry", "Organization", "OrganizationMember", "JoinRequest", "OrganizationInvitation",
@@ -29,5 +30,5 @@ __all__ = [
     "Membership", "MembershipGrant", "MemberNumberCounter", "AuditEvent", "SecurityEvent", "ActorPseudonym",
     "Notification", "NotificationAttempt", "NotificationPreference",
     "PasswordHistory", "PrivacyNotice", "Consent", "DeletionRequest", "StaffSession", "SecuritySetting",
-    "ApiKey", "WebhookSubscription", "IdempotencyRecord", "Tally",
+    "ApiKey", "WebhookSubscription", "IdempotencyRecord", "Tally", "VerificationCase", "VerificationDocument",
 ]

@@ -16,6 +16,7 @@ from ..enums import (
     JoinRequestState,
     OrganizationType,
     OrgRole,
+    OrgVerification,
     Ownership,
     Scale,
     SpecializedLevel,
@@ -61,6 +62,15 @@ class Organization(models.Model):
                                          choices=SpecializedLevel.choices, blank=True)
     website = models.URLField(_("website"), blank=True)
     description = models.TextField(_("description"), max_length=2000, blank=True)
+    beijing_entity_name = models.CharField(
+        _("operating entity in Beijing"), max_length=200, blank=True,
+        help_text=_("Only for an organisation registered outside Beijing: its subsidiary or branch in Beijing."))
+    beijing_entity_credit_code = models.CharField(
+        _("credit code of the operating entity in Beijing"), max_length=18, blank=True,
+        help_text=_("The Beijing entity's own unified social credit code."))
+    verification = models.CharField(_("verification"), max_length=12, choices=OrgVerification.choices,
+                                    default=OrgVerification.UNVERIFIED, db_index=True)
+    verified_at = models.DateTimeField(_("verified at"), null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True, verbose_name=_("created at"))
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
@@ -85,11 +95,13 @@ class Organization(models.Model):
 
     def save(self, *args, **kwargs):
         self.credit_code = normalize_credit_code(self.credit_code)
+        self.beijing_entity_credit_code = normalize_credit_code(self.beijing_entity_credit_code)
         super().save(*args, **kwargs)
 
     def clean_fields(self, exclude=None):
         # Normalise before the length check: a code pasted with spaces is 18 characters once cleaned.
         self.credit_code = normalize_credit_code(self.credit_code)
+        self.beijing_entity_credit_code = normalize_credit_code(self.beijing_entity_credit_code)
         super().clean_fields(exclude)
 
     def clean(self):
@@ -101,6 +113,10 @@ class Organization(models.Model):
             raise ValidationError({"province": _("An organisation outside Beijing needs its province.")})
         if self.district_id and self.district_id != OUTSIDE_BEIJING:
             self.province = ""
+
+    @property
+    def is_verified(self):
+        return self.verification == OrgVerification.VERIFIED
 
     @property
     def owner(self):

@@ -1,3 +1,25 @@
 """Use cases. Every change of state enters here; views, API, admin and commands only translate."""
 
-from . import applications, membership, review  # noqa: F401  (registers workflow effects)
+
+def register_workflow():
+    """Attach the services to the workflow processes (called once from PartnersConfig.ready).
+
+    Importing the service modules registers their effects and checks (decorators on each process); the
+    recorders write each transition's audit event and outbox rows inside fire()'s transaction.
+    """
+    from ..workflow import APPLICATION, VERIFICATION
+    from . import applications, membership, review, verification  # noqa: F401  (registers effects and checks)
+
+    APPLICATION.record(record_application_transition)
+    VERIFICATION.record(verification.record_verification_transition)
+
+
+def record_application_transition(application, transition, actor, inputs, data, source):
+    from .audit import log_event
+    from .notifications import notify_transition
+
+    log_event(
+        transition.code, actor=actor, application=application, from_state=source, to_state=transition.target,
+        data={"action": transition.action, **data}, visible_to_applicant=transition.visible_to_applicant,
+    )
+    notify_transition(application, transition, actor, inputs, data)

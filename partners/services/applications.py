@@ -106,6 +106,17 @@ def completeness_errors(application) -> dict[str, list[str]]:
         errors.setdefault(step, []).append(message)
 
     org = application.organization
+    from .eligibility import eligibility_problem
+    from .verification import submission_blocker
+
+    # An application first submitted by a verified organisation may be resubmitted while a change of its identity
+    # is verified again (staff see the organisation unverified); a suspended organisation submits nothing.
+    blocker = submission_blocker(org)
+    if blocker and (application.submitted_at is None or org.verification == "suspended"):
+        add("organization", blocker)
+    ineligible = eligibility_problem(org)
+    if ineligible:
+        add("organization", ineligible)
     for field_name, label in (("name", _g("name")), ("credit_code", _g("credit code")),
                               ("legal_representative", _g("legal representative")),
                               ("registered_address", _g("registered address"))):

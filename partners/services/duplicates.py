@@ -4,6 +4,7 @@ import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
+from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from ..enums import ApplicationState
@@ -84,4 +85,30 @@ def possible_duplicates(organization, application=None) -> list[PossibleDuplicat
         if score >= SIMILARITY:
             scored.append(PossibleDuplicate(org, None, _("A very similar name"), round(score, 2)))
     found.extend(sorted(scored, key=lambda d: -d.score)[:10])
+    return found
+
+
+def shared_contacts(organization, limit=20) -> list[PossibleDuplicate]:
+    """Other organisations reached through the same phone or e-mail (an application's contact, or a person
+    acting for both): one person registering several organisations is worth a look."""
+    from ..models import User
+
+    own = Application.objects.filter(organization=organization)
+    phones = {p for p in own.values_list("contact_phone", flat=True) if p}
+    emails = {e.lower() for e in own.values_list("contact_email", flat=True) if e}
+    people = User.objects.filter(org_links__organization=organization)
+    phones |= {p for p in people.values_list("phone", flat=True) if p}
+    found, seen = [], {organization.pk}
+    if phones or emails:
+        match = Q(contact_phone__in=phones) | Q(contact_email__in=emails)
+        for application in (Application.objects.filter(match).exclude(organization=organization)
+                            .select_related("organization").order_by("pk")[:limit]):
+            if application.organization_id not in seen:
+                seen.add(application.organization_id)
+                found.append(PossibleDuplicate(application.organization, application,
+                                               _("The same contact phone or e-mail")))
+    for org in (Organization.objects.filter(memberships_of_people__user__in=people).exclude(pk__in=seen)
+                .distinct().only("pk", "name", "credit_code")[:limit]):
+        seen.add(org.pk)
+        found.append(PossibleDuplicate(org, None, _("The same person acts for it")))
     return found

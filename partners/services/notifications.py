@@ -60,6 +60,11 @@ KINDS: dict[str, Kind] = {
     "staff.digest": Kind(_("Daily digest"), STAFF, True),
     "staff.outbox.failed": Kind(_("Messages the mail server would not take"), STAFF, True),
     "account.mail": Kind(_("Account e-mail (address verification, password reset)"), APPLICANT, True),
+    "verification.submitted": Kind(_("Receipt of your verification documents"), APPLICANT),
+    "verification.decided": Kind(_("Decision on the verification of your organisation"), APPLICANT, True),
+    "verification.dispute_decided": Kind(_("Decision on a dispute about your organisation"), APPLICANT, True),
+    "staff.verification.submitted": Kind(_("New organisation verification to check"), STAFF),
+    "staff.verification.recommended": Kind(_("Organisation verification awaiting the second check"), STAFF),
 }
 
 # Account mail is rendered by allauth when it is recorded and holds one-time links: it is e-mail only,
@@ -355,3 +360,38 @@ def target_path(notification) -> str:
         except NoReverseMatch:
             continue
     return "/"
+
+
+VERIFICATION_DECISIONS = {"verify", "refuse", "transfer", "keep", "suspend"}
+
+
+def notify_verification(case, transition, actor, data):
+    """Who hears of a verification transition: the claimant, the owner a dispute is about, and staff."""
+    organization = case.organization
+    ctx = {"organization": organization.name, "organization_id": organization.pk, "case": case.pk,
+           "kind": case.kind, "action": transition.action, "state": case.state, "reason": case.reason}
+    event = f"{case.pk}:{transition.action}:{case.state_changed_at.timestamp() if case.state_changed_at else 0}"
+    claimant = case.claimant
+    acting = getattr(getattr(actor, "user", None), "pk", None)
+    if transition.action == "submit":
+        if claimant is not None:
+            record("verification.submitted", recipient=claimant, context=ctx,
+                   dedupe_key=f"verification.submitted:{event}")
+        for person in staff_with_role(StaffRole.REVIEWER):
+            record("staff.verification.submitted", recipient=person, context=ctx,
+                   dedupe_key=f"staff.verification.submitted:{event}:{person.pk}")
+    elif transition.action == "recommend":
+        for person in staff_with_role(StaffRole.APPROVER).exclude(pk=acting):
+            record("staff.verification.recommended", recipient=person, context=ctx,
+                   dedupe_key=f"staff.verification.recommended:{event}:{person.pk}")
+    elif transition.action in VERIFICATION_DECISIONS:
+        if claimant is not None:
+            record("verification.decided", recipient=claimant, context=ctx,
+                   dedupe_key=f"verification.decided:{event}")
+        other = data.get("previous_owner")
+        if other and other != case.claimant_id:
+            # Both sides of a dispute (or of a contested claim) hear of the decision.
+            person = User.objects.filter(pk=other).first()
+            if person is not None:
+                record("verification.dispute_decided", recipient=person, context=ctx,
+                       dedupe_key=f"verification.dispute_decided:{event}:{person.pk}")

@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _g
 
-from ..enums import JoinRequestState, OrgRole
+from ..enums import JoinRequestState, OrgRole, OrgVerification, VerificationKind
 from ..models import JoinRequest, Organization, OrganizationMember
 from ..permissions import can
 from ..validators import credit_code_errors, normalize_credit_code
@@ -28,19 +28,27 @@ def clean_credit_code(credit_code) -> str:
 
 
 def create_organization(user, credit_code, name, **facts):
-    """Register a new organisation with `user` as its owner; refuses a code that is already registered."""
+    """Register a new organisation with `user` as its owner, unverified, with a verification case opened for them
+    to prove it; refuses a code that is already registered."""
     code = clean_credit_code(credit_code)
     name = (name or "").strip()
     if not name:
         raise ServiceError(_g("Enter the organisation's registered name."), field="name")
     if len(name) > 200:
         raise ServiceError(_g("The name can have at most 200 characters."), field="name")
+    from .eligibility import location_from_code
+
+    for key, value in location_from_code(code).items():
+        facts.setdefault(key, value)  # the code's region fills the location unless the caller stated one
     try:
         with transaction.atomic():
             organization = Organization.objects.create(credit_code=code, name=name, **facts)
             OrganizationMember.objects.create(organization=organization, user=user, role=OrgRole.OWNER)
             log_event("organization.created", actor=user, organization=organization,
                       data={"credit_code": code})
+            from .verification import open_case
+
+            open_case(user, organization)
     except IntegrityError:
         # Someone registered the same code a moment earlier.
         raise ServiceError(_g("An organisation with this credit code is already registered."),
@@ -70,13 +78,21 @@ def request_to_join(user, organization, message=""):
 
 
 def claim_by_credit_code(user, credit_code, name="", message=""):
-    """A new code creates the organisation with `user` as owner; a known code asks its owner to let them join.
+    """A new code creates the organisation with `user` as owner (unverified, with a verification case); a code of a
+    verified organisation asks its owner to let them join; a code of an organisation nobody has proven yet opens
+    a verification case for `user` (the organisation goes to whoever proves it).
 
-    Returns (organization, join_request): join_request is None when the organisation was created.
+    Returns (organization, join_request): join_request is None when the organisation was created or claimed.
     """
     code = clean_credit_code(credit_code)
     existing = find_by_credit_code(code)
     if existing is not None:
+        if existing.verification == OrgVerification.UNVERIFIED and not existing.memberships_of_people.filter(
+                user=user).exists():
+            from .verification import open_case
+
+            open_case(user, existing)
+            return existing, None
         return existing, request_to_join(user, existing, message)
     return create_organization(user, code, name), None
 
@@ -153,13 +169,30 @@ def update_organization(user, organization, save):
     require(can(user, "organization.edit", organization))
     with transaction.atomic():
         locked = Organization.objects.select_for_update().get(pk=organization.pk)
-        before = {f: getattr(locked, f) for f in _AUDITED_FIELDS}
+        before = {f: getattr(locked, f) for f in [*_AUDITED_FIELDS, "verification"]}
         result = save(locked)
         locked.refresh_from_db()
         changed = sorted(f for f in _AUDITED_FIELDS if getattr(locked, f) != before[f])
         if changed:
             log_event("organization.updated", actor=user, organization=locked, data={"fields": changed})
+        if set(changed) & IDENTITY_FIELDS and before["verification"] == OrgVerification.VERIFIED:
+            _reverify(user, locked, sorted(set(changed) & IDENTITY_FIELDS))
     return result
+
+
+# A change of these is a change of who the organisation is: it is verified again before it may submit.
+IDENTITY_FIELDS = {"name", "legal_representative"}
+
+
+def _reverify(user, organization, fields):
+    from .verification import open_case
+
+    organization.verification = OrgVerification.UNVERIFIED
+    organization.save(update_fields=["verification", "updated_at"])
+    case = open_case(user, organization, kind=VerificationKind.IDENTITY_CHANGE,
+                     legal_representative=organization.legal_representative)
+    log_event("organization.identity_changed", actor=user, organization=organization,
+              data={"fields": fields, "case": case.pk})
 
 
 _AUDITED_FIELDS = ["name", "name_en", "org_type", "legal_representative", "registered_capital", "capital_currency",

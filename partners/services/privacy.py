@@ -31,6 +31,7 @@ from ..models import (
     SecurityEvent,
     SecuritySetting,
     StaffSession,
+    VerificationCase,
 )
 from .audit import log_event, pseudonymise_actor
 from .security import audit, client_ip, is_staff_account, refuse, setting_value
@@ -254,6 +255,15 @@ def personal_data(user) -> dict:
             {"organisation": jr.organization.name, "message": jr.message, "state": jr.state,
              "created_at": _iso(jr.created_at)}
             for jr in JoinRequest.objects.filter(user=user).select_related("organization")
+        ],
+        "verification_cases": [
+            {"organisation": c.organization.name, "kind": c.kind, "state": c.state,
+             "legal_representative": c.legal_representative, "position": c.position, "statement": c.statement,
+             "reason": c.reason, "created_at": _iso(c.created_at), "decided_at": _iso(c.decided_at),
+             "documents": [{"kind": d.kind, "name": d.original_name, "size": d.size, "sha256": d.sha256,
+                            "uploaded_at": _iso(d.uploaded_at)} for d in c.documents.all()]}
+            for c in VerificationCase.objects.filter(claimant=user).select_related("organization")
+            .prefetch_related("documents")
         ],
         "invitations": [
             {"organisation": inv.organization.name, "email": inv.email, "title": inv.title, "state": inv.state,

@@ -1,1 +1,1 @@
-"""Template filters of the registry."""
+"""Template tags and filters of the registry."""

@@ -57,7 +57,12 @@ def home(request):
     from ..services.invitations import pending_for
 
     invitations = list(pending_for(request.user))
-    if not organizations and not pending.exists() and not invitations:
+    from ..enums import VerificationState
+    from ..models import VerificationCase
+
+    verification_cases = list(VerificationCase.objects.filter(
+        claimant=request.user, state__in=VerificationState.open_states()).select_related("organization"))
+    if not organizations and not pending.exists() and not invitations and not verification_cases:
         if is_staff_member(request.user):
             return redirect("review:dashboard")  # staff act for no organisation; their work is elsewhere
         messages.info(request, _g("First tell us which organisation you act for."))
@@ -69,6 +74,7 @@ def home(request):
     return render(request, "partners/portal/home.html", {
         "organizations": organizations, "applications": applications, "pending_requests": pending,
         "join_requests_waiting": join_requests, "invitations": invitations,
+        "verification_cases": verification_cases,
     })
 
 

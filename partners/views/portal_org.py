@@ -9,7 +9,7 @@ from django.views.decorators.http import require_POST
 
 from ..enums import InvitationState, JoinRequestState, OrgRole
 from ..forms.organization import AddColleagueForm, ClaimForm, HandOverForm, OrganizationForm
-from ..models import JoinRequest, OrganizationInvitation, User
+from ..models import JoinRequest, Organization, OrganizationInvitation, User
 from ..permissions import org_role
 from ..services import invitations as invitation_services
 from ..services import organizations as org_services
@@ -34,8 +34,14 @@ def claim(request):
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
             else:
                 if join_request is None:
-                    messages.success(request, _g("%(org)s is registered, and you are its owner.")
-                                     % {"org": organization.name})
+                    from ..services.verification import open_case_of
+
+                    case = open_case_of(request.user, organization)
+                    messages.success(request, _g("%(org)s is claimed by you. Prove that you may act for it: the plan "
+                                                 "office verifies the organisation before its applications can be "
+                                                 "submitted.") % {"org": organization.name})
+                    if case is not None:
+                        return redirect("portal:verification", pk=case.pk)
                     return redirect("portal:organization", pk=organization.pk)
                 messages.success(request, _g("%(org)s is already registered. We asked its owner to let you act "
                                              "for it; you will be told of the answer.") % {"org": organization.name})
@@ -62,6 +68,8 @@ def _org_context(request, organization, **extra):
         if role == OrgRole.OWNER else [],
         "add_form": AddColleagueForm(), "hand_over_form": HandOverForm(colleagues=colleagues),
         "applications": organization.applications.order_by("-updated_at"),
+        "my_cases": organization.verification_cases.filter(claimant=request.user,
+                                                           state__in=["draft", "pending", "recommended"]),
     }
     ctx.update(extra)
     return ctx
@@ -84,6 +92,11 @@ def organization_edit(request, pk):
             form.add_error(None, exc.message)
         else:
             messages.success(request, _g("The organisation's profile was saved."))
+            from ..services.eligibility import location_check
+
+            check = location_check(Organization.objects.get(pk=organization.pk))
+            if not check.matches:
+                messages.warning(request, check.explanation)
             return redirect("portal:organization", pk=organization.pk)
     return render(request, "partners/portal/organization_form.html", {"form": form, "organization": organization},
                   status=400 if form.errors else 200)

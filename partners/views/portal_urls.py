@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import portal, portal_files, portal_org, portal_wizard
+from . import portal, portal_files, portal_org, portal_verification, portal_wizard
 
 app_name = "portal"
 urlpatterns = [
@@ -16,6 +16,16 @@ urlpatterns = [
     path("organisations/<int:pk>/hand-over/", portal_org.hand_over, name="hand_over"),
     path("organisations/<int:pk>/invitations/<int:invitation_id>/revoke/", portal_org.invitation_revoke,
          name="invitation_revoke"),
+    path("organisation/dispute/", portal_verification.dispute, name="dispute"),
+    path("verification/<int:pk>/", portal_verification.case_detail, name="verification"),
+    path("verification/<int:pk>/letter.pdf", portal_verification.letter, name="verification_letter"),
+    path("verification/<int:pk>/documents/", portal_verification.document_add, name="verification_document_add"),
+    path("verification/<int:pk>/documents/<int:document_id>/", portal_verification.document_download,
+         name="verification_document"),
+    path("verification/<int:pk>/documents/<int:document_id>/delete/", portal_verification.document_delete,
+         name="verification_document_delete"),
+    path("verification/<int:pk>/action/<slug:action>/", portal_verification.case_action,
+         name="verification_action"),
     path("invitations/", portal_org.invitations, name="invitations"),
     path("invitations/<int:pk>/<slug:decision>/", portal_org.invitation_answer, name="invitation_answer"),
     path("join-requests/<int:pk>/<slug:decision>/", portal_org.join_request_decide, name="join_request_decide"),

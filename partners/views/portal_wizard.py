@@ -80,10 +80,33 @@ def _step(request, pk, step):
         "application": application, "steps": STEPS, "step": step, "step_label": STEPS[index][1],
         "step_number": index + 1, "previous_step": STEP_KEYS[index - 1] if index else None,
         "next_step": STEP_KEYS[index + 1] if index + 1 < len(STEPS) else None, "completeness": errors,
+        "standing": standing_notices(application, request.user),
     })
     status = ctx.pop("status", 200)
     ctx["has_errors"] = status >= 400
     return render(request, f"partners/portal/wizard/{step}.html", ctx, status=status)
+
+
+def standing_notices(application, user) -> list[dict]:
+    """What the applicant should know before filling the six steps: the organisation's verification, whether the
+    plan admits it by where its code was issued, and a code/location disagreement (a warning, never silence)."""
+    from ..services.eligibility import location_check, notice
+    from ..services.verification import submission_blocker
+
+    organization = application.organization
+    notices = []
+    blocker = submission_blocker(organization)
+    if blocker:
+        case = organization.verification_cases.filter(state__in=["draft", "pending", "recommended"],
+                                                      claimant=user).first()
+        notices.append({"level": "warning", "text": blocker, "case": case})
+    eligibility = notice(organization)
+    if eligibility:
+        notices.append({"level": "info", "text": eligibility})
+    check = location_check(organization)
+    if not check.matches:
+        notices.append({"level": "warning", "text": check.explanation})
+    return notices
 
 
 def _after_save(request, application, step):

@@ -2,7 +2,15 @@
 
 from django.urls import path
 
-from . import members, review, review_detail, review_letters, review_queue
+from . import (
+    members,
+    review,
+    review_detail,
+    review_letters,
+    review_organization,
+    review_queue,
+    review_verification,
+)
 
 app_name = "review"
 urlpatterns = [
@@ -16,6 +24,13 @@ urlpatterns = [
     path("applications/<int:pk>/assign/", review_detail.assign, name="assign"),
     path("applications/<int:pk>/attachments/<int:attachment_id>/", review_detail.attachment, name="attachment"),
     path("objections/<int:pk>/resolve/", review_detail.resolve_objection, name="resolve_objection"),
+    path("verification/", review_verification.queue, name="verification_queue"),
+    path("verification/assign/", review_verification.assign, name="verification_assign"),
+    path("verification/<int:pk>/", review_verification.detail, name="verification"),
+    path("verification/<int:pk>/act/<slug:action>/", review_verification.act, name="verification_act"),
+    path("verification/<int:pk>/documents/<int:document_id>/", review_verification.document,
+         name="verification_document"),
+    path("organisations/<int:pk>/", review_organization.organization_detail, name="organization"),
     path("members/", members.member_list, name="members"),
     path("members/<int:pk>/", members.member_detail, name="member"),
     path("members/<int:pk>/change/", members.member_change, name="member_change"),

@@ -1,5 +1,6 @@
-"""The whole journey in a real browser, in Chinese: sign up, confirm the e-mail, register the organisation,
-fill and submit the application with its licence, first review, final review, end of the public notice,
+"""The whole journey in a real browser, in Chinese: sign up, confirm the e-mail, claim the organisation and
+prove it (licence, authorisation letter), fill the application while staff verify the organisation (four
+eyes), submit it with its licence, first review, final review, end of the public notice,
 and the new member in the directory; then the key pages again in English."""
 
 import re
@@ -76,16 +77,39 @@ def sign_up_and_confirm(page, base):
         log_in(page, base, APPLICANT)
 
 
-def fill_application(page, base, shoot):
+def claim_and_prove(page, base, shoot):
+    """Register the organisation by its credit code, then prove the right to act for it: names, the business
+    licence and the sealed authorisation letter (its template offered as a PDF), sent to the plan office."""
     page.goto(base + "/portal/")
     if "/organisation/claim/" not in page.url:
         page.goto(base + "/portal/organisation/claim/")
     page.locator("#id_credit_code").fill(unique_credit_code())
     page.locator("#id_name").fill(ORG_NAME)
     page.locator("main form button[type=submit]").click()
+    expect(page.get_by_test_id("case-state")).to_have_text("准备中")
+    letter = page.request.get(base + page.locator("a[href$='/letter.pdf']").get_attribute("href"))
+    assert letter.ok and letter.headers["content-type"] == "application/pdf" and letter.body().startswith(b"%PDF")
+    assert_fields_labelled(page)
+    page.locator("#id_legal_representative").fill("陈立")
+    page.locator("#id_position").fill("行政总监")
+    page.locator("main form:not([enctype]) button[type=submit]").first.click()
+    for kind, name in (("licence", "营业执照.pdf"), ("authorisation", "授权委托书.pdf")):
+        page.locator("#id_kind").select_option(kind)
+        page.locator("#id_file").set_input_files(files=[{"name": name, "mimeType": "application/pdf",
+                                                         "buffer": TINY_PDF}])
+        page.locator("main form[enctype='multipart/form-data'] button[type=submit]").click()
+        expect(page.locator("main")).to_contain_text(name)
+    shoot(page, "verification-claim")
+    page.locator("form[action$='/action/submit/'] button").click()
+    expect(page.get_by_test_id("case-state")).to_have_text("等待计划办公室处理")
+
+
+def fill_application(page, base, shoot):
+    """Fill the six steps while the organisation waits for verification: the draft cannot be submitted yet."""
     page.goto(base + "/portal/")
     shoot(page, "portal")
     page.locator("form[action$='/portal/applications/new/'] button").first.click()
+    expect(page.get_by_test_id("standing-notice").first).to_contain_text("计划办公室")
 
     # Step 1: organisation facts and the contact person.
     expect(page.locator("#id_org-name")).to_have_value(ORG_NAME)
@@ -123,13 +147,47 @@ def fill_application(page, base, shoot):
     expect(page.locator("main")).to_contain_text("营业执照.pdf")
     page.get_by_role("link", name="继续").click()
 
-    # Step 6: review, declaration, submit.
+    # Step 6: review; the declaration is ticked, but submission waits for the verification.
     assert_fields_labelled(page)
     page.locator("#id_declaration").check()
     page.locator("main button[name=submit]").click()
     application = Application.objects.get(organization__name=ORG_NAME)
+    assert application.state == ApplicationState.DRAFT
+    expect(page.locator("main")).to_contain_text("通过核验后即可提交")
+    return application
+
+
+def staff_verify(page, base, reviewer, approver, shoot):
+    """Four eyes: a reviewer checks the documents, an approver verifies the organisation."""
+    log_in(page, base, reviewer.email)
+    page.goto(base + "/staff/verification/")
+    expect(page.locator("main")).to_contain_text(ORG_NAME)
+    page.get_by_role("link", name=ORG_NAME).click()
+    expect(page.locator("main")).to_contain_text("授权委托书.pdf")
+    shoot(page, "verification-staff")
+    page.locator("form[action$='/act/recommend/'] button").click()
+    expect(page.get_by_test_id("case-state")).to_have_text("已初核，待复核")
+    expect(page.locator("form[action$='/act/verify/']")).to_have_count(0)  # the one who checked does not decide
+    log_out(page)
+    log_in(page, base, approver.email)
+    page.goto(base + "/staff/verification/")
+    page.get_by_role("link", name=ORG_NAME).click()
+    page.locator("form[action$='/act/verify/'] button").click()
+    expect(page.get_by_test_id("case-state")).to_have_text("已核验")
+    log_out(page)
+
+
+def submit_verified(page, base, application):
+    log_in(page, base, APPLICANT)
+    page.goto(base + f"/portal/applications/{application.pk}/step/review/")
+    expect(page.get_by_test_id("standing-notice")).to_have_count(0)
+    page.locator("#id_declaration").check()
+    page.locator("main button[name=submit]").click()
+    application.refresh_from_db()
     assert application.state == ApplicationState.SUBMITTED
     return application
+
+
 
 
 def staff_decides(page, base, application, reviewer, approver, shoot):
@@ -168,7 +226,11 @@ def test_whole_journey_in_chinese_then_english(live_server, browser, shoot):
     page = context.new_page()
 
     sign_up_and_confirm(page, base)
+    claim_and_prove(page, base, shoot)
     application = fill_application(page, base, shoot)
+    log_out(page)
+    staff_verify(page, base, reviewer, approver, shoot)
+    application = submit_verified(page, base, application)
     log_out(page)
     staff_decides(page, base, application, reviewer, approver, shoot)
 

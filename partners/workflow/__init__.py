@@ -1,0 +1,45 @@
+"""The workflow package: the engine (engine.py) and one transition table per process.
+
+The names other modules import from `partners.workflow` stay here: the application's table, its effect and
+check registrars, and `fire(application_id, action, actor)` for applications. Other processes are fired with
+`engine.fire(process, obj_id, action, actor)`.
+"""
+
+from . import engine, verification
+from .application import ACTIONS, FIELD_LABELS, OPEN_BEFORE_DECISION, TABLE, TRANSITIONS
+from .application import PROCESS as APPLICATION
+from .engine import (
+    PROCESSES,
+    Actor,
+    AlreadyChanged,
+    MissingInput,
+    Process,
+    Transition,
+    TransitionError,
+    available_actions,
+)
+from .roles import ADMINISTRATOR, APPLICANT, APPROVER, REVIEWER, SYSTEM
+from .verification import PROCESS as VERIFICATION
+
+effect = APPLICATION.effect
+check = APPLICATION.check
+transitions_from = APPLICATION.transitions_from
+get_transition = APPLICATION.get_transition
+
+
+def fire(application_id, action, actor: Actor, **inputs):
+    """Fire `action` on an application (the engine's fire() for the application process)."""
+    return engine.fire("application", application_id, action, actor, **inputs)
+
+
+def mermaid(process="application") -> str:
+    """One process's diagram; `manage.py workflow_diagram` prints every process."""
+    return engine.mermaid(process)
+
+
+__all__ = [
+    "ACTIONS", "ADMINISTRATOR", "APPLICANT", "APPLICATION", "APPROVER", "FIELD_LABELS", "OPEN_BEFORE_DECISION",
+    "PROCESSES", "REVIEWER", "SYSTEM", "TABLE", "TRANSITIONS", "Actor", "AlreadyChanged", "MissingInput", "Process",
+    "Transition", "TransitionError", "VERIFICATION", "verification", "available_actions", "check", "effect", "engine", "fire", "get_transition",
+    "mermaid", "transitions_from",
+]

@@ -1,0 +1,10 @@
+"""The roles a transition may name; the permission rules (partners.permissions) say who holds them."""
+
+from .engine import SYSTEM
+
+APPLICANT = "applicant"
+REVIEWER = "reviewer"
+APPROVER = "approver"
+ADMINISTRATOR = "administrator"
+
+__all__ = ["ADMINISTRATOR", "APPLICANT", "APPROVER", "REVIEWER", "SYSTEM"]
