@@ -138,7 +138,8 @@ class World:
         self.objection_pk = file_objection(self.publicity_application, name="路人", contact="passer@example.com",
                                            reason="Objection for the matrix.", ip="203.0.113.9").pk
         self.decision_a = Decision.objects.create(application=self.application_a, level=Decision.Level.FIRST,
-                                                  action="request_changes", actor=self.reviewer, reason="matrix")
+                                                  action="request_changes", actor=self.reviewer, reason="matrix",
+                                                  letter_subject="Matrix", letter_body="Matrix letter.")
         self.industry_code = Industry.objects.values_list("code", flat=True).first()
 
         # Organisation A's owner has a personal API key with a webhook subscription.

@@ -109,6 +109,8 @@ TABLE = {
     "portal:application_new": {"get": LOGIN_THEN_NOT_ALLOWED, "post": "302 404 404 404 404 404 404 404"},  # /portal/applications/new/
     "portal:application": {"get": OWN_ORG, "post": OWN_ORG},  # /portal/applications/1/
     "portal:application_action": {"get": LOGIN_THEN_NOT_ALLOWED, "post": "302 400 404 400 404 404 404 404"},  # /portal/applications/2/action/withdraw/
+    "portal:letter": {"get": OWN_ORG},  # /portal/applications/1/letters/1/
+    "portal:letter_pdf": {"get": OWN_ORG},  # /portal/applications/1/letters/1/pdf/
     "portal:step": {"get": OWN_ORG, "post": "302 400 404 400 404 404 404 404"},  # /portal/applications/2/step/organization/
     "portal:attachment_delete": {"get": LOGIN_THEN_NOT_ALLOWED, "post": "302 302 404 302 404 404 404 404"},  # /portal/applications/2/attachments/3/delete/
     "portal:attachment_download": {"get": "302 200 404 200 200 200 404 200"},  # staff who review, not service officers
@@ -178,6 +180,8 @@ KWARGS = {
     "portal:invitation_revoke": lambda w: {"pk": w.org_a.pk, "invitation_id": w.invitation_a.pk},
     "portal:join_request_decide": lambda w: {"pk": w.join_request_a.pk, "decision": "approve"},
     "portal:application": lambda w: {"pk": w.application_a.pk},
+    "portal:letter": lambda w: {"pk": w.application_a.pk, "decision_id": w.decision_a.pk},
+    "portal:letter_pdf": lambda w: {"pk": w.application_a.pk, "decision_id": w.decision_a.pk},
     "portal:application_action": lambda w: {"pk": w.draft_a.pk, "action": "withdraw"},
     "portal:step": lambda w: {"pk": w.draft_a.pk, "step": "organization"},
     "portal:attachment_delete": lambda w: {"pk": w.draft_a.pk, "attachment_id": w.draft_attachment_a.pk},
