@@ -149,6 +149,7 @@ TABLE = {
     "review:note": {"get": NOT_ALLOWED, "post": "302 403 403 403 400 400 403 400"},  # /staff/applications/1/note/
     "review:assign": {"get": NOT_ALLOWED, "post": "302 403 403 403 302 403 403 302"},  # /staff/applications/1/assign/
     "review:attachment": {"get": REVIEW_STAFF, "post": REVIEW_STAFF},  # /staff/applications/1/attachments/1/
+    "review:objection_evidence": {"get": REVIEW_STAFF, "post": REVIEW_STAFF},  # /staff/objections/evidence/1/
     "review:resolve_objection": {"get": NOT_ALLOWED, "post": "302 403 403 403 403 400 403 400"},  # /staff/objections/1/resolve/
     "review:members": {"get": "302 403 403 403 200 200 200 200", "post": "302 403 403 403 200 200 200 200"},  # /staff/members/
     "review:member": {"get": "302 403 403 403 200 200 200 200", "post": "302 403 403 403 200 200 200 200"},  # /staff/members/1/
@@ -207,6 +208,7 @@ KWARGS = {
     "review:note": lambda w: {"pk": w.application_a.pk},
     "review:assign": lambda w: {"pk": w.application_a.pk},
     "review:attachment": lambda w: {"pk": w.application_a.pk, "attachment_id": w.attachment_a.pk},
+    "review:objection_evidence": lambda w: {"pk": w.evidence_pk},
     "review:resolve_objection": lambda w: {"pk": w.objection_pk},
     "review:member": lambda w: {"pk": w.membership.pk},
     "review:member_change": lambda w: {"pk": w.membership.pk},

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import members, review, review_detail, review_letters, review_queue
+from . import members, review, review_detail, review_evidence, review_letters, review_queue
 
 app_name = "review"
 urlpatterns = [
@@ -16,6 +16,7 @@ urlpatterns = [
     path("applications/<int:pk>/assign/", review_detail.assign, name="assign"),
     path("applications/<int:pk>/attachments/<int:attachment_id>/", review_detail.attachment, name="attachment"),
     path("objections/<int:pk>/resolve/", review_detail.resolve_objection, name="resolve_objection"),
+    path("objections/evidence/<int:pk>/", review_evidence.evidence, name="objection_evidence"),
     path("members/", members.member_list, name="members"),
     path("members/<int:pk>/", members.member_detail, name="member"),
     path("members/<int:pk>/change/", members.member_change, name="member_change"),
