@@ -1,6 +1,8 @@
 """The Sites record follows SITE_URL and SITE_NAME (not `example.com`); objections get a reference number,
-an e-mail address for the outcome, and evidence files."""
+an e-mail address for the outcome, and evidence files; partner types sort in PartnerType order; the contact
+phone may be a landline; model sizes are labelled in B."""
 
+import django.core.validators
 import django.db.models.deletion
 from django.db import migrations, models
 
@@ -24,6 +26,18 @@ def give_references(apps, schema_editor):
         taken.add(reference)
         objection.reference = reference
         objection.save(update_fields=["reference"])
+
+
+def _type_rank():
+    # PartnerType order at the time of this migration (compute, data, model, application, investment).
+    codes = ["compute", "data", "model", "application", "investment"]
+    return models.Case(*(models.When(partner_type=code, then=models.Value(rank)) for rank, code in enumerate(codes)),
+                       default=models.Value(len(codes)), output_field=models.IntegerField())
+
+
+def _parameters():
+    return models.DecimalField(blank=True, decimal_places=1, max_digits=10, null=True,
+                               validators=[django.core.validators.MinValueValidator(0)], verbose_name="parameters (B)")
 
 
 class Migration(migrations.Migration):
@@ -69,4 +83,21 @@ class Migration(migrations.Migration):
             options={"verbose_name": "objection evidence", "verbose_name_plural": "objection evidence",
                      "ordering": ["uploaded_at"]},
         ),
+        migrations.AlterModelOptions(
+            name="membershipgrant",
+            options={"ordering": ["membership", _type_rank()], "verbose_name": "granted partner type",
+                     "verbose_name_plural": "granted partner types"},
+        ),
+        migrations.AlterModelOptions(
+            name="requestedtype",
+            options={"ordering": ["application", _type_rank()], "verbose_name": "requested partner type",
+                     "verbose_name_plural": "requested partner types"},
+        ),
+        migrations.AlterField(
+            model_name="application",
+            name="contact_phone",
+            field=models.CharField(blank=True, max_length=20, verbose_name="contact's phone"),
+        ),
+        migrations.AlterField(model_name="historicalmodelprofile", name="parameter_scale_billion", field=_parameters()),
+        migrations.AlterField(model_name="modelprofile", name="parameter_scale_billion", field=_parameters()),
     ]

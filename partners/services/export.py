@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export import resources
 from openpyxl import Workbook
 
-from ..enums import ApplicationState, Channel, PartnerType
+from ..enums import ApplicationState, Channel, PartnerType, in_type_order
 from ..models import RequestedType
 
 CHUNK = 2000
@@ -74,11 +74,12 @@ def rows(queryset):
         types: dict[int, list[str]] = {}
         for app_id, code in (RequestedType.objects.filter(application_id__in=ids)
                              .order_by("application_id", "partner_type").values_list("application_id", "partner_type")):
-            types.setdefault(app_id, []).append(type_labels.get(code, code))
+            types.setdefault(app_id, []).append(code)
         for r in buffer:
             yield SimpleNamespace(
                 id=r["pk"], organization=r["organization__name"], credit_code=r["organization__credit_code"],
-                district=r["organization__district__name_zh"] or "", partner_types=", ".join(types.get(r["pk"], [])),
+                district=r["organization__district__name_zh"] or "",
+                partner_types=", ".join(type_labels.get(c, c) for c in in_type_order(types.get(r["pk"], []))),
                 channel=channel_labels.get(r["channel"], r["channel"]), state=state_labels.get(r["state"], r["state"]),
                 submitted_at=_local(r["submitted_at"]),
                 # People by name; the address only stands in for a person who gave no name.

@@ -7,7 +7,7 @@ from datetime import date
 from django.utils import timezone
 from django.utils.translation import gettext as _g
 
-from ..enums import PartnerType
+from ..enums import PartnerType, in_type_order
 from .directory import DirectoryFilters, search
 
 CHUNK = 2000
@@ -34,7 +34,7 @@ def rows(filters: DirectoryFilters):
         org = member.organization
         yield [
             member.number, org.name, org.name_en, _district(org),
-            "、".join(str(labels[g.partner_type]) for g in member.grants.all()),
+            "、".join(str(labels[code]) for code in in_type_order(g.partner_type for g in member.grants.all())),
             timezone.localtime(member.admitted_at).date(), org.website,
         ]
 
