@@ -23,7 +23,10 @@ class AccountAdapter(DefaultAccountAdapter):
         from .services.notifications import record
 
         request = allauth_context.request
-        ctx = {"request": request, "email": email, "current_site": get_current_site(request), **context}
+        from django.conf import settings
+
+        ctx = {"request": request, "email": email, "current_site": get_current_site(request),
+               "site_url": settings.SITE_URL, **context}
         message = self.render_mail(template_prefix, email, ctx)
         html = next((body for body, mime in getattr(message, "alternatives", []) if mime == "text/html"), "")
         text = message.body

@@ -12,6 +12,22 @@ class PartnerType(models.TextChoices):
     INVESTMENT = "investment", _("Investment partner")
 
 
+TYPE_RANK = {code: rank for rank, code in enumerate(PartnerType.values)}
+
+
+def type_rank(field="partner_type"):
+    """An expression ranking a partner-type column in PartnerType order (for order_by and Meta.ordering)."""
+    from django.db.models import Case, IntegerField, Value, When
+
+    return Case(*(When(**{field: code}, then=Value(rank)) for code, rank in TYPE_RANK.items()),
+                default=Value(len(TYPE_RANK)), output_field=IntegerField())
+
+
+def in_type_order(codes):
+    """Partner type codes in the one order used everywhere: the order of PartnerType (compute first)."""
+    return sorted(codes, key=lambda code: TYPE_RANK.get(code, len(TYPE_RANK)))
+
+
 class ApplicationState(models.TextChoices):
     DRAFT = "draft", _("Draft")
     SUBMITTED = "submitted", _("Submitted")

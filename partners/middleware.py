@@ -100,8 +100,11 @@ class ComplianceMiddleware:
             return self.send(request, path, pages["password"], "account_change_password",
                              _g("Your password has expired. Please choose a new one."))
         if privacy.consent_required(user, request.session):
-            return self.send(request, path, pages["consent"], "privacy:consent",
-                             _g("The privacy notice has changed. Please read it and agree to continue."))
+            # Someone who never agreed is asked to read it; only a person who agreed before is told it changed.
+            message = (_g("The privacy notice has changed. Please read it and agree to continue.")
+                       if privacy.consented_before(user) else
+                       _g("Please read the privacy notice and agree to it to continue."))
+            return self.send(request, path, pages["consent"], "privacy:consent", message)
         return None
 
     def tell_replaced(self, request):

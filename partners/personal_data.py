@@ -95,10 +95,12 @@ LOCATIONS: tuple[Location, ...] = (
     Location("partners.Decision", ("actor", "reason", "letter_subject", "letter_body"), "decisions",
              PSEUDONYMISED, PUBLIC_RECORD, "kept with the application, naming only the anonymised account",
              not_personal=("per_type",)),
-    Location("partners.Objection", ("name", "contact", "reason", "source_ip", "resolved_by", "resolution"),
+    Location("partners.Objection", ("name", "contact", "email", "reason", "source_ip", "resolved_by", "resolution"),
              "objections", ANONYMISED, PUBLIC_RECORD,
-             "kept with the application; the objector's name, contact and address are cleared; the "
+             "kept with the application; the objector's name, contact, e-mail and address are cleared; the "
              "person's e-mail and mobile are scrubbed from the reason and resolution (privacy.scrub_free_text)"),
+    Location("partners.ObjectionEvidence", ("file", "original_name"), "objections", PSEUDONYMISED, PUBLIC_RECORD,
+             "kept with the objection it supports, which no longer names the objector once anonymised"),
     Location("partners.Notification", ("recipient", "email", "context", "last_error", "dedupe_key"),
              "notifications", ERASED, CONTRACT, "until the account is deleted"),
     Location("partners.NotificationPreference", ("user", "kind", "enabled", "digest"), "notification_preferences",

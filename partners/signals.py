@@ -317,3 +317,13 @@ def grant_app_role_after_migrate(sender, app_config=None, using="default", **kwa
     from .guards import grant_app_role
 
     grant_app_role(connections[using])
+
+
+@receiver(post_migrate, dispatch_uid="registry_site_sync")
+def sync_site_after_migrate(sender, app_config=None, using="default", **kwargs):
+    """Every deployment runs migrate: the Sites record then follows SITE_URL and SITE_NAME of that deployment."""
+    if getattr(app_config, "label", None) != "partners":
+        return
+    from .sites import sync_site
+
+    sync_site(using=using)

@@ -28,6 +28,8 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 SITE_URL = env("SITE_URL", default="http://127.0.0.1:8000")
+# The name account mail uses for the site (the Sites record follows it and SITE_URL after each migrate).
+SITE_NAME = env("SITE_NAME", default="北京AI伙伴计划登记系统")
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -438,6 +440,10 @@ VERIFICATION_FOUR_EYES = env.bool("VERIFICATION_FOUR_EYES", default=True)
 # Who may apply by where the credit code was issued: beijing_only, beijing_entity (outside Beijing only with an
 # operating entity in Beijing named by its own code) or anywhere; see partners/services/eligibility.py.
 PLAN_ELIGIBILITY = env.str("PLAN_ELIGIBILITY", default="beijing_entity")
+# Who the public may ask about the public notice and objections (shown on the notice pages).
+PLAN_OFFICE_CONTACT = env("PLAN_OFFICE_CONTACT", default="北京市通用人工智能产业创新伙伴计划办公室 · 010-12345678")
+# A virus scanner for uploads: a dotted path to a callable(file) -> None or the name of what it found.
+UPLOAD_SCANNER = env("UPLOAD_SCANNER", default="")
 MEMBER_NUMBER_PREFIX = env("MEMBER_NUMBER_PREFIX", default="BJAI")
 REVIEW_SLA_DAYS = env.int("REVIEW_SLA_DAYS", default=10)
 OUTBOX_SWEEP_AFTER = timedelta(minutes=env.int("OUTBOX_SWEEP_MINUTES", default=5))

@@ -148,8 +148,17 @@ class World:
 
         self.objection_pk = file_objection(self.publicity_application, name="路人", contact="passer@example.com",
                                            reason="Objection for the matrix.", ip="203.0.113.9").pk
+        from django.core.files.base import ContentFile
+
+        from partners.models import ObjectionEvidence
+
+        evidence = ObjectionEvidence(objection_id=self.objection_pk, original_name="evidence.pdf",
+                                     content_type="application/pdf", size=4, sha256="0" * 64)
+        evidence.file.save("upload", ContentFile(b"%PDF"), save=True)
+        self.evidence_pk = evidence.pk
         self.decision_a = Decision.objects.create(application=self.application_a, level=Decision.Level.FIRST,
-                                                  action="request_changes", actor=self.reviewer, reason="matrix")
+                                                  action="request_changes", actor=self.reviewer, reason="matrix",
+                                                  letter_subject="Matrix", letter_body="Matrix letter.")
         self.industry_code = Industry.objects.values_list("code", flat=True).first()
 
         # Organisation A's owner has a personal API key with a webhook subscription.

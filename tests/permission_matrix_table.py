@@ -112,6 +112,8 @@ TABLE = {
     "portal:application_new": {"get": LOGIN_THEN_NOT_ALLOWED, "post": "302 404 404 404 404 404 404 404"},  # /portal/applications/new/
     "portal:application": {"get": OWN_ORG, "post": OWN_ORG},  # /portal/applications/1/
     "portal:application_action": {"get": LOGIN_THEN_NOT_ALLOWED, "post": "302 400 404 400 404 404 404 404"},  # /portal/applications/2/action/withdraw/
+    "portal:letter": {"get": OWN_ORG},  # /portal/applications/1/letters/1/
+    "portal:letter_pdf": {"get": OWN_ORG},  # /portal/applications/1/letters/1/pdf/
     "portal:step": {"get": OWN_ORG, "post": "302 400 404 400 404 404 404 404"},  # /portal/applications/2/step/organization/
     "portal:attachment_delete": {"get": LOGIN_THEN_NOT_ALLOWED, "post": "302 302 404 302 404 404 404 404"},  # /portal/applications/2/attachments/3/delete/
     "portal:attachment_download": {"get": "302 200 404 200 200 200 404 200"},  # staff who review, not service officers
@@ -158,6 +160,7 @@ TABLE = {
     "review:note": {"get": NOT_ALLOWED, "post": "302 403 403 403 400 400 403 400"},  # /staff/applications/1/note/
     "review:assign": {"get": NOT_ALLOWED, "post": "302 403 403 403 302 403 403 302"},  # /staff/applications/1/assign/
     "review:attachment": {"get": REVIEW_STAFF, "post": REVIEW_STAFF},  # /staff/applications/1/attachments/1/
+    "review:objection_evidence": {"get": REVIEW_STAFF, "post": REVIEW_STAFF},  # /staff/objections/evidence/1/
     "review:resolve_objection": {"get": NOT_ALLOWED, "post": "302 403 403 403 403 400 403 400"},  # /staff/objections/1/resolve/
     "review:organization": {"get": REVIEW_STAFF, "post": REVIEW_STAFF},  # /staff/organisations/1/
     "review:verification_queue": {"get": REVIEW_STAFF, "post": REVIEW_STAFF},  # /staff/verification/
@@ -195,6 +198,8 @@ KWARGS = {
     "portal:invitation_revoke": lambda w: {"pk": w.org_a.pk, "invitation_id": w.invitation_a.pk},
     "portal:join_request_decide": lambda w: {"pk": w.join_request_a.pk, "decision": "approve"},
     "portal:application": lambda w: {"pk": w.application_a.pk},
+    "portal:letter": lambda w: {"pk": w.application_a.pk, "decision_id": w.decision_a.pk},
+    "portal:letter_pdf": lambda w: {"pk": w.application_a.pk, "decision_id": w.decision_a.pk},
     "portal:application_action": lambda w: {"pk": w.draft_a.pk, "action": "withdraw"},
     "portal:step": lambda w: {"pk": w.draft_a.pk, "step": "organization"},
     "portal:attachment_delete": lambda w: {"pk": w.draft_a.pk, "attachment_id": w.draft_attachment_a.pk},
@@ -232,6 +237,7 @@ KWARGS = {
     "review:note": lambda w: {"pk": w.application_a.pk},
     "review:assign": lambda w: {"pk": w.application_a.pk},
     "review:attachment": lambda w: {"pk": w.application_a.pk, "attachment_id": w.attachment_a.pk},
+    "review:objection_evidence": lambda w: {"pk": w.evidence_pk},
     "review:resolve_objection": lambda w: {"pk": w.objection_pk},
     "review:member": lambda w: {"pk": w.membership.pk},
     "review:member_change": lambda w: {"pk": w.membership.pk},

@@ -41,7 +41,7 @@ def smtp_port(settings):
 
 def sign_up(client, email=NEW):
     return client.post(reverse("account_signup"), {"email": email, "password1": PASSWORD, "password2": PASSWORD,
-                                                   "consent": "on"})
+                                                   "consent": "on", "display_name": "王芳"})
 
 
 def test_sign_up_with_the_mail_server_down_answers_normally_and_the_mail_waits(

@@ -30,7 +30,7 @@ def link_in(message):
 
 def sign_up(client, email="new.person@example.com"):
     return client.post(reverse("account_signup"), {
-        "email": email, "password1": PASSWORD, "password2": PASSWORD, "consent": "on",
+        "email": email, "password1": PASSWORD, "password2": PASSWORD, "consent": "on", "display_name": "王芳",
     })
 
 
@@ -79,7 +79,7 @@ def test_sign_up_needs_a_verified_address_before_login(client, django_capture_on
 def test_sign_up_refuses_a_weak_password_and_a_taken_address(client):
     UserFactory(email="taken@example.com")
     response = client.post(reverse("account_signup"), {"email": "weak@example.com", "password1": "12345678",
-                                                       "password2": "12345678", "consent": "on"})
+                                                       "password2": "12345678", "consent": "on", "display_name": "王芳"})
     assert response.status_code == 200
     assert not User.objects.filter(email="weak@example.com").exists()
     sign_up(client, "taken@example.com")

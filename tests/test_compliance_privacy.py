@@ -67,7 +67,7 @@ def test_sign_up_records_consent_to_the_current_version():
     assert refused.status_code == 200 and not User.objects.filter(email="new@example.com").exists()
     assert "agree to it" in refused.content.decode()
     response = client.post(reverse("account_signup"), {
-        "email": "new@example.com", "password1": PASSWORD, "password2": PASSWORD, "consent": "on",
+        "email": "new@example.com", "password1": PASSWORD, "password2": PASSWORD, "consent": "on", "display_name": "王芳",
         "privacy_notice_version": "1"}, REMOTE_ADDR="192.0.2.44")
     assert response.status_code == 302
     consent = Consent.objects.get(user__email="new@example.com")
@@ -78,7 +78,7 @@ def test_sign_up_records_consent_to_the_current_version():
 def test_sign_up_with_a_stale_notice_version_asks_again():
     publish(2)
     response = english_client().post(reverse("account_signup"), {
-        "email": "stale@example.com", "password1": PASSWORD, "password2": PASSWORD, "consent": "on",
+        "email": "stale@example.com", "password1": PASSWORD, "password2": PASSWORD, "consent": "on", "display_name": "王芳",
         "privacy_notice_version": "1"})
     assert response.status_code == 200 and not User.objects.filter(email="stale@example.com").exists()
 

@@ -28,6 +28,7 @@ TABLE = {
     "review:assign": ("post", [LOGIN, 403, 302, 403, 403, 302]),
     "review:attachment": ("get", [LOGIN, 403, 200, 200, 403, 200]),
     "review:resolve_objection": ("post", [LOGIN, 403, 403, 302, 403, 302]),
+    "review:objection_evidence": ("get", [LOGIN, 403, 200, 200, 403, 200]),
     "review:members": ("get", [LOGIN, 403, 200, 200, 200, 200]),
     "review:member": ("get", [LOGIN, 403, 200, 200, 200, 200]),
     "review:member_change": ("post", [LOGIN, 403, 403, 302, 403, 302]),
@@ -66,6 +67,13 @@ def world(db):
     public = advance(submitted_application(OrganizationFactory().owner), ApplicationState.PUBLICITY,
                      reviewer=first_reviewer, approver=final_approver)
     objection = review_services.file_objection(public, name="李四", contact="13800000000", reason="有异议")
+    from django.core.files.base import ContentFile
+
+    from partners.models import ObjectionEvidence
+
+    evidence = ObjectionEvidence(objection=objection, original_name="证据.pdf", content_type="application/pdf",
+                                 size=4, sha256="0" * 64)
+    evidence.file.save("upload", ContentFile(b"%PDF"), save=True)
     admitted = advance(submitted_application(OrganizationFactory().owner, types=(PartnerType.COMPUTE,)),
                        ApplicationState.PUBLICITY, reviewer=first_reviewer, approver=final_approver)
     membership_services.admit_due_applications(now=timezone.now() + timezone.timedelta(days=8))
@@ -74,7 +82,8 @@ def world(db):
     # Objections filed above count against no real address; keep them apart from the throttle.
     assert Group.objects.filter(name="reviewer").exists()
     return {"people": people, "submitted": submitted, "public": public, "objection": objection,
-            "membership": membership, "case": _verification_case()}
+            "membership": membership, "case": _verification_case(),
+            "evidence": evidence}
 
 
 def _verification_case():
@@ -110,6 +119,7 @@ def request_for(name, world):
         "review:attachment": lambda: (reverse(name, args=[s.pk, s.attachments.get().pk]), None),
         "review:resolve_objection": lambda: (reverse(name, args=[o.pk]), {
             f"objection-{o.pk}-outcome": "dismiss", f"objection-{o.pk}-resolution": "不成立"}),
+        "review:objection_evidence": lambda: (reverse(name, args=[world["evidence"].pk]), None),
         "review:members": lambda: (reverse(name), None),
         "review:member": lambda: (reverse(name, args=[m.pk]), None),
         "review:member_change": lambda: (reverse(name, args=[m.pk]), {"action": "suspend", "suspend-action": "suspend",

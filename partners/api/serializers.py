@@ -36,7 +36,6 @@ from ..models import (
     Organization,
     Scenario,
 )
-from ..validators import validate_mobile
 
 # --- Reference data ------------------------------------------------------------------------------
 
@@ -313,13 +312,13 @@ class ApplicationWriteSerializer(serializers.Serializer):
         if value:
             from django.core.exceptions import ValidationError as DjangoValidationError
 
-            from ..validators import normalize_mobile
+            from ..phones import normalize_phone, validate_phone
 
             try:
-                validate_mobile(value)
+                validate_phone(value)  # the contact may be an office landline, as in the web form
             except DjangoValidationError as exc:
                 raise serializers.ValidationError(exc.messages) from None
-            return normalize_mobile(value)
+            return normalize_phone(value)
         return value
 
 

@@ -5,7 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from ..enums import ApplicationState, Channel, PartnerType
 from ..models import Application, InvitationCode
-from ..validators import normalize_mobile, validate_mobile
+from ..phones import normalize_phone, validate_phone
 from .attachments import validate_upload
 
 
@@ -18,12 +18,16 @@ class ContactForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for field in self.fields.values():
             field.required = False
+        # An office contact is often reached on a landline: both kinds are accepted.
+        self.fields["contact_phone"].help_text = _("Mobile or landline with area code, e.g. 138 0013 8000 or "
+                                                   "010-6552 9988.")
+        self.fields["contact_phone"].widget.attrs.update({"inputmode": "tel", "autocomplete": "tel"})
 
     def clean_contact_phone(self):
         phone = self.cleaned_data.get("contact_phone", "")
         if phone:
-            validate_mobile(phone)
-            phone = normalize_mobile(phone)
+            validate_phone(phone)
+            phone = normalize_phone(phone)
         return phone
 
 

@@ -14,6 +14,7 @@ from ..models import (
     ModelProfile,
     Scenario,
 )
+from ..units import ParameterScaleField
 
 MAX_SCENARIOS = 10
 
@@ -56,6 +57,8 @@ class DataProfileForm(ProfileForm):
 
 
 class ModelProfileForm(ProfileForm):
+    # People write model sizes as 70B or 700亿, never in units of ten billion (十亿).
+    parameter_scale_billion = ParameterScaleField(required=False)
     industries = forms.ModelMultipleChoiceField(label=_("Industries served"), required=False,
                                                 queryset=Industry.objects.filter(active=True),
                                                 widget=forms.CheckboxSelectMultiple)

@@ -389,13 +389,46 @@ class LetterTemplateForm(forms.Form):
         return data
 
 
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several files in one field; each passes the upload checks (size, type sniffed, content, scanner)."""
+
+    def __init__(self, *args, max_files=5, **kwargs):
+        self.max_files = max_files
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": ".pdf,.jpg,.jpeg,.png"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        from .attachments import validate_upload
+
+        files = [f for f in (data if isinstance(data, (list, tuple)) else [data]) if f]
+        if len(files) > self.max_files:
+            raise forms.ValidationError(_("At most %(n)d evidence files can be attached.") % {"n": self.max_files})
+        cleaned = [super(MultipleFileField, self).clean(f, initial) for f in files]
+        for uploaded in cleaned:
+            try:
+                validate_upload(uploaded)
+            except forms.ValidationError as exc:
+                raise forms.ValidationError(f"{uploaded.name}: {' '.join(exc.messages)}") from None
+        return cleaned
+
+
 class ObjectionForm(forms.Form):
     """The public objection form during 公示."""
 
     name = forms.CharField(label=_("Your name"), max_length=50)
     contact = forms.CharField(label=_("How to reach you (phone or e-mail)"), max_length=100)
+    email = forms.EmailField(
+        label=_("E-mail for the reference number and the outcome"), required=False, max_length=254,
+        help_text=_("We send your reference number and, later, the outcome (upheld or dismissed) to this address. "
+                    "Leave it empty if your contact above is an e-mail address."))
     reason = forms.CharField(label=_("Reason for the objection"), max_length=TEXT_LIMIT,
                              widget=forms.Textarea(attrs={"rows": 6}))
+    evidence = MultipleFileField(
+        label=_("Evidence (optional: up to 5 PDF, JPEG or PNG files, at most 10 MB each)"), required=False)
 
 
 def staff_groups():

@@ -12,6 +12,13 @@ from ..services import privacy
 class SignupForm(forms.Form):
     """allauth builds its sign-up form on this class (ACCOUNT_SIGNUP_FORM_CLASS)."""
 
+    # The name greets the person and stands for them in lists of people (the address is only a fallback).
+    display_name = forms.CharField(
+        label=_("Your name"), max_length=100, required=True,
+        help_text=_("As colleagues and the plan office should see it, for example 王芳."),
+        error_messages={"required": _("Please tell us your name.")},
+        widget=forms.TextInput(attrs={"autocomplete": "name"}),
+    )
     consent = forms.BooleanField(
         label=_("I have read the privacy notice and agree to the processing of my personal information it describes."),
         required=True,
@@ -38,6 +45,14 @@ class SignupForm(forms.Form):
                 _("The privacy notice changed while you were reading it; please read the new version and agree again."))
         return version
 
+    def clean_display_name(self):
+        name = " ".join((self.cleaned_data.get("display_name") or "").split())
+        if not name:
+            raise forms.ValidationError(_("Please tell us your name."))
+        return name
+
     def signup(self, request, user):
+        user.display_name = self.cleaned_data["display_name"]
+        user.save(update_fields=["display_name"])
         if self.notice is not None:
             privacy.record_consent(user, self.notice, request=request)

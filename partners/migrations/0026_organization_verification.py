@@ -19,7 +19,7 @@ def verify_owned_organisations(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('partners', '0024_verbose_names_of_every_field'),
+        ('partners', '0025_site_and_objections'),
     ]
 
     operations = [

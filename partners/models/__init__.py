@@ -13,7 +13,7 @@ from .profiles import (
     ModelProfile,
     Scenario,
 )
-from .review import Decision, DecisionLetterTemplate, InternalNote, Objection, ReviewMessage
+from .review import Decision, DecisionLetterTemplate, InternalNote, Objection, ObjectionEvidence, ReviewMessage
 from .membership import Membership, MembershipGrant, MemberNumberCounter
 from .audit import ActorPseudonym, AuditEvent, SecurityEvent
 from .notification import Notification, NotificationAttempt, NotificationPreference
@@ -26,7 +26,7 @@ __all__ = [
     "User", "District", "Industry", "Organization", "OrganizationMember", "JoinRequest", "OrganizationInvitation",
     "Application", "RequestedType", "Attachment", "Revision", "InvitationCode",
     "ComputeProfile", "DataProfile", "ModelProfile", "ApplicationProfile", "Scenario", "InvestmentProfile",
-    "PROFILE_MODELS", "ReviewMessage", "InternalNote", "Decision", "DecisionLetterTemplate", "Objection",
+    "PROFILE_MODELS", "ReviewMessage", "InternalNote", "Decision", "DecisionLetterTemplate", "Objection", "ObjectionEvidence",
     "Membership", "MembershipGrant", "MemberNumberCounter", "AuditEvent", "SecurityEvent", "ActorPseudonym",
     "Notification", "NotificationAttempt", "NotificationPreference",
     "PasswordHistory", "PrivacyNotice", "Consent", "DeletionRequest", "StaffSession", "SecuritySetting",

@@ -7,7 +7,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
-from ..enums import ApplicationState, Channel, PartnerType, Recommendation
+from ..enums import ApplicationState, Channel, PartnerType, Recommendation, type_rank
 
 
 def attachment_path(instance, filename):
@@ -52,7 +52,7 @@ class Application(models.Model):
                                               verbose_name=_("recommendation letter"))
     contact_name = models.CharField(_("contact person"), max_length=50, blank=True)
     contact_title = models.CharField(_("contact's position"), max_length=50, blank=True)
-    contact_phone = models.CharField(_("contact's mobile"), max_length=20, blank=True)
+    contact_phone = models.CharField(_("contact's phone"), max_length=20, blank=True)
     contact_email = models.EmailField(_("contact's e-mail"), blank=True)
     declaration_accepted = models.BooleanField(_("declaration accepted"), default=False)
     wizard_step = models.PositiveSmallIntegerField(default=1, editable=False, verbose_name=_("wizard step"))
@@ -91,7 +91,9 @@ class Application(models.Model):
 
     @property
     def partner_types(self) -> list[str]:
-        return [rt.partner_type for rt in self.requested_types.all()]
+        from ..enums import in_type_order
+
+        return in_type_order(rt.partner_type for rt in self.requested_types.all())
 
     def get_partner_types_display(self):
         labels = dict(PartnerType.choices)
@@ -118,7 +120,7 @@ class RequestedType(models.Model):
     class Meta:
         verbose_name = _("requested partner type")
         verbose_name_plural = _("requested partner types")
-        ordering = ["application", "partner_type"]
+        ordering = ["application", type_rank()]  # the PartnerType order, the same everywhere
         constraints = [
             models.UniqueConstraint(fields=["application", "partner_type"], name="requested_type_once"),
             models.UniqueConstraint(

@@ -3,7 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from ..enums import MembershipState, PartnerType
+from ..enums import MembershipState, PartnerType, type_rank
 
 
 class Membership(models.Model):
@@ -37,6 +37,7 @@ class MembershipGrant(models.Model):
     class Meta:
         verbose_name = _("granted partner type")
         verbose_name_plural = _("granted partner types")
+        ordering = ["membership", type_rank()]  # the PartnerType order, the same everywhere
         constraints = [
             models.UniqueConstraint(fields=["membership", "partner_type"], name="grant_type_once"),
         ]

@@ -58,7 +58,7 @@ class ModelProfile(Profile):
     partner_type = PartnerType.MODEL
     industries = models.ManyToManyField("partners.Industry", blank=True, verbose_name=_("industries served"))
     base_models = models.CharField(_("base models"), max_length=300, blank=True)
-    parameter_scale_billion = models.DecimalField(_("parameter scale (billions)"), max_digits=10, decimal_places=1,
+    parameter_scale_billion = models.DecimalField(_("parameters (B)"), max_digits=10, decimal_places=1,
                                                   null=True, blank=True, validators=[MinValueValidator(0)])
     algorithm_filing = models.CharField(_("algorithm filing number"), max_length=40, blank=True,
                                         validators=[validate_algorithm_filing])

@@ -99,13 +99,25 @@ class DecisionLetterTemplate(models.Model):
         return f"{self.outcome} ({self.language})"
 
 
+def new_objection_reference():
+    """A reference the objector quotes (YY-2026-7K3MQ9): random, so it says nothing of how many were filed."""
+    import secrets
+
+    from django.utils import timezone
+
+    alphabet = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no O/0 or I/1 to misread
+    return f"YY-{timezone.localdate().year}-" + "".join(secrets.choice(alphabet) for _i in range(6))
+
+
 class Objection(models.Model):
     """An objection filed by anyone during the public notice period."""
 
     application = models.ForeignKey("partners.Application", on_delete=models.CASCADE,
                                     related_name="objections", verbose_name=_("application"))
+    reference = models.CharField(_("reference number"), max_length=20, unique=True, default=new_objection_reference)
     name = models.CharField(_("your name"), max_length=50)
     contact = models.CharField(_("how to reach you"), max_length=100)
+    email = models.EmailField(_("e-mail for the reference number and the outcome"), blank=True)
     reason = models.TextField(_("reason"), max_length=5000)
     state = models.CharField(max_length=10, choices=ObjectionState.choices, default=ObjectionState.OPEN,
                              verbose_name=_("state"))
@@ -122,4 +134,31 @@ class Objection(models.Model):
         ordering = ["created_at"]
 
     def __str__(self):
-        return f"{self.application}: {self.name} ({self.get_state_display()})"
+        return f"{self.reference} {self.application}: {self.name} ({self.get_state_display()})"
+
+
+def evidence_path(instance, filename):
+    # Random names: the original name is kept in the row, never on disk.
+    import uuid
+
+    return f"objections/{instance.objection_id}/{uuid.uuid4().hex}"
+
+
+class ObjectionEvidence(models.Model):
+    """A file the objector attached as evidence; checked like every upload (size, type, content, scanner)."""
+
+    objection = models.ForeignKey(Objection, on_delete=models.CASCADE, related_name="evidence")
+    file = models.FileField(upload_to=evidence_path, max_length=200, null=True, blank=True)
+    original_name = models.CharField(_("file name"), max_length=200)
+    content_type = models.CharField(max_length=50)
+    size = models.PositiveIntegerField()
+    sha256 = models.CharField(max_length=64)
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("objection evidence")
+        verbose_name_plural = _("objection evidence")
+        ordering = ["uploaded_at"]
+
+    def __str__(self):
+        return self.original_name

@@ -5,7 +5,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _g
 
 from .. import workflow
-from ..enums import ApplicationState, Channel, PartnerType
+from ..enums import ApplicationState, Channel, PartnerType, in_type_order
 from ..models import PROFILE_MODELS, Application, Attachment, RequestedType, Revision
 from ..permissions import can
 from .audit import log_event
@@ -72,12 +72,12 @@ def set_partner_types(user, application, partner_types):
     if busy:
         raise ServiceError(
             _g("Your organisation already has an open application for: %(types)s.")
-            % {"types": ", ".join(str(labels[t]) for t in sorted(busy))}, code="duplicate", field="partner_types")
+            % {"types": ", ".join(str(labels[t]) for t in in_type_order(busy))}, code="duplicate", field="partner_types")
     held = granted_types(application.organization) & set(wanted)
     if held:
         raise ServiceError(
             _g("Your organisation is already a member as: %(types)s.")
-            % {"types": ", ".join(str(labels[t]) for t in sorted(held))}, code="duplicate", field="partner_types")
+            % {"types": ", ".join(str(labels[t]) for t in in_type_order(held))}, code="duplicate", field="partner_types")
     try:
         with transaction.atomic():
             application.requested_types.exclude(partner_type__in=wanted).delete()

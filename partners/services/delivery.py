@@ -95,7 +95,9 @@ def _type_labels(codes):
         return ""
     labels = dict(PartnerType.choices)
     sep = "、" if translation.get_language() == "zh-hans" else ", "
-    return sep.join(str(labels.get(c, c)) for c in codes)
+    from ..enums import in_type_order
+
+    return sep.join(str(labels.get(c, c)) for c in in_type_order(codes))
 
 
 _open_connection = {}

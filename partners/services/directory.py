@@ -25,7 +25,7 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from ..enums import MembershipState, PartnerType
+from ..enums import MembershipState, PartnerType, in_type_order, type_rank
 from ..models import ApplicationProfile, Industry, Membership, MembershipGrant, ModelProfile, Organization
 
 PAGE_SIZE = 20
@@ -178,7 +178,7 @@ def public_members():
             .select_related("organization", "organization__district")
             .only("number", "admitted_at", "state", *PUBLIC_ORG_FIELDS, "organization__district__name_zh",
                   "organization__district__name_en")
-            .prefetch_related(Prefetch("grants", queryset=current_grants().order_by("partner_type")
+            .prefetch_related(Prefetch("grants", queryset=current_grants().order_by(type_rank())
                                        .only("id", "membership", "partner_type", "granted_on"))))
 
 
@@ -291,4 +291,4 @@ def industries_by_application(application_ids) -> dict:
 
 
 def grant_codes(member) -> list[str]:
-    return [g.partner_type for g in member.grants.all()]
+    return in_type_order(g.partner_type for g in member.grants.all())

@@ -100,7 +100,9 @@ def _join(codes, language):
     from ..enums import PartnerType
 
     sep = "、" if language.startswith("zh") else ", "
-    return sep.join(str(PartnerType(t).label) for t in codes if t in PartnerType.values)
+    from ..enums import in_type_order
+
+    return sep.join(str(PartnerType(t).label) for t in in_type_order(codes) if t in PartnerType.values)
 
 
 def render_letter(outcome, application, *, language=None, **extra):

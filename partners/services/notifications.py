@@ -59,6 +59,8 @@ KINDS: dict[str, Kind] = {
     "reminder.escalated": Kind(_("Escalation: reviews overdue"), STAFF),
     "staff.digest": Kind(_("Daily digest"), STAFF, True),
     "staff.outbox.failed": Kind(_("Messages the mail server would not take"), STAFF, True),
+    "objection.received": Kind(_("Receipt of your objection, with its reference number"), APPLICANT, True),
+    "objection.resolved": Kind(_("Outcome of your objection"), APPLICANT, True),
     "account.mail": Kind(_("Account e-mail (address verification, password reset)"), APPLICANT, True),
     "verification.submitted": Kind(_("Receipt of your verification documents"), APPLICANT),
     "verification.decided": Kind(_("Decision on the verification of your organisation"), APPLICANT, True),
@@ -71,7 +73,8 @@ KINDS: dict[str, Kind] = {
 # never in the in-app inbox, and nobody can turn it off.
 ACCOUNT_MAIL = "account.mail"
 FAILED_ALERT = "staff.outbox.failed"
-NOT_IN_INBOX = ("staff.digest", ACCOUNT_MAIL)
+# Objectors need no account: their mail goes to the address they gave, never to an inbox.
+NOT_IN_INBOX = ("staff.digest", ACCOUNT_MAIL, "objection.received", "objection.resolved")
 
 # Decision mail about one application supersedes older pending decision mail to the same person.
 DECISION_KINDS = {"application.approved", "application.rejected", "application.changes_requested",
@@ -340,6 +343,8 @@ def target_path(notification) -> str:
     org_id = (notification.context or {}).get("organization_id")
     if notification.template_key == FAILED_ALERT:
         return reverse("outbox:list") + "?state=failed"
+    if notification.template_key.startswith("objection."):
+        return reverse("publicity:list")
     if notification.template_key == "account.invitation":
         name = "portal:invitations" if (notification.context or {}).get("has_account") else "account_signup"
         try:

@@ -70,6 +70,15 @@ def has_consented(user, notice=None) -> bool:
     return notice is None or Consent.objects.filter(user=user, notice=notice).exists()
 
 
+def consented_before(user, notice=None) -> bool:
+    """True when the person agreed to an earlier version: asking again is a re-consent after a change."""
+    notice = notice or current_notice()
+    earlier = Consent.objects.filter(user=user)
+    if notice is not None:
+        earlier = earlier.exclude(notice=notice)
+    return earlier.exists()
+
+
 CONSENTED_SESSION_KEY = "_registry_consented_version"
 
 
@@ -305,10 +314,13 @@ def personal_data(user) -> dict:
             for d in Decision.objects.filter(actor=user).select_related("application")
         ],
         "objections": [
-            {"application": str(o.application.public_id), "name": o.name, "contact": o.contact,
-             "reason": o.reason, "source_ip": o.source_ip, "state": o.state, "created_at": _iso(o.created_at)}
-            for o in Objection.objects.filter(Q(contact__iexact=user.email) | Q(resolved_by=user))
-            .select_related("application")
+            {"application": str(o.application.public_id), "reference": o.reference, "name": o.name,
+             "contact": o.contact, "email": o.email, "reason": o.reason, "source_ip": o.source_ip,
+             "state": o.state, "created_at": _iso(o.created_at),
+             "evidence": [e.original_name for e in o.evidence.all()]}
+            for o in Objection.objects.filter(Q(contact__iexact=user.email) | Q(email__iexact=user.email)
+                                              | Q(resolved_by=user))
+            .select_related("application").prefetch_related("evidence")
         ],
         "notification_preferences": [
             {"kind": p.kind, "enabled": p.enabled, "digest": p.digest}
@@ -542,8 +554,8 @@ def erase_person_locations(person, old_email) -> dict:
         revision.save(update_fields=["snapshot"])
         revisions += 1
     removed["revision_contacts"] = revisions
-    removed["objections"] = Objection.objects.filter(contact__iexact=email).update(
-        name="", contact="", source_ip=None) if email else 0
+    removed["objections"] = Objection.objects.filter(Q(contact__iexact=email) | Q(email__iexact=email)).update(
+        name="", contact="", email="", source_ip=None) if email else 0
     removed["free_text_scrubbed"] = scrub_free_text(person, email, person.phone, person.display_name)
     return removed
 

@@ -3,7 +3,7 @@
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _g
 
 from .. import workflow
@@ -279,14 +279,40 @@ def _count_objection(ip):
         cache.add(key, 1, OBJECTION_WINDOW)
 
 
-def file_objection(application, *, name, contact, reason, ip=None):
-    """Anyone may object during the public notice period (throttled per IP address)."""
+MAX_EVIDENCE = 5  # files per objection
+
+
+def file_objection(application, *, name, contact, reason, ip=None, email="", files=()):
+    """Anyone may object during the public notice period (throttled per IP address).
+
+    The objector gets a reference number; when they leave an e-mail address (or their contact is one) the
+    reference, and later the outcome, are mailed through the outbox. Evidence files pass the upload checks.
+    """
+    from django.core.exceptions import ValidationError
+    from django.core.validators import validate_email
+
+    from .uploads import check_file, store_evidence
+
     name, contact, reason = (name or "").strip(), (contact or "").strip(), (reason or "").strip()
+    email = (email or "").strip().lower()
     if not (name and contact and reason):
         raise ServiceError(_g("Name, contact and reason are all required."))
-    for value, limit, field in ((name, 50, "name"), (contact, 100, "contact"), (reason, TEXT_LIMIT, "reason")):
+    for value, limit, field in ((name, 50, "name"), (contact, 100, "contact"), (reason, TEXT_LIMIT, "reason"),
+                                (email, 254, "email")):
         if len(value) > limit:
             raise ServiceError(_g("Too long: at most %(limit)d characters.") % {"limit": limit}, field=field)
+    if not email and "@" in contact:
+        try:
+            validate_email(contact)
+            email = contact.lower()
+        except ValidationError:
+            pass
+    files = list(files or [])
+    if len(files) > MAX_EVIDENCE:
+        raise ServiceError(_g("At most %(n)d evidence files can be attached.") % {"n": MAX_EVIDENCE},
+                           field="evidence")
+    for uploaded in files:  # every file is checked before anything is stored
+        check_file(uploaded)
     if objection_throttled(ip):
         raise ServiceError(_g("Too many objections from your address. Please try again in an hour."),
                            code="throttled")
@@ -295,18 +321,41 @@ def file_objection(application, *, name, contact, reason, ip=None):
         if application.state != ApplicationState.PUBLICITY or (
                 application.publicity_ends_at and application.publicity_ends_at <= timezone.now()):
             raise ServiceError(_g("This application is not in its public notice period."), code="closed")
-        objection = Objection.objects.create(application=application, name=name, contact=contact,
+        objection = Objection.objects.create(application=application, name=name, contact=contact, email=email,
                                              reason=reason, source_ip=ip)
+        for uploaded in files:
+            store_evidence(objection, uploaded)
         log_event("objection.filed", actor=workflow.Actor(ip=ip), application=application,
-                  data={"objection": objection.pk})
+                  data={"objection": objection.pk, "reference": objection.reference, "evidence": len(files)})
         from .notifications import record, staff_with_role
 
         for person in staff_with_role("approver"):
             record("staff.objection.filed", recipient=person, application=application,
-                   context={"application_id": application.pk, "organization": application.organization.name},
+                   context={"application_id": application.pk, "organization": application.organization.name,
+                            "reference": objection.reference},
                    dedupe_key=f"objection:{objection.pk}:{person.pk}")
+        if objection.email:
+            record("objection.received", email=objection.email, language=translation.get_language(),
+                   context={"reference": objection.reference, "organization": application.organization.name},
+                   dedupe_key=f"objection.received:{objection.pk}")
     _count_objection(ip)
     return objection
+
+
+def _tell_objector(objection):
+    """The objector learns the outcome (upheld or dismissed) by e-mail, quoting their reference number."""
+    if not objection.email:
+        return None
+    from ..models import Notification
+    from .notifications import record
+
+    # In the language the objector filed in (kept with the receipt mail).
+    language = (Notification.objects.filter(dedupe_key=f"objection.received:{objection.pk}")
+                .values_list("language", flat=True).first())
+    return record("objection.resolved", email=objection.email, language=language,
+                  context={"reference": objection.reference, "outcome": objection.state,
+                           "organization": objection.application.organization.name},
+                  dedupe_key=f"objection.resolved:{objection.pk}")
 
 
 def resolve_objection(user, objection, *, uphold: bool, resolution: str):
@@ -334,6 +383,7 @@ def resolve_objection(user, objection, *, uphold: bool, resolution: str):
         objection.save()
         log_event(f"objection.{objection.state}", actor=user, application=objection.application,
                   data={"objection": objection.pk})
+        _tell_objector(objection)
         if uphold:
             try:
                 workflow.fire(objection.application_id, "uphold_objection", workflow.Actor(user=user),

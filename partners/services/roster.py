@@ -2,14 +2,16 @@
 
 import csv
 import tempfile
+from datetime import date
 
 from django.utils import timezone
 from django.utils.translation import gettext as _g
 
-from ..enums import PartnerType
+from ..enums import PartnerType, in_type_order
 from .directory import DirectoryFilters, search
 
 CHUNK = 2000
+WIDTHS = [18, 36, 36, 20, 28, 12, 30]  # characters, per column of header()
 
 
 def header() -> list[str]:
@@ -32,8 +34,8 @@ def rows(filters: DirectoryFilters):
         org = member.organization
         yield [
             member.number, org.name, org.name_en, _district(org),
-            "、".join(str(labels[g.partner_type]) for g in member.grants.all()),
-            timezone.localtime(member.admitted_at).date().isoformat(), org.website,
+            "、".join(str(labels[code]) for code in in_type_order(g.partner_type for g in member.grants.all())),
+            timezone.localtime(member.admitted_at).date(), org.website,
         ]
 
 
@@ -52,7 +54,7 @@ def _safe_cell(value):
 def csv_lines(filters: DirectoryFilters):
     """CSV text line by line, with a byte-order mark so spreadsheet programs read the Chinese right."""
     writer = csv.writer(_Echo())
-    yield "\ufeff" + writer.writerow(header())
+    yield "\ufeff" + writer.writerow(header())  # dates print as ISO (yyyy-mm-dd) in the CSV
     for row in rows(filters):
         yield writer.writerow([_safe_cell(v) for v in row])
 
@@ -60,12 +62,32 @@ def csv_lines(filters: DirectoryFilters):
 def xlsx_file(filters: DirectoryFilters):
     """An Excel workbook written row by row (write-only mode) to a temporary file, returned open."""
     from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(_g("Members"))
-    sheet.append(header())
+    for i, width in enumerate(WIDTHS, start=1):
+        sheet.column_dimensions[get_column_letter(i)].width = width
+    sheet.freeze_panes = "A2"
+    titles = []
+    for text in header():
+        cell = WriteOnlyCell(sheet, value=text)
+        cell.font = Font(bold=True)
+        titles.append(cell)
+    sheet.append(titles)
+    count = 0
     for row in rows(filters):
-        sheet.append([_safe_cell(v) for v in row])
+        values = []
+        for value in row:
+            if isinstance(value, date):
+                value = WriteOnlyCell(sheet, value=value)
+                value.number_format = "yyyy-mm-dd"
+            values.append(_safe_cell(value))
+        sheet.append(values)
+        count += 1
+    sheet.auto_filter.ref = f"A1:{get_column_letter(len(WIDTHS))}{count + 1}"
     out = tempfile.TemporaryFile(suffix=".xlsx")
     workbook.save(out)
     out.seek(0)

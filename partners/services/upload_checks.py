@@ -136,3 +136,27 @@ def check_content(uploaded, content_type):
         check_pdf(uploaded)
     else:
         check_image(uploaded, content_type)
+
+
+def scan(uploaded):
+    """Hand the file to the virus scanner named by UPLOAD_SCANNER (a dotted path), if one is configured.
+
+    The scanner is called with the uploaded file and returns None when the file is clean, or the name of
+    what it found; a scanner that fails refuses the file rather than letting it through unscanned.
+    """
+    path = getattr(settings, "UPLOAD_SCANNER", "")
+    if not path:
+        return
+    from django.utils.module_loading import import_string
+
+    uploaded.seek(0)
+    try:
+        found = import_string(path)(uploaded)
+    except Exception:  # noqa: BLE001 - an unavailable scanner must not wave files through
+        logging.getLogger(__name__).exception("The upload scanner failed")
+        raise _refuse(_g("The file could not be checked for viruses just now. Please try again later."),
+                      "scan_failed") from None
+    finally:
+        uploaded.seek(0)
+    if found:
+        raise _refuse(_g("The virus scanner refused this file (%(found)s).") % {"found": found}, "infected")

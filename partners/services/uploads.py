@@ -15,7 +15,7 @@ from ..models import Application, Attachment
 from ..permissions import can
 from .applications import ServiceError, require
 from .audit import log_event
-from .upload_checks import check_content
+from .upload_checks import check_content, scan
 
 ALLOWED_TYPES = {
     "application/pdf": {".pdf"},
@@ -70,6 +70,7 @@ def check_file(uploaded) -> str:
     # The form and then the service check the same upload: it is parsed once.
     if getattr(uploaded, "_registry_parsed_as", None) != content_type:
         check_content(uploaded, content_type)
+        scan(uploaded)
         uploaded._registry_parsed_as = content_type
     return content_type
 
@@ -101,6 +102,22 @@ def add_attachment(user, application, uploaded, kind=Attachment.Kind.OTHER):
         log_event("application.attachment_added", actor=user, application=locked,
                   data={"attachment": attachment.pk, "kind": kind, "sha256": attachment.sha256})
     return attachment
+
+
+def store_evidence(objection, uploaded):
+    """Keep one evidence file of an objection; call inside the objection's transaction, after check_file()."""
+    from ..models import ObjectionEvidence
+
+    content_type = check_file(uploaded)
+    digest = hashlib.sha256()
+    for chunk in uploaded.chunks():
+        digest.update(chunk)
+    uploaded.seek(0)
+    evidence = ObjectionEvidence(objection=objection, original_name=clean_name(uploaded.name),
+                                 content_type=content_type, size=uploaded.size, sha256=digest.hexdigest())
+    evidence.file.save("upload", uploaded, save=False)  # a random stored name; the original stays in the row
+    evidence.save()
+    return evidence
 
 
 def delete_attachment(user, attachment):

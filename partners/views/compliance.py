@@ -68,7 +68,8 @@ def consent(request):
                 "v": current.version})
             return redirect("portal:home")
     return render(request, "partners/compliance/consent.html", {
-        "notice": current, "already": privacy.has_consented(request.user, current)})
+        "notice": current, "already": privacy.has_consented(request.user, current),
+        "changed": current is not None and privacy.consented_before(request.user, current)})
 
 
 @login_required

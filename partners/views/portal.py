@@ -116,6 +116,8 @@ def resume_step(application):
 
 
 def detail_context(request, application, **extra):
+    from .portal_letters import letters_of, membership_of, publicity_period
+
     actions = workflow.available_actions(application, request.user)
     ctx = {
         "application": application,
@@ -131,6 +133,9 @@ def detail_context(request, application, **extra):
         "revisions": application.revisions.order_by("number"),
         "latest_request": ReviewMessage.objects.filter(application=application, action="request_changes")
         .order_by("-created_at").first(),
+        "letters": letters_of(application),
+        "membership": membership_of(application),
+        "publicity": publicity_period(application),
     }
     ctx.update(extra)
     return ctx

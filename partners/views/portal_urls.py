@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import portal, portal_files, portal_org, portal_verification, portal_wizard
+from . import portal, portal_files, portal_letters, portal_org, portal_verification, portal_wizard
 
 app_name = "portal"
 urlpatterns = [
@@ -32,6 +32,9 @@ urlpatterns = [
     path("applications/new/", portal.application_new, name="application_new"),
     path("applications/<int:pk>/", portal.application_detail, name="application"),
     path("applications/<int:pk>/action/<slug:action>/", portal.application_action, name="application_action"),
+    path("applications/<int:pk>/letters/<int:decision_id>/", portal_letters.letter, name="letter"),
+    path("applications/<int:pk>/letters/<int:decision_id>/pdf/", portal_letters.letter_download,
+         name="letter_pdf"),
     path("applications/<int:pk>/step/<slug:step>/", portal_wizard.step, name="step"),
     path("applications/<int:pk>/attachments/<int:attachment_id>/delete/", portal_files.delete,
          name="attachment_delete"),

@@ -75,6 +75,9 @@ def _step(request, pk, step):
     if not isinstance(ctx, dict):
         return ctx  # a redirect after a successful save
     index = STEP_KEYS.index(step)
+    from ..forms.required import mark_all
+
+    mark_all(ctx)
     errors = app_services.completeness_errors(application) if step == "review" else {}
     ctx.update({
         "application": application, "steps": STEPS, "step": step, "step_label": STEPS[index][1],
@@ -82,6 +85,10 @@ def _step(request, pk, step):
         "next_step": STEP_KEYS[index + 1] if index + 1 < len(STEPS) else None, "completeness": errors,
         "standing": standing_notices(application, request.user),
     })
+    if step == "review":
+        from ..services.checklist import submit_checklist
+
+        ctx["checklist"] = submit_checklist(application, errors)
     status = ctx.pop("status", 200)
     ctx["has_errors"] = status >= 400
     return render(request, f"partners/portal/wizard/{step}.html", ctx, status=status)
@@ -186,7 +193,28 @@ def _profile_forms(request, application):
     return sections
 
 
+def _with_one_more_scenario(data):
+    """The posted data with room for one more scenario: the round trip of "add a scenario" without JavaScript."""
+    from ..forms.profiles import MAX_SCENARIOS
+
+    data = data.copy()
+    try:
+        total = int(data.get("scenarios-TOTAL_FORMS", "0"))
+    except ValueError:
+        total = 0
+    data["scenarios-TOTAL_FORMS"] = str(max(0, min(total + 1, MAX_SCENARIOS)))
+    return data
+
+
 def profiles_step(request, application):
+    if request.method == "POST" and "add_scenario" in request.POST:
+        # Nothing is saved: the page comes back with what was typed and one more empty scenario.
+        request.POST = _with_one_more_scenario(request.POST)
+        sections = _profile_forms(request, application)
+        for s in sections:
+            if s["formset"] is not None:
+                s["formset"].is_valid()  # shows problems of the rows typed so far, as a save would
+        return {"sections": sections, "status": 200}
     sections = _profile_forms(request, application)
     if request.method == "POST" and sections:
         valid = all([s["form"].is_valid() and (s["formset"] is None or s["formset"].is_valid()) for s in sections])

@@ -1,14 +1,16 @@
 """The public notice (公示): the list of approved applications and the public objection form."""
 
+from django.conf import settings
 from django.contrib import messages
-from django.db.models import Prefetch
+from django.db.models import OuterRef, Prefetch, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _g
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from ..enums import ApplicationState
 from ..forms.review import ObjectionForm
-from ..models import Application, RequestedType
+from ..models import Application, Decision, RequestedType
 from ..services import review as review_services
 from ..services.applications import ServiceError
 from .review_common import paginate
@@ -21,8 +23,12 @@ def _client_ip(request):
 
 
 def _in_publicity():
-    # Public facts only: the organisation's name and the types granted, never contact data.
+    # Public facts only: the organisation's name and the types granted, never contact data. The notice
+    # starts with the approval that opened it.
+    started = (Decision.objects.filter(application=OuterRef("pk"), action="approve")
+               .order_by("-created_at").values("created_at")[:1])
     return (Application.objects.filter(state=ApplicationState.PUBLICITY, publicity_ends_at__gt=timezone.now())
+            .annotate(publicity_starts_at=Subquery(started))
             .select_related("organization", "organization__district")
             .prefetch_related(Prefetch("requested_types", queryset=RequestedType.objects.filter(granted=True),
                                        to_attr="granted_types"))
@@ -31,25 +37,54 @@ def _in_publicity():
 
 def publicity_list(request):
     page = paginate(request, _in_publicity())
-    return render(request, "partners/publicity/list.html", {"page": page})
+    return render(request, "partners/publicity/list.html",
+                  {"page": page, "office_contact": settings.PLAN_OFFICE_CONTACT})
 
 
+@csrf_exempt
 def objection(request, public_id):
+    # The size limit must be installed before the body is read, which the CSRF check would do.
+    from ..services.uploads import SizeLimitUploadHandler
+
+    try:
+        request.upload_handlers.insert(0, SizeLimitUploadHandler(request))
+    except AttributeError:
+        pass  # the body was read already; the upload checks still refuse large files
+    return _objection(request, public_id)
+
+
+@csrf_protect
+def _objection(request, public_id):
     application = get_object_or_404(_in_publicity(), public_id=public_id)
     status = 200
     if request.method == "POST":
-        form = ObjectionForm(request.POST)
+        form = ObjectionForm(request.POST, request.FILES)
         status = 400
-        if form.is_valid():
+        valid = form.is_valid()
+        if getattr(request, "upload_too_large", False):
+            from .portal_wizard import too_large_message
+
+            form.add_error("evidence", too_large_message())
+            valid = False
+        if valid:
+            data = dict(form.cleaned_data)
+            files = data.pop("evidence", [])
             try:
-                review_services.file_objection(application, ip=_client_ip(request), **form.cleaned_data)
+                objection = review_services.file_objection(application, ip=_client_ip(request), files=files,
+                                                           **data)
             except ServiceError as exc:
                 form.add_error(exc.field if exc.field in form.fields else None, exc.message)
                 status = 429 if exc.code == "throttled" else 400
             else:
-                messages.success(request, _g("Thank you. Your objection was received and will be examined."))
+                message = _g("Thank you. Your objection was received and will be examined. Your reference number "
+                             "is %(ref)s.") % {"ref": objection.reference}
+                if objection.email:
+                    message += " " + _g("We sent it to %(email)s and will write there with the outcome.") % {
+                        "email": objection.email}
+                messages.success(request, message)
                 return redirect("publicity:list")
     else:
         form = ObjectionForm()
-    return render(request, "partners/publicity/objection.html", {"application": application, "form": form},
+    return render(request, "partners/publicity/objection.html",
+                  {"application": application, "form": form, "office_contact": settings.PLAN_OFFICE_CONTACT},
                   status=status)

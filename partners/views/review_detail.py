@@ -55,7 +55,7 @@ def _detail_context(request, application, bound=None):
     org = application.organization
     membership = Membership.objects.filter(organization=org).prefetch_related("grants").first()
     changes, current, previous = revision_diff(application)
-    objections = list(application.objections.select_related("resolved_by"))
+    objections = list(application.objections.select_related("resolved_by").prefetch_related("evidence"))
     can_resolve = bool(can(user, "objection.resolve")) and not review_services.took_part_in_first_review(
         user, application)
     return {

@@ -61,6 +61,7 @@ def sign_up_and_confirm(page, base):
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
     assert_fields_labelled(page)
     page.locator("#id_email").fill(APPLICANT)
+    page.locator("#id_display_name").fill("王芳")
     page.locator("#id_password1").fill(PASSWORD)
     page.locator("#id_password2").fill(PASSWORD)
     consent = page.locator("#id_consent")

@@ -130,7 +130,7 @@ def test_an_smtp_outage_longer_than_the_old_limit_loses_nothing_and_sends_each_m
         rows = [record("application.withdrawn", recipient=p, context={"organization": f"停机测试单位{i}"},
                        dedupe_key=f"outage-{i}") for i, p in enumerate(people)]
     response = client.post(reverse("account_signup"), {"email": "outage@example.com", "password1": PASSWORD,
-                                                       "password2": PASSWORD, "consent": "on"})
+                                                       "password2": PASSWORD, "consent": "on", "display_name": "王芳"})
     assert response.status_code == 302  # the mail server is down: sign-up answers as always
     assert User.objects.filter(email="outage@example.com").exists()
     rows.append(Notification.objects.get(template_key=ACCOUNT_MAIL, email="outage@example.com"))

@@ -308,7 +308,7 @@ def test_the_production_shape_serves_every_page(site):
     password = "Signup-Prod-Shape-2026!"
     newcomer = site.browser("newcomer")
     answer = newcomer.submit("/accounts/signup/", {"email": email, "password1": password, "password2": password,
-                                                   "consent": "on"})
+                                                   "consent": "on", "display_name": "王芳"})
     assert answer.status == 302, answer.text[:3000]
     assert site.mailbox.wait_for(lambda: site.mailbox.to(email), 60), f"no confirmation e-mail\n{site.logs()}"
     body = shape.text_of(site.mailbox.to(email)[0])
