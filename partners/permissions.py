@@ -102,7 +102,7 @@ def can_fire(user, transition: Transition, application) -> Verdict:
         return no(_g("Please log in."))
     roles = transition.roles
     if APPLICANT in roles and acts_for(user, application.organization):
-        return YES
+        return unless_suspended(application.organization)
     staff_ok = any(has_role(user, r) for r in roles if r in (REVIEWER, APPROVER, ADMINISTRATOR))
     if not staff_ok:
         if APPLICANT in roles:
@@ -139,21 +139,32 @@ def _staff_rule(*roles):
     return rule
 
 
+def unless_suspended(organization) -> Verdict:
+    """YES, or a refusal when the plan office suspended the organisation's access (a dispute decided so): its
+    people still read what is theirs, but change nothing until the office lifts it."""
+    if organization is not None and organization.verification == "suspended":
+        return no(_g("The plan office suspended this organisation's access; nothing can be changed for it now. "
+                     "Please contact the plan office."), "suspended")
+    return YES
+
+
 def _owner_rule(user, organization):
     if org_role(user, organization) == OrgRole.OWNER:
-        return YES
+        return unless_suspended(organization)
     return no(_g("Only the organisation's owner can do this."))
 
 
 def _member_rule(user, organization):
     if acts_for(user, organization):
-        return YES
+        return unless_suspended(organization)
     return no(_g("You do not act for this organisation."))
 
 
 def _application_editor(user, application):
     if not acts_for(user, application.organization):
         return no(_g("You do not act for this organisation."))
+    if not (verdict := unless_suspended(application.organization)):
+        return verdict
     if application.state not in ("draft", "changes_requested"):
         return no(_g("The application can only be edited as a draft or when changes were requested."))
     return YES

@@ -235,15 +235,16 @@ def test_a_dispute_transfers_ownership_and_notifies_both_sides(staff):
 
 def test_a_dispute_kept_or_suspended_tells_both_sides(staff):
     owner, organization, claimant, case = disputed(staff)
+    application = complete_draft(ApplicationFactory(organization=organization, created_by=owner))
     verification_services.fire(staff["approver"], case, "suspend", reason="待双方提交进一步材料。")
     organization.refresh_from_db()
     assert organization.verification == OrgVerification.SUSPENDED and organization.owner == owner
     assert Notification.objects.filter(template_key="verification.dispute_decided", recipient=owner).exists()
     assert Notification.objects.filter(template_key="verification.decided", recipient=claimant).exists()
-    application = complete_draft(ApplicationFactory(organization=organization, created_by=owner))
     with pytest.raises(workflow.TransitionError) as refused:
         app_services.submit(owner, application)
-    assert "suspended" in str(refused.value.errors["organization"][0])
+    assert "suspended" in str(refused.value)
+    assert verification_services.submission_blocker(organization).startswith("The plan office suspended")
 
 
 def test_the_owner_cannot_dispute_their_own_organisation():
@@ -446,3 +447,37 @@ def test_a_correction_asked_for_in_review_can_be_resubmitted_while_the_identity_
     with pytest.raises(workflow.TransitionError) as refused:
         app_services.submit(owner, draft)
     assert "organization" in refused.value.errors
+
+
+def test_a_suspended_organisation_changes_nothing_until_the_office_lifts_it(staff):
+    """Suspending access (a dispute decided so) stops every change by the organisation's people, on every path
+    that asks the permission rules; reading stays open."""
+    from partners.permissions import can, can_fire
+
+    owner, organization, claimant, case = disputed(staff)
+    draft = ApplicationFactory(organization=organization, created_by=owner)
+    assert can(owner, "application.edit", draft) and can(owner, "organization.edit", organization)
+    verification_services.fire(staff["approver"], case, "suspend", reason="待双方提交进一步材料。")
+    organization.refresh_from_db()
+    draft.refresh_from_db()
+    for action, obj in (("application.edit", draft), ("application.create", organization),
+                        ("organization.edit", organization), ("organization.manage_people", organization)):
+        verdict = can(owner, action, obj)
+        assert not verdict and verdict.code == "suspended", action
+    withdraw = next(t for t in workflow.transitions_from(draft.state) if t.action == "withdraw")
+    assert can_fire(owner, withdraw, draft).code == "suspended"
+    # The owner still reads the application through the API, and changing it answers 403 with the reason.
+    _key, token = key_for(owner)
+    api = client_for(token)
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_ACCEPT_LANGUAGE="en")
+    assert api.get(f"/api/v1/applications/{draft.public_id}/").status_code == 200
+    response = api.patch(f"/api/v1/applications/{draft.public_id}/", {"contact_name": "王五"}, format="json")
+    assert response.status_code == 403 and "suspended" in response.json()["message"], response.content
+    # Both sides heard, the office keeps the owner: the suspension is lifted and changes are possible again.
+    case.refresh_from_db()
+    assert case.state == VerificationState.SUSPENDED
+    verification_services.fire(staff["approver"], case, "keep", reason="材料核实无误，维持原负责人。")
+    organization.refresh_from_db()
+    draft.refresh_from_db()
+    assert organization.verification == OrgVerification.VERIFIED
+    assert can(owner, "application.edit", draft) and can(owner, "organization.manage_people", organization)

@@ -24,6 +24,7 @@ class ApiError(exceptions.APIException):
 STATUS_OF_CODE = {
     "forbidden": status.HTTP_403_FORBIDDEN,
     "four_eyes": status.HTTP_403_FORBIDDEN,
+    "suspended": status.HTTP_403_FORBIDDEN,
     "conflict": status.HTTP_409_CONFLICT,
     "duplicate": status.HTTP_409_CONFLICT,
     "closed": status.HTTP_409_CONFLICT,

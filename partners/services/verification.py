@@ -277,7 +277,11 @@ def _on_transfer(case, actor, inputs):
 @PROCESS.effect("keep")
 def _on_keep(case, actor, inputs):
     _decided(case, actor, inputs)
-    owner = case.organization.owner
+    organization = case.organization
+    if organization.verification == OrgVerification.SUSPENDED:  # kept after a suspension: access restored
+        organization.verification = OrgVerification.VERIFIED
+        organization.save(update_fields=["verification", "updated_at"])
+    owner = organization.owner
     return {"case": case.pk, "reason": case.reason, "previous_owner": getattr(owner, "pk", None)}
 
 

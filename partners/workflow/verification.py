@@ -22,6 +22,9 @@ def _t(source, action, target, roles, label, *, requires=(), visible=True, style
 STAFF = {REVIEWER, APPROVER, ADMINISTRATOR}
 DECIDING = {APPROVER, ADMINISTRATOR}
 UNDECIDED = [V.PENDING, V.RECOMMENDED]
+# A suspension is not the end of a dispute: once both sides have been heard, the office transfers or keeps,
+# and either lifts the suspension.
+RESOLVABLE = [*UNDECIDED, V.SUSPENDED]
 
 TRANSITIONS: tuple[Transition, ...] = (
     _t(V.DRAFT, "submit", V.PENDING, {APPLICANT}, _("Send for verification")),
@@ -30,9 +33,9 @@ TRANSITIONS: tuple[Transition, ...] = (
     *(_t(state, "refuse", V.REFUSED, STAFF, _("Refuse"), requires=("reason",), style="danger")
       for state in UNDECIDED),
     *(_t(state, "transfer", V.TRANSFERRED, DECIDING, _("Transfer ownership to the claimant"), requires=("reason",),
-         style="warning") for state in UNDECIDED),
+         style="warning") for state in RESOLVABLE),
     *(_t(state, "keep", V.KEPT, DECIDING, _("Keep the current owner"), requires=("reason",), style="secondary")
-      for state in UNDECIDED),
+      for state in RESOLVABLE),
     *(_t(state, "suspend", V.SUSPENDED, DECIDING, _("Suspend the organisation's access"), requires=("reason",),
          style="danger") for state in UNDECIDED),
     *(_t(state, "withdraw", V.WITHDRAWN, {APPLICANT}, _("Withdraw"), style="danger")
