@@ -87,8 +87,8 @@ TABLE = {
     "member-detail": {"get": PUBLIC, "post": API_READ_ONLY},  # /api/v1/members/BJAI-2026-00001/
     "event-list": {"get": "401 200 200 200 200 200 200 200", "post": API_READ_ONLY},  # /api/v1/events/
     "verification-case-list": {"get": "401 200 200 200 200 200 200 200", "post": API_READ_ONLY},  # /api/v1/verification-cases/
-    "verification-case-detail": {"get": "401 200 404 200 200 200 404 200", "post": API_READ_ONLY},  # /api/v1/verification-cases/1/
-    "verification-case-fire-action": {"get": API_READ_ONLY, "post": "401 415 404 415 415 415 404 415"},  # /api/v1/verification-cases/1/actions/withdraw/
+    "verification-case-detail": {"get": "401 200 404 200 200 200 404 200", "post": API_READ_ONLY},  # /api/v1/verification-cases/<uuid>/
+    "verification-case-fire-action": {"get": API_READ_ONLY, "post": "401 415 404 415 415 415 404 415"},  # /api/v1/verification-cases/<uuid>/actions/withdraw/
     "webhook-list": {"get": "401 403 403 403 403 403 403 403", "post": "401 403 403 403 403 403 403 403"},  # /api/v1/webhooks/
     "webhook-detail": {"get": "401 403 403 403 403 403 403 403", "post": "401 403 403 403 403 403 403 403"},  # /api/v1/webhooks/<uuid>/
     "webhook-deliveries": {"get": "401 403 403 403 403 403 403 403", "post": "401 403 403 403 403 403 403 403"},  # /api/v1/webhooks/<uuid>/deliveries/
@@ -230,8 +230,8 @@ KWARGS = {
     "review:organization": lambda w: {"pk": w.org_a.pk},
     "review:verification_act": lambda w: {"pk": w.case_a.pk, "action": "verify"},
     "review:verification_document": lambda w: {"pk": w.case_a.pk, "document_id": w.case_document_a.pk},
-    "verification-case-detail": lambda w: {"pk": w.case_a.pk},
-    "verification-case-fire-action": lambda w: {"pk": w.case_a.pk, "action_name": "withdraw"},
+    "verification-case-detail": lambda w: {"id": w.case_a.public_id},
+    "verification-case-fire-action": lambda w: {"id": w.case_a.public_id, "action_name": "withdraw"},
     "review:detail": lambda w: {"pk": w.application_a.pk},
     "review:act": lambda w: {"pk": w.application_a.pk},
     "review:note": lambda w: {"pk": w.application_a.pk},

@@ -327,24 +327,29 @@ def test_the_api_shows_the_case_and_fires_its_actions(staff, settings):
     verification_services.add_document(person, case, pdf("授权委托书.pdf"), "authorisation")
     _key, token = key_for(person)
     mine = client_for(token)
-    read = mine.get(f"/api/v1/verification-cases/{case.pk}/").json()
+    read = mine.get(f"/api/v1/verification-cases/{case.public_id}/").json()
+    assert read["id"] == str(case.public_id) and read["organization"] == str(organization.public_id)
     assert read["state"] == "draft" and {a["action"] for a in read["available_actions"]} == {"submit", "withdraw"}
-    sent = mine.post(f"/api/v1/verification-cases/{case.pk}/actions/submit/", {}, format="json")
+    sent = mine.post(f"/api/v1/verification-cases/{case.public_id}/actions/submit/", {}, format="json")
     assert sent.status_code == 200 and sent.json()["state"] == "pending"
     _key, staff_token = key_for(staff["reviewer"])
     reviewer = client_for(staff_token)
     listed = reviewer.get("/api/v1/verification-cases/?state=pending").json()
-    assert case.pk in [row["id"] for row in listed["results"]]
-    assert mine.post(f"/api/v1/verification-cases/{case.pk}/actions/verify/", {}, format="json").status_code == 403
-    done = reviewer.post(f"/api/v1/verification-cases/{case.pk}/actions/verify/", {"expected_state": "pending"},
+    assert str(case.public_id) in [row["id"] for row in listed["results"]]
+    by_organization = reviewer.get(f"/api/v1/verification-cases/?organization={organization.public_id}").json()
+    assert [row["id"] for row in by_organization["results"]] == [str(case.public_id)]
+    refused = reviewer.get(f"/api/v1/verification-cases/?organization={organization.pk}")
+    assert refused.status_code == 400 and "organization" in refused.json()["fields"]
+    assert mine.post(f"/api/v1/verification-cases/{case.public_id}/actions/verify/", {}, format="json").status_code == 403
+    done = reviewer.post(f"/api/v1/verification-cases/{case.public_id}/actions/verify/", {"expected_state": "pending"},
                          format="json")
     assert done.status_code == 200 and done.json()["state"] == "verified"
-    assert mine.get(f"/api/v1/organizations/{organization.pk}/").json()["verification"] == "verified"
-    assert reviewer.post(f"/api/v1/verification-cases/{case.pk}/actions/nothing/", {},
+    assert mine.get(f"/api/v1/organizations/{organization.public_id}/").json()["verification"] == "verified"
+    assert reviewer.post(f"/api/v1/verification-cases/{case.public_id}/actions/nothing/", {},
                          format="json").status_code == 404
     # Others do not see the case.
     _key, other_token = key_for(UserFactory())
-    assert client_for(other_token).get(f"/api/v1/verification-cases/{case.pk}/").status_code == 404
+    assert client_for(other_token).get(f"/api/v1/verification-cases/{case.public_id}/").status_code == 404
 
 
 def test_workflow_diagram_draws_both_processes():

@@ -1,6 +1,7 @@
 """Organisation verification cases in API v1: the claimant's own cases and, for staff, every case; their
 actions fire at POST …/actions/{action}/ through the same workflow engine as the web."""
 
+import django_filters
 from django.db.models import Q
 from django.utils.translation import gettext as _g
 from drf_spectacular.types import OpenApiTypes
@@ -17,8 +18,10 @@ from ..services import verification as verification_services
 from ..workflow import APPLICANT, VERIFICATION, available_actions, engine
 from .base import ApiViewSet, actor_of
 from .errors import ApiError
+from .filters import by_public_id, organizations_for_filter
 from .parsers import StrictJSONParser
-from .serializers import AvailableActionSerializer
+from .public_ids import PublicIdLookupMixin
+from .serializers import ID_HELP, AvailableActionSerializer, public_id_field
 
 CLAIMANT_ACTIONS = {t.action for t in VERIFICATION.transitions if APPLICANT in t.roles}
 
@@ -32,6 +35,8 @@ class VerificationDocumentSerializer(serializers.Serializer):
 
 
 class VerificationCaseSerializer(serializers.ModelSerializer):
+    id = public_id_field(help_text=ID_HELP)
+    organization = public_id_field("organization.public_id", help_text="the organisation's id")
     state_label = serializers.CharField(source="get_state_display", read_only=True)
     documents = VerificationDocumentSerializer(many=True, read_only=True)
     available_actions = serializers.SerializerMethodField()
@@ -61,14 +66,23 @@ class VerificationActionSerializer(serializers.Serializer):
                                              help_text="Refuse (409) if the case is no longer in this state.")
 
 
-class VerificationCaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+class VerificationCaseFilter(django_filters.FilterSet):
+    organization = by_public_id("organization", organizations_for_filter, "organization id (UUID)")
+
+    class Meta:
+        model = VerificationCase
+        fields = ["state", "kind", "organization"]
+
+
+class VerificationCaseViewSet(PublicIdLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                              ApiViewSet):
     """Verification cases: your own claims and disputes; staff who review see every case."""
 
     serializer_class = VerificationCaseSerializer
     queryset = VerificationCase.objects.none()
     read_scope = ApiScope.APPLICATIONS_READ
     write_scope = ApiScope.APPLICATIONS_WRITE
-    filterset_fields = ["state", "kind", "organization"]
+    filterset_class = VerificationCaseFilter
     ordering_fields = ["id", "created_at", "submitted_at"]
     ordering = ["-id"]
 
@@ -92,7 +106,7 @@ class VerificationCaseViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, 
     )
     @action(detail=True, methods=["post"], url_path=r"actions/(?P<action_name>[a-z_]+)",
             parser_classes=[StrictJSONParser])
-    def fire_action(self, request, pk=None, action_name=None):
+    def fire_action(self, request, action_name=None, **kwargs):
         """Fire a verification action through the workflow engine (see available_actions)."""
         if action_name not in VERIFICATION.actions:
             raise ApiError(_g("There is no action “%(a)s”.") % {"a": action_name}, code="unknown_action",

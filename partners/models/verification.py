@@ -18,6 +18,8 @@ def verification_document_path(instance, filename):
 class VerificationCase(models.Model):
     """One claim (or dispute, or change of identity) of an organisation, decided by staff through the workflow."""
 
+    # What the API calls this case (`id` there); the integer key stays internal.
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False, verbose_name=_("public identifier"))
     organization = models.ForeignKey("partners.Organization", on_delete=models.CASCADE,
                                      related_name="verification_cases", verbose_name=_("organisation"))
     kind = models.CharField(_("kind"), max_length=10, choices=VerificationKind.choices,

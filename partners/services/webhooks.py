@@ -49,7 +49,8 @@ APPLICANT_DATA_KEYS = {"action", "revision", "granted_types", "member_number", "
 # resource of the API, whose ids are public ids (UUIDs), so the feed and webhooks leave them out; the staff
 # screens show them.
 INTERNAL_REFERENCE_KEYS = {"attachment", "invitation", "join_request", "note", "notification", "objection",
-                           "reviewer", "previous", "person", "from", "to", "owner"}
+                           "reviewer", "previous", "person", "from", "to", "owner",
+                           "case", "document", "assignee", "previous_owner"}
 
 
 # --- What an event looks like to the outside -------------------------------------------------
