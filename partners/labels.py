@@ -51,10 +51,25 @@ EVENT_LABELS = {
     "organization.join_requested": _("Asked to join the organisation"),
     "organization.ownership_handed_over": _("Ownership handed over"),
     "organization.updated": _("Organisation details changed"),
+    # Organisation verification (partners/workflow/verification.py).
+    "verification.opened": _("Verification case opened"),
+    "verification.document_added": _("Verification document added"),
+    "verification.document_removed": _("Verification document removed"),
+    "verification.assigned": _("Verification case assigned"),
+    "verification.submit": _("Sent for verification"),
+    "verification.recommend": _("Documents checked, passed to a second check"),
+    "verification.verify": _("Organisation verified"),
+    "verification.refuse": _("Verification refused"),
+    "verification.transfer": _("Ownership transferred to the claimant"),
+    "verification.keep": _("Current owner kept"),
+    "verification.suspend": _("Organisation's access suspended"),
+    "verification.withdraw": _("Verification withdrawn"),
+    "organization.identity_changed": _("Registered identity changed, verification needed again"),
 }
 
 # The security audit log (等保 安全审计).
 SECURITY_LABELS = {
+    "access.refused": _("Access to a security screen refused"),
     "api_key.created": _("API key created"),
     "api_key.refused": _("API key refused"),
     "api_key.revoked": _("API key revoked"),
@@ -112,6 +127,12 @@ ACTION_LABELS = {
     "uphold_objection": _("Uphold objection"),
     "admit": _("Admit"),
     "withdraw": _("Withdraw"),
+    "recommend": _("Documents checked: pass to a second check"),
+    "verify": _("Verify"),
+    "refuse": _("Refuse"),
+    "transfer": _("Transfer ownership to the claimant"),
+    "keep": _("Keep the current owner"),
+    "suspend": _("Suspend the organisation's access"),
 }
 
 # Per-type outcomes a decision stores.

@@ -137,5 +137,5 @@ def test_a_cached_member_read_costs_one_round_trip_to_redis(settings, monkeypatc
         trips = RoundTrips(monkeypatch)
         again = client.get(url)
         assert again.content == first.content and "九章" in again.content.decode()
-        assert len(trips) == 1
+        assert len(trips) == 1, trips.sent
         monkeypatch.undo()

@@ -33,7 +33,8 @@ def _chinese(label) -> bool:
 
 
 def test_every_event_code_has_a_translated_label():
-    codes = set(event_types()) | {t.code for t in workflow.TRANSITIONS}
+    processes = [*workflow.TRANSITIONS, *workflow.VERIFICATION.transitions]
+    codes = set(event_types()) | {t.code for t in processes}
     assert codes <= set(labels.EVENT_LABELS), sorted(codes - set(labels.EVENT_LABELS))
     found = security_codes()
     assert "session.replaced" in found and "mfa.added" in found
@@ -42,7 +43,7 @@ def test_every_event_code_has_a_translated_label():
                   *labels.OUTCOME_LABELS.values(), *labels.RESULT_LABELS.values(),
                   *labels.LOGIN_KIND_LABELS.values()]:
         assert _chinese(label), str(label)
-    assert {t.action for t in workflow.TRANSITIONS} <= set(labels.ACTION_LABELS)
+    assert {t.action for t in processes} <= set(labels.ACTION_LABELS)
 
 
 def test_labels_of_states_languages_and_unknown_codes():

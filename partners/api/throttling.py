@@ -111,7 +111,7 @@ class WindowCounterThrottle(SimpleRateThrottle):
         self.current, self.previous, values = count_request(current_key, f"{self.key}:{window - 1}",
                                                             2 * self.duration, also)
         if also and values is not None:
-            response_cache.remember_generation(request._request, *values)
+            response_cache.remember_generation(request._request, *values, scopes=self.scopes_read)
         weight = 1 - self.elapsed / self.duration
         if self.previous * weight + self.current <= self.num_requests + 1e-9:  # float slack at the boundary
             note_limit(request, self, self.num_requests - (self.previous * weight + self.current))
@@ -120,6 +120,8 @@ class WindowCounterThrottle(SimpleRateThrottle):
         self.current -= 1
         note_limit(request, self, 0)
         return False
+
+    scopes_read = ()  # the response-cache scopes whose generations read_along() asked for
 
     def read_along(self, request, view):
         """Keys of the shared cache to read in the same round trip as the count."""
@@ -165,5 +167,8 @@ class AnonymousRateThrottle(WindowCounterThrottle):
         # Anonymous reads of a view with ``response_cache = True`` are served from the response cache, which
         # needs its generation next: read it in this round trip.
         if getattr(view, "response_cache", False) and response_cache.enabled():
-            return response_cache.generation_keys()
+            # The answer's scopes too (cache_scopes.py): a hit then asks the cache nothing more.
+            self.scopes_read = (view.cache_scopes(request, *view.args, **view.kwargs)
+                                if hasattr(view, "cache_scopes") else ["all"])
+            return response_cache.generation_keys(scopes=self.scopes_read)
         return ()

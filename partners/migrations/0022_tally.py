@@ -29,11 +29,12 @@ class Migration(migrations.Migration):
             name="Tally",
             fields=[
                 ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
-                ("kind", models.CharField(max_length=10)),
-                ("key", models.CharField(max_length=80)),
-                ("n", models.BigIntegerField(default=0)),
+                ("kind", models.CharField(max_length=10, verbose_name="kind of count")),
+                ("key", models.CharField(max_length=80, verbose_name="counted key")),
+                ("n", models.BigIntegerField(default=0, verbose_name="share of the count")),
             ],
-            options={"indexes": [models.Index(fields=["kind", "key"], name="tally_kind_key")]},
+            options={"verbose_name": "kept count", "verbose_name_plural": "kept counts",
+                     "indexes": [models.Index(fields=["kind", "key"], name="tally_kind_key")]},
         ),
         migrations.RunPython(install, remove),
         migrations.AddIndex(

@@ -1,6 +1,7 @@
 """Counts the database keeps as rows change (PostgreSQL triggers), so no page counts a large table to show them."""
 
 from django.db import models
+from django.utils.translation import gettext_lazy as _
 
 
 class Tally(models.Model):
@@ -13,11 +14,13 @@ class Tally(models.Model):
     of active members by type), "month" (admissions of members not revoked, by local calendar month).
     """
 
-    kind = models.CharField(max_length=10)
-    key = models.CharField(max_length=80)
-    n = models.BigIntegerField(default=0)
+    kind = models.CharField(max_length=10, verbose_name=_("kind of count"))
+    key = models.CharField(max_length=80, verbose_name=_("counted key"))
+    n = models.BigIntegerField(default=0, verbose_name=_("share of the count"))
 
     class Meta:
+        verbose_name = _("kept count")
+        verbose_name_plural = _("kept counts")
         indexes = [models.Index(fields=["kind", "key"], name="tally_kind_key")]
 
     def __str__(self):

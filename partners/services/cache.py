@@ -345,21 +345,39 @@ def scope_generation(scope):
 PREFETCHED = "_response_cache_generation"
 
 
-def generation_keys(ns=PUBLIC):
-    """The cache keys (as given to Django's cache, before its prefix) of the generation and the writing counter."""
-    return _keys(ns)
+def generation_keys(ns=PUBLIC, scopes=()):
+    """The cache keys (as given to Django's cache, before its prefix) of the generation and the writing counter,
+    then those of the PUBLIC `scopes` the answer depends on."""
+    return [*_keys(ns), *(_scope_key(scope) for scope in scopes)]
 
 
-def remember_generation(request, gen_value, writing_value):
-    """Keep a generation read along with something else; values are the raw cache contents (bytes or None)."""
+PREFETCHED_SCOPES = "_response_cache_scope_generations"
+
+
+def remember_generation(request, gen_value, writing_value, *scope_values, scopes=()):
+    """Keep a generation (and the scopes' generations) read along with something else; values are the raw
+    cache contents (bytes or None), in the order of `generation_keys(ns, scopes)`."""
     try:
         writing = int(writing_value or 0)
         gen = int(gen_value) if gen_value is not None else None
+        scoped = [int(v) if v is not None else None for v in scope_values]
     except (TypeError, ValueError):
         return  # not a plain number: let generation() read it the usual way
     if gen is None:
         return  # generation() settles a first number
     setattr(request, PREFETCHED, None if writing > 0 else gen)
+    if scopes and None not in scoped:  # an unsettled scope is settled by _generations() as usual
+        setattr(request, PREFETCHED_SCOPES, (tuple(sorted(scopes)), "-".join(map(str, scoped))))
+
+
+def _scope_generations_for(request, scopes):
+    """The scopes' generations as one key part, from what the request read along with its rate limit if it
+    read exactly these, else from the cache."""
+    django_request = getattr(request, "_request", request)
+    prefetched = getattr(django_request, PREFETCHED_SCOPES, None)
+    if prefetched is not None and prefetched[0] == tuple(sorted(scopes)):
+        return prefetched[1]
+    return _generations((), scopes)
 
 
 def _generation_for(request, ns=PUBLIC):
@@ -600,7 +618,7 @@ def _api_read(self, method, request, anonymous, *args, **kwargs):
     scopes = self.cache_scopes(request, *args, **kwargs) if hasattr(self, "cache_scopes") else ["all"]
     gen = _generation_for(request) if anonymous else None
     if gen is not None:
-        scoped = _generations((), scopes)
+        scoped = _scope_generations_for(request, scopes)
         gen = None if scoped is None else f"{gen}-{scoped}"
     if gen is None:
         return method(self, request, *args, **kwargs)
