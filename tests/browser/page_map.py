@@ -6,7 +6,15 @@ check fails on a URL that is in neither, so a new screen cannot escape it.
 
 from partners.demo.accounts import demo_email
 from partners.enums import ApplicationState
-from partners.models import Application, DecisionLetterTemplate, Membership, Notification, User
+from partners.models import (
+    Application,
+    Decision,
+    DecisionLetterTemplate,
+    Membership,
+    Notification,
+    User,
+    VerificationCase,
+)
 
 WIZARD_STEPS = ["organization", "types", "profiles", "channel", "attachments", "review"]
 
@@ -24,6 +32,9 @@ NOT_PAGES = {
     "security:audit_csv": "download (csv)", "privacy:my_data_json": "download (json)",
     "privacy:my_data_zip": "download (zip)",
     "portal:attachment_download": "download (file)", "review:attachment": "download (file)",
+    "portal:letter_pdf": "download (pdf)", "portal:verification_letter": "download (pdf)",
+    "portal:verification_document": "download (file)", "review:verification_document": "download (file)",
+    "review:objection_evidence": "download (file)",
     "api-schema": "OpenAPI document (YAML)",
 }
 # POST-only views (their GET answers 405): the forms that post to them are on the pages checked.
@@ -31,7 +42,9 @@ POST_ONLY = ["keys:revoke", "portal:colleague_add", "portal:colleague_remove", "
              "portal:invitation_answer", "portal:invitation_revoke", "portal:join_request_decide",
              "portal:application_new", "portal:application_action", "portal:attachment_delete", "inbox:mark_read",
              "outbox:resend", "review:bulk_assign", "review:act", "review:note", "review:assign",
-             "review:resolve_objection", "review:member_change", "security:role_change"]
+             "review:resolve_objection", "review:member_change", "security:role_change",
+             "portal:verification_action", "portal:verification_document_add", "portal:verification_document_delete",
+             "review:verification_act", "review:verification_assign"]
 NOT_PAGES.update({name: "POST only" for name in POST_ONLY})
 # The API: JSON endpoints (checked by tests/test_api_*.py); its two documentation pages are checked here.
 API_REPRESENTATIVES = {"api-docs", "api-redoc"}
@@ -59,6 +72,9 @@ def pages():
     notification = Notification.objects.filter(recipient=applicant).order_by("pk").first()
     outbox_item = Notification.objects.order_by("pk").first()
     letter = DecisionLetterTemplate.objects.order_by("pk").first()
+    own_letter = Decision.objects.filter(application__in=own).exclude(letter_body="").order_by("pk").first()
+    own_case = VerificationCase.objects.filter(claimant=applicant).order_by("pk").first()
+    any_case = VerificationCase.objects.order_by("-pk").first()
     staff_states = [ApplicationState.SUBMITTED, ApplicationState.IN_REVIEW, ApplicationState.CHANGES_REQUESTED,
                     ApplicationState.FINAL_REVIEW, ApplicationState.PUBLICITY, ApplicationState.ADMITTED,
                     ApplicationState.REJECTED, ApplicationState.WITHDRAWN]
@@ -108,5 +124,16 @@ def pages():
         ("system_admin", "security:notices", {}, ""), ("audit_admin", "security:audit_log", {}, ""),
         ("system_admin", "security:split_duties", {}, ""),
         ("system_admin", "security:person_export", {"user_id": applicant.pk}, ""),
+        ("applicant", "portal:dispute", {}, ""),
+        ("reviewer", "review:verification_queue", {}, ""),
+        ("reviewer", "review:organization", {"pk": org.pk}, ""),
+    ]
+    # Present in the demo data: a decision letter of the applicant's and verification cases (seed_demo proves
+    # every demo organisation through the verification process).
+    assert own_letter is not None and own_case is not None and any_case is not None, "demo data changed"
+    result += [
+        ("applicant", "portal:letter", {"pk": own_letter.application_id, "decision_id": own_letter.pk}, ""),
+        ("applicant", "portal:verification", {"pk": own_case.pk}, ""),
+        ("reviewer", "review:verification", {"pk": any_case.pk}, ""),
     ]
     return result

@@ -182,7 +182,7 @@ def populate(tag: str):
     applicant = OrganizationFactory().owner
     _key, token = key_for(applicant)
     print("RESULT " + json.dumps({"member": organization.membership.number, "org": organization.pk,
-                                  "token": token, "applicant_org": applicant.organizations.get().pk}))
+                                  "token": token, "applicant_org": str(applicant.organizations.get().public_id)}))
 
 
 class Web:

@@ -116,10 +116,9 @@ def test_2_a_write_goes_to_the_primary_and_its_writer_reads_it_at_once(site):
                                                       body={"organization": site.data["applicant_org"]})
         assert status == 201, (body, _logs(site))
         new_id = body["id"]
-        assert site.primary.sql(site.pair.database, "SELECT count(*) FROM partners_application WHERE id = %s",
-                                (new_id,))[0][0] == 1, "written on the primary"
-        assert site.replica.sql(site.pair.database, "SELECT count(*) FROM partners_application WHERE id = %s",
-                                (new_id,))[0][0] == 0, "the paused replica does not have it"
+        count = "SELECT count(*) FROM partners_application WHERE public_id = %s"
+        assert site.primary.sql(site.pair.database, count, (new_id,))[0][0] == 1, "written on the primary"
+        assert site.replica.sql(site.pair.database, count, (new_id,))[0][0] == 0, "the paused replica lacks it"
         # The tolerant server still counts the paused replica fit (its bound is minutes), yet the writer's read
         # comes from the primary: it finds the row the replica lacks.
         status, _headers, body = site.tolerant.get(f"/api/v1/applications/{new_id}/", token=site.data["token"])
