@@ -7,6 +7,8 @@ provides (reportlab's UnicodeCIDFont does the same), so no font file is embedded
 import datetime
 import re
 
+from ..pdf import cjk_pdf, ucs2_hex
+
 PAGE_WIDTH, PAGE_HEIGHT = 595, 842  # A4 in points
 MARGIN = 72
 SIZE = 12
@@ -30,11 +32,6 @@ def wrap(text: str, size: int = SIZE, width: float = PAGE_WIDTH - 2 * MARGIN) ->
             line += token
     lines.append(line)
     return lines
-
-
-def _hex(text: str) -> str:
-    # UCS-2 big-endian; characters beyond the BMP (none in names on a licence) are replaced.
-    return "".join(f"{ord(c):04X}" if ord(c) <= 0xFFFF else "FFFD" for c in text)
 
 
 def letter_lines(*, organization: str, credit_code: str, claimant: str, position: str, legal_representative: str,
@@ -64,32 +61,7 @@ def authorisation_letter_pdf(*, organization, credit_code, claimant, position=""
                                             today=today):
         x = (PAGE_WIDTH - _width(text, size)) / 2 if centred else MARGIN
         if text:
-            parts.append(f"/F1 {size} Tf 1 0 0 1 {x:.1f} {y:.1f} Tm <{_hex(text)}> Tj")
+            parts.append(f"/F1 {size} Tf 1 0 0 1 {x:.1f} {y:.1f} Tm <{ucs2_hex(text)}> Tj")
         y -= LEADING if size == SIZE else LEADING + 12
     parts.append("ET")
-    stream = "\n".join(parts).encode("ascii")
-    objects = [
-        b"<< /Type /Catalog /Pages 2 0 R >>",
-        b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
-        f"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 {PAGE_WIDTH} {PAGE_HEIGHT}] "
-        f"/Resources << /Font << /F1 4 0 R >> >> /Contents 5 0 R >>".encode(),
-        b"<< /Type /Font /Subtype /Type0 /BaseFont /STSong-Light /Encoding /UniGB-UCS2-H "
-        b"/DescendantFonts [6 0 R] >>",
-        b"<< /Length " + str(len(stream)).encode() + b" >>\nstream\n" + stream + b"\nendstream",
-        b"<< /Type /Font /Subtype /CIDFontType0 /BaseFont /STSong-Light "
-        b"/CIDSystemInfo << /Registry (Adobe) /Ordering (GB1) /Supplement 2 >> /FontDescriptor 7 0 R "
-        b"/DW 1000 /W [1 95 500] >>",
-        b"<< /Type /FontDescriptor /FontName /STSong-Light /Flags 6 /FontBBox [-25 -254 1000 880] /ItalicAngle 0 "
-        b"/Ascent 880 /Descent -120 /CapHeight 880 /StemV 93 >>",
-    ]
-    out = bytearray(b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n")
-    offsets = []
-    for number, body in enumerate(objects, start=1):
-        offsets.append(len(out))
-        out += f"{number} 0 obj\n".encode() + body + b"\nendobj\n"
-    xref = len(out)
-    out += f"xref\n0 {len(objects) + 1}\n0000000000 65535 f \n".encode()
-    for offset in offsets:
-        out += f"{offset:010d} 00000 n \n".encode()
-    out += f"trailer\n<< /Size {len(objects) + 1} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n".encode()
-    return bytes(out)
+    return cjk_pdf([("\n".join(parts)).encode("ascii")], size=(PAGE_WIDTH, PAGE_HEIGHT))
