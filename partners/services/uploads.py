@@ -75,15 +75,22 @@ def check_file(uploaded) -> str:
     return content_type
 
 
-def add_attachment(user, application, uploaded, kind=Attachment.Kind.OTHER):
-    """Store an uploaded file for a draft (or an application returned for changes)."""
-    if kind not in Attachment.Kind.values:
-        raise ServiceError(_g("Unknown kind of attachment."), field="kind")
+def checked_with_digest(uploaded):
+    """(content type, SHA-256 hex digest) of an upload that passed every check (check_file); the file is
+    rewound for storing."""
     content_type = check_file(uploaded)
     digest = hashlib.sha256()
     for chunk in uploaded.chunks():
         digest.update(chunk)
     uploaded.seek(0)
+    return content_type, digest.hexdigest()
+
+
+def add_attachment(user, application, uploaded, kind=Attachment.Kind.OTHER):
+    """Store an uploaded file for a draft (or an application returned for changes)."""
+    if kind not in Attachment.Kind.values:
+        raise ServiceError(_g("Unknown kind of attachment."), field="kind")
+    content_type, sha256 = checked_with_digest(uploaded)
     with transaction.atomic():
         locked = Application.objects.select_for_update().select_related("organization").get(pk=application.pk)
         require(can(user, "application.edit", locked))
@@ -91,7 +98,7 @@ def add_attachment(user, application, uploaded, kind=Attachment.Kind.OTHER):
             raise ServiceError(_g("An application can have at most %(n)d attachments; delete one first.")
                                % {"n": MAX_ATTACHMENTS}, code="too_many", field="file")
         attachment = Attachment(application=locked, kind=kind, original_name=clean_name(uploaded.name),
-                                content_type=content_type, size=uploaded.size, sha256=digest.hexdigest(),
+                                content_type=content_type, size=uploaded.size, sha256=sha256,
                                 uploaded_by=user)
         # upload_to gives the stored file a random name; the original name stays in the row.
         attachment.file.save("upload", uploaded, save=False)
@@ -108,13 +115,9 @@ def store_evidence(objection, uploaded):
     """Keep one evidence file of an objection; call inside the objection's transaction, after check_file()."""
     from ..models import ObjectionEvidence
 
-    content_type = check_file(uploaded)
-    digest = hashlib.sha256()
-    for chunk in uploaded.chunks():
-        digest.update(chunk)
-    uploaded.seek(0)
+    content_type, sha256 = checked_with_digest(uploaded)
     evidence = ObjectionEvidence(objection=objection, original_name=clean_name(uploaded.name),
-                                 content_type=content_type, size=uploaded.size, sha256=digest.hexdigest())
+                                 content_type=content_type, size=uploaded.size, sha256=sha256)
     evidence.file.save("upload", uploaded, save=False)  # a random stored name; the original stays in the row
     evidence.save()
     return evidence

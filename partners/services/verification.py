@@ -1,7 +1,6 @@
 """Organisation verification use cases: open a claim or a dispute, upload its documents, and the effects of
 the verification process's transitions (fired through the workflow engine)."""
 
-import hashlib
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -15,7 +14,7 @@ from ..workflow import engine
 from ..workflow.verification import PROCESS
 from .applications import ServiceError, require
 from .audit import log_event
-from .uploads import check_file, clean_name
+from .uploads import checked_with_digest, clean_name
 
 MAX_DOCUMENTS = 10
 REQUIRED_DOCUMENTS = (VerificationDocument.Kind.BUSINESS_LICENCE, VerificationDocument.Kind.AUTHORISATION_LETTER)
@@ -95,11 +94,7 @@ def add_document(user, case, uploaded, kind):
     """Store a document of a draft case, through the same checks as every upload (type sniffed, file parsed)."""
     if kind not in VerificationDocument.Kind.values:
         raise ServiceError(_g("Unknown kind of document."), field="kind")
-    content_type = check_file(uploaded)
-    digest = hashlib.sha256()
-    for chunk in uploaded.chunks():
-        digest.update(chunk)
-    uploaded.seek(0)
+    content_type, sha256 = checked_with_digest(uploaded)
     with transaction.atomic():
         case = VerificationCase.objects.select_for_update().select_related("organization").get(pk=case.pk)
         _require_claimant_draft(user, case)
@@ -107,7 +102,7 @@ def add_document(user, case, uploaded, kind):
             raise ServiceError(_g("A case can have at most %(n)d documents; delete one first.") % {"n": MAX_DOCUMENTS},
                                code="too_many", field="file")
         document = VerificationDocument(case=case, kind=kind, original_name=clean_name(uploaded.name),
-                                        content_type=content_type, size=uploaded.size, sha256=digest.hexdigest(),
+                                        content_type=content_type, size=uploaded.size, sha256=sha256,
                                         uploaded_by=user)
         document.file.save("upload", uploaded, save=False)
         document.save()
