@@ -5,7 +5,6 @@ again after a crash carries the same Message-ID."""
 import json
 import os
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -28,39 +27,13 @@ from partners.models import Application, AuditEvent, Decision, Notification, Rev
 from partners.services import applications as app_services
 from partners.services.delivery import deliver, sweep
 from tests.factories import advance, complete_draft, submitted_application
+from tests.integration.replica_env import as_postgres, free_port, pg_bin
 
-
-def _pg_bin() -> Path:
-    """Where initdb and pg_ctl live: $PG_BIN, else what pg_config says, else Debian's place for version 15."""
-    if os.environ.get("PG_BIN"):
-        return Path(os.environ["PG_BIN"])
-    try:
-        found = subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True, timeout=10).stdout.strip()
-    except (OSError, subprocess.SubprocessError):
-        found = ""
-    if found and (Path(found) / "initdb").exists():
-        return Path(found)
-    return Path("/usr/lib/postgresql/15/bin")
-
-
-PG_BIN = _pg_bin()
+PG_BIN = pg_bin()
 on_postgres = pytest.mark.skipif(connection.vendor != "postgresql", reason="needs PostgreSQL row locks")
 
 
 # --- PostgreSQL restarts during a load of submissions -------------------------------------------------
-
-def _free_port():
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def _as_postgres(args):
-    """The server refuses to run as root: run its tools as the postgres account when we are root."""
-    if os.geteuid() == 0:
-        return ["runuser", "-u", "postgres", "--", *args]
-    return args
-
 
 class PrivateServer:
     """A throwaway PostgreSQL server in a temporary folder; the shared server is never touched."""
@@ -68,13 +41,13 @@ class PrivateServer:
     def __init__(self):
         self.dir = Path(tempfile.mkdtemp(prefix="registry-faults-"))
         self.data = self.dir / "data"
-        self.port = _free_port()
+        self.port = free_port()
         if os.geteuid() == 0:
             shutil.chown(self.dir, "postgres", "postgres")
 
     def run(self, *args):
         # No pipes: the server inherits pg_ctl's output and would hold a pipe open for its whole life.
-        subprocess.run(_as_postgres([str(PG_BIN / args[0]), *args[1:]]), check=True, stdin=subprocess.DEVNULL,
+        subprocess.run(as_postgres([str(PG_BIN / args[0]), *args[1:]]), check=True, stdin=subprocess.DEVNULL,
                        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=120)
 
     def init_and_start(self):
@@ -89,7 +62,7 @@ class PrivateServer:
         self.run("pg_ctl", "-D", str(self.data), "-l", str(self.dir / "log"), "-m", "fast", "-w", "restart")
 
     def stop(self):
-        subprocess.run(_as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop"]),
+        subprocess.run(as_postgres([str(PG_BIN / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "stop"]),
                        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=60)
         shutil.rmtree(self.dir, ignore_errors=True)
 
