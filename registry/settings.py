@@ -440,6 +440,11 @@ VERIFICATION_FOUR_EYES = env.bool("VERIFICATION_FOUR_EYES", default=True)
 # Who may apply by where the credit code was issued: beijing_only, beijing_entity (outside Beijing only with an
 # operating entity in Beijing named by its own code) or anywhere; see partners/services/eligibility.py.
 PLAN_ELIGIBILITY = env.str("PLAN_ELIGIBILITY", default="beijing_entity")
+if PLAN_ELIGIBILITY not in ("beijing_only", "beijing_entity", "anywhere"):
+    # A misspelt rule must stop the start, not quietly apply another policy.
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("PLAN_ELIGIBILITY must be beijing_only, beijing_entity or anywhere.")
 # Who the public may ask about the public notice and objections (shown on the notice pages).
 PLAN_OFFICE_CONTACT = env("PLAN_OFFICE_CONTACT", default="北京市通用人工智能产业创新伙伴计划办公室 · 010-12345678")
 # A virus scanner for uploads: a dotted path to a callable(file) -> None or the name of what it found.

@@ -104,3 +104,10 @@ def test_sessions_are_read_from_the_shared_cache_and_written_through_when_redis_
     assert values["sessions"] == "django.contrib.sessions.backends.cached_db"
     embedded = probe(DEBUG="1")
     assert embedded["sessions"] == "django.contrib.sessions.backends.db"  # a process-local cache is not shared
+
+
+def test_a_misspelt_eligibility_rule_stops_the_start(tmp_path):
+    """Who may apply is policy: an unknown PLAN_ELIGIBILITY must not quietly become the default rule."""
+    refused = run(["-c", PROBE], **production_env(tmp_path), PLAN_ELIGIBILITY="beijing-only")
+    assert refused.returncode != 0 and "PLAN_ELIGIBILITY must be" in refused.stderr
+    assert run(["-c", PROBE], **production_env(tmp_path), PLAN_ELIGIBILITY="anywhere").returncode == 0
