@@ -133,3 +133,38 @@ def test_a_bulk_change_inside_a_transaction_renews_every_public_read(two_members
     with django_capture_on_commit_callbacks(execute=True):
         cache.members_changed()
     assert queries(client, "/members/?district=110101")[0] > 0
+
+
+def test_while_one_member_is_written_only_the_reads_that_show_it_bypass_the_cache(
+        two_members, django_capture_on_commit_callbacks):
+    edited, other = two_members
+    client = Client()
+    shows_edited = [f"/members/{edited.number}/", f"/api/v1/members/{edited.number}/", "/members/",
+                    "/api/v1/members/", "/members/?type=compute", "/api/v1/members/?district=110108"]
+    shows_other = [*UNRELATED, f"/members/{other.number}/", f"/api/v1/members/{other.number}/"]
+    for url in shows_edited + shows_other:
+        queries(client, url)
+    with django_capture_on_commit_callbacks(execute=True):
+        org = Organization.objects.get(pk=edited.organization_id)
+        org.description = "写入中"
+        org.save()
+        # Written but not committed: the reads that show the member go to the database (so nobody keeps a
+        # page built before the commit), every other read is still answered by the cache.
+        for url in shows_edited:
+            assert queries(client, url)[0] > 0, f"{url} came from the cache while its member was written"
+        for url in shows_other:
+            assert queries(client, url)[0] == 0, f"{url} bypassed the cache for a write it does not show"
+    for url in shows_other:
+        assert queries(client, url)[0] == 0
+
+
+def test_a_change_scopes_cannot_name_marks_every_public_read(two_members, django_capture_on_commit_callbacks):
+    from partners.models import District
+
+    client = Client()
+    queries(client, "/members/?district=110105")
+    with django_capture_on_commit_callbacks(execute=True):
+        district = District.objects.get(code="110101")
+        district.name_en = district.name_en + " "
+        district.save()
+        assert queries(client, "/members/?district=110105")[0] > 0  # no scope names it: every read waits

@@ -345,23 +345,27 @@ def test_each_person_gets_their_own_actions_and_csrf_token_on_a_kept_application
 def test_one_transaction_marks_and_publishes_each_namespace_once(django_capture_on_commit_callbacks):
     member = make_member()
     settled()
-    gen_key, writing_key = cache.generation_keys(cache.PUBLIC)
+    _gen_key, writing_key = cache.generation_keys(cache.PUBLIC)
+    member_mark = cache._scope_writing_key(f"member:{member.number}")
     before = cache.scope_generation(f"member:{member.number}")
     with django_capture_on_commit_callbacks(execute=True) as published:
         org = Organization.objects.get(pk=member.organization_id)
         for name in ("甲", "乙", "丙"):
             org.name = f"北京{name}智能科技有限公司"
             org.save()
-        assert django_cache.get(writing_key) == 1  # three saves, one mark
+        assert django_cache.get(member_mark) == 1  # three saves, one mark of the member's scope
+        assert django_cache.get(writing_key) is None  # and none of the whole namespace
     assert sum(1 for f in published if getattr(f, "ns", None) == cache.PUBLIC) == 1
+    assert django_cache.get(member_mark) == 0
     assert cache.scope_generation(f"member:{member.number}") not in (None, before)
 
 
 def test_a_save_after_a_rolled_back_savepoint_announces_itself_again(django_capture_on_commit_callbacks):
     member = make_member()
     settled()
-    _gen_key, writing_key = cache.generation_keys(cache.PUBLIC)
-    before = cache.scope_generation(f"member:{member.number}")
+    scope = f"member:{member.number}"
+    member_mark = cache._scope_writing_key(scope)
+    before = cache.scope_generation(scope)
     with django_capture_on_commit_callbacks(execute=True):
         try:
             with transaction.atomic():
@@ -370,10 +374,12 @@ def test_a_save_after_a_rolled_back_savepoint_announces_itself_again(django_capt
         except RuntimeError:
             pass
         Organization.objects.get(pk=member.organization_id).save()
-        assert django_cache.get(writing_key) == 2  # the rolled-back mark lapses on its own; this one is new
-    assert cache.generation() is None  # the rolled-back mark keeps the cache off until it lapses
-    django_cache.delete(writing_key)
-    assert cache.scope_generation(f"member:{member.number}") not in (None, before)  # the change was published
+        assert django_cache.get(member_mark) == 2  # the rolled-back mark lapses on its own; this one is new
+    # The rolled-back mark keeps the member's reads off the cache until it lapses; other scopes are cached.
+    assert cache._generations((cache.PUBLIC,), [scope]) is None
+    assert cache._generations((cache.PUBLIC,), ["district:110105"]) is not None
+    django_cache.delete(member_mark)
+    assert cache.scope_generation(scope) not in (None, before)  # the change was published
 
 
 # A NUL (?sort=%00) never reaches the queue: the input-hygiene layer answers 400 (tests/test_input_hygiene.py).

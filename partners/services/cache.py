@@ -9,7 +9,10 @@ districts, industries) goes through a model save or delete inside a transaction;
    cache, so nobody is served an old page between the commit and step 2;
 2. after the commit (``transaction.on_commit``) bump the generation and lower the counter again.
 
-So once a change is committed, no reader is given a response built before it. A rolled-back transaction never
+So once a change is committed, no reader is given a response built before it. For public member facts the mark
+is scoped like the generations (cache_scopes.py): a transaction raises the writing mark of each scope its rows
+touch (the member's page, the lists of its types, district and industries, "all"), so while one member is
+written every other member's page and every list it is not in stays cached. A rolled-back transaction never
 lowers its counter; the counter then lapses after WRITING_TTL, which is longer than RESPONSE_TTL, so every
 response cached before that write has expired by the time the cache is used again.
 
@@ -73,13 +76,16 @@ def _incr(key, delta, *, generation_key):
 
 
 class _Publish:
-    """The on-commit callback that publishes a namespace's change; it remembers having run, and (for PUBLIC)
-    the scopes the transaction touched: None once any change reached beyond what scopes can name."""
+    """The on-commit callback that publishes a namespace's change. It remembers having run, which writing marks
+    the transaction raised (the namespace's, or for PUBLIC only those of the scopes it touched) and, for PUBLIC,
+    the scopes to renew: None once any change reached beyond what scopes can name."""
 
     def __init__(self, ns):
         self.ns = ns
         self.done = False
         self.scopes = set()
+        self.marked_namespace = False
+        self.marked_scopes = set()
 
     def touch(self, scopes):
         if scopes is None or self.scopes is None:
@@ -89,7 +95,8 @@ class _Publish:
 
     def __call__(self):
         self.done = True
-        end_change(self.ns, scopes=self.scopes if self.ns == PUBLIC else None)
+        end_change(self.ns, scopes=self.scopes if self.ns == PUBLIC else None,
+                   marked_namespace=self.marked_namespace, marked_scopes=self.marked_scopes)
 
 
 def _pending(ns):
@@ -109,31 +116,80 @@ def _already_announced(ns) -> bool:
     return _pending(ns) is not None
 
 
-def begin_change(ns=PUBLIC):
-    """Called before a change is written: readers bypass the cache until the commit is published."""
-    if not enabled():
-        return
-    if connection.in_atomic_block and _already_announced(ns):
-        return
-    _gen, writing = _keys(ns)
+def _raise_mark(key) -> bool:
     try:
-        _incr(writing, 1, generation_key=False)
-        cache.touch(writing, WRITING_TTL)
+        _incr(key, 1, generation_key=False)
+        cache.touch(key, WRITING_TTL)
+        return True
     except Exception:  # a cache outage must not stop a change
         log.warning("Response cache: could not mark a change as in progress")
-        _forget(ns)
+        return False
+
+
+def begin_change(ns=PUBLIC, scoped=False):
+    """Called before a change is written: readers bypass the cache until the commit is published.
+
+    Unscoped, every read of the namespace bypasses it. `scoped` (PUBLIC, inside a transaction) only opens the
+    transaction's publication: the receivers then mark the scopes each row touches (`_mark`), so while one
+    member is written only the reads that show it bypass the cache."""
+    if not enabled():
+        return
+    publish = _pending(ns) if connection.in_atomic_block else None
+    if publish is not None:
+        if not scoped and not publish.marked_namespace:
+            if not _raise_mark(_keys(ns)[1]):
+                _forget(ns)
+                return
+            publish.marked_namespace = True
         return
     if connection.in_atomic_block:
-        transaction.on_commit(_Publish(ns), robust=True)
+        publish = _Publish(ns)
+    if not (scoped and publish is not None):
+        if not _raise_mark(_keys(ns)[1]):
+            _forget(ns)
+            return
+        if publish is not None:
+            publish.marked_namespace = True
+    if publish is not None:
+        transaction.on_commit(publish, robust=True)
+
+
+def _scope_writing_key(scope):
+    return f"{PUBLIC}-cache:scope-writing:{scope}"
+
+
+def _mark(publish, scopes):
+    """Mark `scopes` (None: every public read) as being written by the transaction of `publish`, once each."""
+    if scopes is None:
+        if not publish.marked_namespace:
+            if _raise_mark(_keys(PUBLIC)[1]):
+                publish.marked_namespace = True
+            else:
+                _forget(PUBLIC)
+        return
+    for scope in sorted(scopes - publish.marked_scopes):
+        if _raise_mark(_scope_writing_key(scope)):
+            publish.marked_scopes.add(scope)
+        else:
+            # Unmarked, a reader could fill the scope's cache from the old rows after the commit: drop it.
+            _forget(PUBLIC)
+            _drop_scopes([scope])
+
+
+def _drop_scopes(scopes):
+    try:
+        cache.delete_many([_scope_key(s) for s in scopes])
+    except Exception:
+        log.exception("Response cache: could not drop a generation")
 
 
 def _scope_key(scope):
     return f"{PUBLIC}-cache:scope:{scope}"
 
 
-def end_change(ns=PUBLIC, scopes=None):
+def end_change(ns=PUBLIC, scopes=None, marked_namespace=True, marked_scopes=()):
     """Called once the change is committed: a new generation (of the namespace, or only of the given scopes of
-    PUBLIC), then the writing counter goes down."""
+    PUBLIC), then the writing marks the change raised go down."""
     if not enabled():
         return
     gen, writing = _keys(ns)
@@ -147,13 +203,16 @@ def end_change(ns=PUBLIC, scopes=None):
         log.warning("Response cache: could not publish a change")
         _forget(ns)
         return
-    try:
-        cache.decr(writing, 1)
-    except ValueError:
-        pass  # the counter lapsed already
-    except Exception:
-        log.warning("Response cache: could not publish a change")
-        _forget(ns)
+    marks = ([writing] if marked_namespace else []) + [_scope_writing_key(s) for s in sorted(marked_scopes)]
+    for mark in marks:
+        try:
+            cache.decr(mark, 1)
+        except ValueError:
+            pass  # the counter lapsed already
+        except Exception:
+            log.warning("Response cache: could not publish a change")
+            _forget(ns)
+            return
 
 
 def _forget(ns):
@@ -206,28 +265,32 @@ def _public_receivers():
             return
         publish = _pending(PUBLIC) if connection.in_atomic_block else None
         if publish is not None:
-            publish.touch(cache_scopes.of_instance(instance))
+            scopes = cache_scopes.of_instance(instance)
+            publish.touch(scopes)
+            _mark(publish, scopes)
 
     def before(sender, instance=None, **kwargs):
-        begin_change(PUBLIC)
+        begin_change(PUBLIC, scoped=True)
         note(instance)
 
     def after(sender, instance=None, **kwargs):
         if not connection.in_atomic_block:
             end_change(PUBLIC)
         else:
-            note(instance)
+            note(instance)  # the row's scopes after the change (a district moved), marked before the commit
 
     def m2m(sender, action, instance=None, reverse=False, **kwargs):
         if action.startswith("pre_"):
-            begin_change(PUBLIC)
+            begin_change(PUBLIC, scoped=True)
         if not connection.in_atomic_block:
             if not action.startswith("pre_"):
                 end_change(PUBLIC)
             return
         publish = _pending(PUBLIC) if enabled() else None
         if publish is not None:
-            publish.touch(None if reverse else cache_scopes.of_instance(instance))
+            scopes = None if reverse else cache_scopes.of_instance(instance)
+            publish.touch(scopes)
+            _mark(publish, scopes)
 
     return before, after, m2m
 
@@ -347,8 +410,8 @@ PREFETCHED = "_response_cache_generation"
 
 def generation_keys(ns=PUBLIC, scopes=()):
     """The cache keys (as given to Django's cache, before its prefix) of the generation and the writing counter,
-    then those of the PUBLIC `scopes` the answer depends on."""
-    return [*_keys(ns), *(_scope_key(scope) for scope in scopes)]
+    then the generations of the PUBLIC `scopes` the answer depends on, then their writing marks."""
+    return [*_keys(ns), *(_scope_key(scope) for scope in scopes), *(_scope_writing_key(s) for s in scopes)]
 
 
 PREFETCHED_SCOPES = "_response_cache_scope_generations"
@@ -357,17 +420,23 @@ PREFETCHED_SCOPES = "_response_cache_scope_generations"
 def remember_generation(request, gen_value, writing_value, *scope_values, scopes=()):
     """Keep a generation (and the scopes' generations) read along with something else; values are the raw
     cache contents (bytes or None), in the order of `generation_keys(ns, scopes)`."""
+    count = len(scopes)
     try:
         writing = int(writing_value or 0)
         gen = int(gen_value) if gen_value is not None else None
-        scoped = [int(v) if v is not None else None for v in scope_values]
+        scoped = [int(v) if v is not None else None for v in scope_values[:count]]
+        scope_writing = [int(v or 0) for v in scope_values[count:2 * count]]
     except (TypeError, ValueError):
         return  # not a plain number: let generation() read it the usual way
     if gen is None:
         return  # generation() settles a first number
     setattr(request, PREFETCHED, None if writing > 0 else gen)
-    if scopes and None not in scoped:  # an unsettled scope is settled by _generations() as usual
-        setattr(request, PREFETCHED_SCOPES, (tuple(sorted(scopes)), "-".join(map(str, scoped))))
+    if scopes and any(scope_writing):
+        setattr(request, PREFETCHED_SCOPES, (tuple(sorted(scopes)), None))  # being written: no cache
+    elif scopes and None not in scoped:  # an unsettled scope is settled by _generations() as usual
+        by_scope = dict(zip(scopes, scoped, strict=True))
+        setattr(request, PREFETCHED_SCOPES,
+                (tuple(sorted(scopes)), "-".join(str(by_scope[s]) for s in sorted(scopes))))
 
 
 def _scope_generations_for(request, scopes):
@@ -493,12 +562,15 @@ def _generations(namespaces, scopes=()):
     if not enabled():
         return None
     scope_keys = [_scope_key(s) for s in sorted(scopes)]
-    keys = [key for ns in namespaces for key in _keys(ns)] + scope_keys
+    scope_marks = [_scope_writing_key(s) for s in sorted(scopes)]
+    keys = [key for ns in namespaces for key in _keys(ns)] + scope_keys + scope_marks
     try:
         values = cache.get_many(keys)
     except Exception:
         log.exception("Response cache: unreachable")
         return None
+    if any((values.get(mark) or 0) > 0 for mark in scope_marks):
+        return None  # a change to one of the scopes is being written
     gens = []
     for ns in namespaces:
         gen_key, writing_key = _keys(ns)
