@@ -183,6 +183,14 @@ else:
 # Public member pages and API reads cached per generation (partners/services/cache.py); the generation
 # must be shared by every process, so this is on by default only with Redis.
 PUBLIC_RESPONSE_CACHE = env.bool("PUBLIC_RESPONSE_CACHE", default=bool(REDIS_URL))
+# The unfiltered member lists and name searches (the response cache's "all" scope, which every member write
+# renews) may be answered from a copy built at most this many seconds ago while their new version is built:
+# stale-while-revalidate with a bound. Member pages, member details and filtered lists are never stale. 0 = off.
+PUBLIC_LIST_STALE_SECONDS = env.float("PUBLIC_LIST_STALE_SECONDS", default=3.0)
+if not 0 <= PUBLIC_LIST_STALE_SECONDS <= 30:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("PUBLIC_LIST_STALE_SECONDS must be between 0 and 30 seconds.")
 
 # --- Authentication -------------------------------------------------------------------------
 AUTHENTICATION_BACKENDS = [

@@ -20,6 +20,7 @@ def _cache_on(request, settings):
     if request.param == "redis":
         use_redis(settings, "cache-scopes-test")
     settings.PUBLIC_RESPONSE_CACHE = True
+    settings.PUBLIC_LIST_STALE_SECONDS = 0  # every list fresh at once: stale lists are tested on their own
     django_cache.clear()
     yield
     django_cache.clear()

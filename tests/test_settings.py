@@ -111,3 +111,12 @@ def test_a_misspelt_eligibility_rule_stops_the_start(tmp_path):
     refused = run(["-c", PROBE], **production_env(tmp_path), PLAN_ELIGIBILITY="beijing-only")
     assert refused.returncode != 0 and "PLAN_ELIGIBILITY must be" in refused.stderr
     assert run(["-c", PROBE], **production_env(tmp_path), PLAN_ELIGIBILITY="anywhere").returncode == 0
+
+
+def test_the_stale_list_bound_is_checked_when_the_settings_load(tmp_path):
+    """Stale lists are bounded to a few seconds: a bound outside 0..30 s stops the start instead of serving
+    lists minutes old."""
+    for wrong in ("60", "-1"):
+        refused = run(["-c", PROBE], **production_env(tmp_path), PUBLIC_LIST_STALE_SECONDS=wrong)
+        assert refused.returncode != 0 and "PUBLIC_LIST_STALE_SECONDS must be" in refused.stderr
+    assert run(["-c", PROBE], **production_env(tmp_path), PUBLIC_LIST_STALE_SECONDS="0").returncode == 0

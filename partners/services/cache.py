@@ -622,6 +622,53 @@ def _validated(request, response, stable_body):
     return response
 
 
+# --- bounded stale-while-revalidate for the "all" scope ----------------------------------------------------
+# Every member write renews "all" (unfiltered lists, name searches, statistics): under a steady stream of writes
+# those pages would be rebuilt on nearly every read. They may instead be answered from the latest copy built
+# within PUBLIC_LIST_STALE_SECONDS, timed from the start of the request that built it (before its first query),
+# so an answer never lags a commit by more than the bound. Copies built from a read replica are never kept as
+# "latest": the replica's own lag would add to the bound.
+
+
+def _clock() -> float:
+    return time.time()
+
+
+def _stale_allowed(namespaces, scopes) -> bool:
+    return (enabled() and tuple(namespaces) == (PUBLIC,) and list(scopes) == ["all"]
+            and getattr(settings, "PUBLIC_LIST_STALE_SECONDS", 0) > 0)
+
+
+def _latest_key(kind, request):
+    return response_key(kind, request, "latest")
+
+
+def _latest(kind, request):
+    """The latest copy of this answer if it was built within the bound, else None."""
+    try:
+        item = cache.get(_latest_key(kind, request))
+    except Exception:
+        return None
+    if not item:
+        return None
+    began, payload = item
+    if _clock() - began > settings.PUBLIC_LIST_STALE_SECONDS:
+        return None
+    return payload
+
+
+def _keep_latest(kind, request, began, payload):
+    from partners import db_router
+
+    reads = db_router.current()
+    if reads is not None and reads.used:
+        return
+    try:
+        cache.set(_latest_key(kind, request), (began, payload), max(1, int(settings.PUBLIC_LIST_STALE_SECONDS) + 1))
+    except Exception:
+        log.warning("Response cache: could not keep the latest copy")
+
+
 def cached_page(view=None, *, also=(), scopes=None):
     """Cache a public HTML page for anonymous visitors; each visitor still gets their own CSRF token.
 
@@ -639,6 +686,9 @@ def cached_page(view=None, *, also=(), scopes=None):
         gen = _generations(namespaces, wanted) if anonymous else None
         key = response_key("page", request, gen) if gen is not None else None
         hit = _get(key) if key else None
+        stale_ok = anonymous and _stale_allowed(namespaces, wanted)
+        if hit is None and stale_ok:
+            hit = _latest("page", request)
         if hit is not None:
             status, content_type, body = hit
             response = HttpResponse(body, status=status, content_type=content_type)
@@ -646,6 +696,7 @@ def cached_page(view=None, *, also=(), scopes=None):
             if response.status_code != 304 and CSRF_PLACEHOLDER in body:
                 response.content = body.replace(CSRF_PLACEHOLDER, get_token(request))
             return response
+        began = _clock()
         response = view(request, *args, **kwargs)
         if response.status_code in (200, 404) and not response.streaming and not response.cookies.keys() - {
                 settings.CSRF_COOKIE_NAME}:
@@ -655,6 +706,8 @@ def cached_page(view=None, *, also=(), scopes=None):
                 body = body.replace(match.group(1), CSRF_PLACEHOLDER)
             if key:
                 _set(key, (response.status_code, response["Content-Type"], body))
+            if stale_ok:
+                _keep_latest("page", request, began, (response.status_code, response["Content-Type"], body))
             if anonymous and response.status_code == 200:
                 response = _validated(request, response, body)
         return response
@@ -692,15 +745,22 @@ def _api_read(self, method, request, anonymous, *args, **kwargs):
     if gen is not None:
         scoped = _scope_generations_for(request, scopes)
         gen = None if scoped is None else f"{gen}-{scoped}"
-    if gen is None:
-        return method(self, request, *args, **kwargs)
-    key = response_key(f"api-json-{method.__name__}", request, gen)
-    hit = _get(key)
+    kind = f"api-json-{method.__name__}"
+    stale_ok = anonymous and _stale_allowed((PUBLIC,), scopes)
+    key = response_key(kind, request, gen) if gen is not None else None
+    hit = _get(key) if key else None
+    if hit is None and stale_ok:
+        hit = _latest(kind, request)
     if hit is not None:
         return _prerendered_response(hit)
+    began = _clock()
     response = method(self, request, *args, **kwargs)
-    if response.status_code == 200:
-        _set(key, JSONRenderer().render(response.data))
+    if response.status_code == 200 and (key or stale_ok):
+        body = JSONRenderer().render(response.data)
+        if key:
+            _set(key, body)
+        if stale_ok:
+            _keep_latest(kind, request, began, body)
     return response
 
 
