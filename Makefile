@@ -31,8 +31,12 @@ run: seed
 	trap 'kill $$periodic 2>/dev/null' EXIT INT TERM; \
 	DEBUG=1 $(BIN)/python manage.py runserver 127.0.0.1:8000
 
+# The suite runs on TEST_WORKERS processes (pytest-xdist; each has its own test database and Redis database),
+# then the tests marked `serial` run alone. TEST_WORKERS=0 runs everything in one process.
+TEST_WORKERS ?= 2
 test: messages
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) -m "not serial" $(PYTEST_ARGS)
+	$(BIN)/pytest -m serial $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check .

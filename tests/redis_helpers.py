@@ -5,7 +5,20 @@ import os
 import pytest
 import redis
 
-REDIS_URL = os.environ.get("REDIS_URL_FOR_TESTS", "redis://127.0.0.1:6379/4")
+
+def _worker_url(url):
+    """Each pytest-xdist worker gets a Redis database of its own (counting down from the configured one), so one
+    worker's flush or keys never meet another's."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    if not worker.startswith("gw"):
+        return url
+    base, _, db = url.rpartition("/")
+    index = int(worker[2:]) + 1
+    number = (int(db) if db.isdigit() else 0) - index
+    return f"{base}/{number % 16}"
+
+
+REDIS_URL = _worker_url(os.environ.get("REDIS_URL_FOR_TESTS", "redis://127.0.0.1:6379/4"))
 
 
 def use_redis(settings, prefix="tests"):

@@ -21,7 +21,7 @@ from partners.services.audit import log_event
 from tests.api_helpers import WebhookReceiver, client_for, key_for
 from tests.factories import OrganizationFactory, make_staff
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True), pytest.mark.serial]
 
 WRITERS = 8
 ROUNDS = 12

@@ -14,7 +14,8 @@ from partners.models import AuditEvent, SecurityEvent
 from partners.services.audit import log_event, log_security
 
 on_postgres = pytest.mark.skipif(connection.vendor != "postgresql", reason="database roles exist only on PostgreSQL")
-pytestmark = [pytest.mark.django_db, on_postgres]
+# The application role is one object of the whole cluster, created by every test database: one at a time.
+pytestmark = [pytest.mark.django_db, on_postgres, pytest.mark.serial]
 
 AUDIT_TABLES = ("partners_auditevent", "partners_securityevent")
 # Every column of each trail and a value of its type to write over it.

@@ -15,6 +15,7 @@ from partners.models import Notification
 from partners.services.delivery import sweep
 from partners.services.notifications import record
 from tests.factories import OrganizationFactory, submitted_application
+from tests.redis_helpers import REDIS_URL  # one Redis database per test worker
 
 from .outbox_env import (
     database_url,
@@ -29,7 +30,6 @@ from .outbox_env import (
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-REDIS_URL = os.environ.get("REDIS_URL_FOR_TESTS", "redis://127.0.0.1:6379/4")
 
 
 def _unavailable(reason):

@@ -23,6 +23,7 @@ from partners.models import Notification, User
 from partners.services.delivery import sweep
 from partners.services.notifications import ACCOUNT_MAIL, record
 from tests.factories import PASSWORD, OrganizationFactory
+from tests.redis_helpers import REDIS_URL  # one Redis database per test worker
 
 from .outbox_env import (
     Mailbox,
@@ -39,7 +40,6 @@ from .outbox_env import (
 
 pytestmark = [pytest.mark.integration, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
-REDIS_URL = os.environ.get("REDIS_URL_FOR_TESTS", "redis://127.0.0.1:6379/4")
 # The schedule shortened for the test: one second here stands for one minute. The old limit (five tries,
 # waits of 30 s, 1, 2 and 4 min: 7.5 minutes in all) stands for 7.5 seconds.
 SCHEDULE = [1, 2, 3, 4, 5, 5, 5]
