@@ -18,8 +18,8 @@ from .engine import (
     TransitionError,
     available_actions,
 )
-from .roles import ADMINISTRATOR, APPLICANT, APPROVER, REVIEWER, SYSTEM
 from .pairing import PROCESS as PAIRING
+from .roles import ADMINISTRATOR, APPLICANT, APPROVER, REVIEWER, SYSTEM
 from .subsidy_claim import PROCESS as SUBSIDY_CLAIM
 from .verification import PROCESS as VERIFICATION
 
