@@ -32,7 +32,7 @@ def test_totals_are_exact_per_company_provider_year_and_plan():
     a = submitted_claim(first, invoiced_amount="1000.10", provider_credit_code="91110108777700022T")
     b = submitted_claim(first, invoiced_amount="2000.20")
     c = submitted_claim(second, invoiced_amount="3000.30")
-    d = submitted_claim(second, invoiced_amount="333.33")
+    submitted_claim(second, invoiced_amount="333.33")
     for claim, amount in ((a, "100.01"), (b, "200.02"), (c, "300.03")):
         claim = subsidy_claims.fire(staff["reviewer"], claim, "start_review")
         subsidy_claims.fire(staff["approver"], claim, "approve", approved_amount=amount)

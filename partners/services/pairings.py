@@ -142,13 +142,13 @@ def public_of(organization):
                 .order_by("-confirmed_at", "-pk")[:100])
 
 
-def members_for_choice(partner_type):
-    """Organisations that may take a part in a pairing: active members holding the partner type."""
+def members_for_choice(*partner_types):
+    """Organisations that may take a part in a pairing: active members holding one of the partner types."""
     today = timezone.localdate()
-    return Organization.objects.filter(
-        membership__state=MembershipState.ACTIVE, membership__grants__partner_type=partner_type).filter(
-        Q(membership__grants__ends_on__isnull=True) | Q(membership__grants__ends_on__gte=today)).distinct().order_by(
-        "name")
+    grants = MembershipGrant.objects.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=today),
+                                            membership__state=MembershipState.ACTIVE,
+                                            partner_type__in=partner_types)
+    return Organization.objects.filter(pk__in=grants.values("membership__organization_id")).order_by("name")
 
 
 # --- Checks and effects of the pairing process --------------------------------------------------------------
