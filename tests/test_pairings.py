@@ -150,3 +150,11 @@ def test_workflow_diagram_draws_the_pairing_and_claim_processes():
         for t in workflow.engine.get_process(name).transitions:
             assert f"{t.source} --> {t.target}: {t.action}" in text
     assert "confirmed --> formed: mark_formed" in text and "approved --> paid: pay" in text
+
+
+def test_the_readme_shows_the_pairing_and_claim_diagrams():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    for name in ("pairing", "subsidy_claim"):
+        assert f"```mermaid\n{workflow.mermaid(name)}\n```" in readme
