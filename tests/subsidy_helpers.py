@@ -7,11 +7,19 @@ from decimal import Decimal
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from partners.models import SubsidyBudget, SubsidyRule
+from partners.enums import ApplicationState
+from partners.models import (
+    Application,
+    District,
+    Membership,
+    MembershipGrant,
+    RequestedType,
+    SubsidyBudget,
+    SubsidyRule,
+)
 from partners.services import pairings, subsidy_claims
 from partners.validators import build_credit_code
-from tests.factories import TINY_PDF, make_staff
-from tests.public_fixtures import make_member
+from tests.factories import TINY_PDF, ApplicationFactory, OrganizationFactory, make_staff
 
 _contracts = itertools.count(1)
 PROVIDER_CODE = build_credit_code("9", "1", "110108", "77770001")
@@ -22,12 +30,30 @@ def staff_team():
             "administrator": make_staff("administrator")}
 
 
+_numbers = itertools.count(1)
+
+
+def member(name, partner_type):
+    """An admitted organisation holding one partner type, numbered apart from the numbers admissions allocate
+    (written directly, as tests/public_fixtures.py does: admission has its own tests)."""
+    organization = OrganizationFactory(name=name, name_en=f"{name} Ltd", district=District.objects.get(code="110108"))
+    application = ApplicationFactory(organization=organization, created_by=organization.owner)
+    RequestedType.objects.create(application=application, organization=organization, partner_type=partner_type,
+                                 is_open=False, granted=True)
+    Application.objects.filter(pk=application.pk).update(state=ApplicationState.ADMITTED)
+    membership = Membership.objects.create(organization=organization, number=f"BJAI-2099-{next(_numbers):05d}",
+                                           admitted_at=timezone.now())
+    MembershipGrant.objects.create(membership=membership, partner_type=partner_type, application=application,
+                                   granted_on=timezone.localdate())
+    return organization
+
+
 def user_unit(name="北京市某三甲医院"):
-    return make_member(name, types=("application",)).organization
+    return member(name, "application")
 
 
 def model_team(name="北京某大模型科技有限公司"):
-    return make_member(name, types=("model",)).organization
+    return member(name, "model")
 
 
 def pdf(name):

@@ -53,18 +53,18 @@ def test_the_web_journey_from_pairing_to_payment():
     form = {"provider_title": "北京某算力公司", "provider_credit_code": PROVIDER_CODE, "contract_number": "HT-WEB-1",
             "contract_signed_on": "2024-04-01", "service_starts_on": "2024-04-01", "service_ends_on": "2024-12-31",
             "contract_amount": "500000.00", "invoiced_amount": "abc", "compute_delivered": "训练算力"}
-    assert team.post(reverse("portal:claim_new", args=[pairing.pk]), form).status_code == 400
+    assert team.post(reverse("portal:subsidy_claim_new", args=[pairing.pk]), form).status_code == 400
     form["invoiced_amount"] = "300000.00"
-    assert team.post(reverse("portal:claim_new", args=[pairing.pk]), form).status_code == 302
+    assert team.post(reverse("portal:subsidy_claim_new", args=[pairing.pk]), form).status_code == 302
     claim = SubsidyClaim.objects.get(contract_number="HT-WEB-1")
-    assert "30000.00" in team.get(reverse("portal:claim", args=[claim.pk])).content.decode()
+    assert "30000.00" in team.get(reverse("portal:subsidy_claim", args=[claim.pk])).content.decode()
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     for kind in ("contract", "invoice", "delivery"):
         upload = SimpleUploadedFile(f"{kind}.pdf", TINY_PDF, content_type="application/pdf")
-        assert team.post(reverse("portal:claim_document_add", args=[claim.pk]),
+        assert team.post(reverse("portal:subsidy_document_add", args=[claim.pk]),
                          {"kind": kind, "file": upload}).status_code == 302
-    assert team.post(reverse("portal:claim_action", args=[claim.pk, "submit"]),
+    assert team.post(reverse("portal:subsidy_claim_action", args=[claim.pk, "submit"]),
                      {"expected_state": "draft"}).status_code == 302
     claim.refresh_from_db()
     assert claim.state == "submitted" and str(claim.claimed_amount) == "30000.00"
@@ -83,7 +83,7 @@ def test_the_web_journey_from_pairing_to_payment():
     assert claim.state == "paid" and claim.payment_reference == "ZF-WEB-1"
     document = claim.documents.first()
     assert reviewer.get(reverse("review:subsidy_document", args=[claim.pk, document.pk])).status_code == 200
-    assert "ZF-WEB-1" in team.get(reverse("portal:claim", args=[claim.pk])).content.decode()
+    assert "ZF-WEB-1" in team.get(reverse("portal:subsidy_claim", args=[claim.pk])).content.decode()
     # The pairing is on the public page of both members.
     public = english_client().get(reverse("public:member", args=[model.membership.number])).content.decode()
     assert "城市交通调度" in public

@@ -105,7 +105,7 @@ def pairing_list(request):
     rows = (Pairing.objects.filter(Q(application_partner__in=mine) | Q(model_partner__in=mine)
                                    | Q(compute_partner__in=mine))
             .select_related("application_partner", "model_partner").order_by("-created_at")[:200])
-    form = ProposalForm(request.POST or None, user=request.user)
+    form = ProposalForm(request.POST if request.method == "POST" else None, user=request.user)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         try:
@@ -183,7 +183,7 @@ def claim_new(request, pk):
         else:
             messages.success(request, _g("The claim is drafted. Upload the contract, the invoices and the proof of "
                                          "delivery, then submit it."))
-            return redirect("portal:claim", pk=claim.pk)
+            return redirect("portal:subsidy_claim", pk=claim.pk)
     else:
         status = 400
     return render(request, "partners/portal/pairing.html", _pairing_context(request, pairing, claim_form=form),
@@ -213,7 +213,7 @@ def claim_detail(request, pk):
                 _service_error_to_form(form, exc)
             else:
                 messages.success(request, _g("Saved."))
-                return redirect("portal:claim", pk=claim.pk)
+                return redirect("portal:subsidy_claim", pk=claim.pk)
         return render(request, "partners/portal/subsidy_claim.html", _claim_context(request, claim, form=form),
                       status=400)
     return render(request, "partners/portal/subsidy_claim.html", _claim_context(request, claim))
@@ -233,7 +233,7 @@ def claim_document_add(request, pk):
             form.add_error("file" if exc.field == "file" else None, exc.message)
         else:
             messages.success(request, _g("The document was added."))
-            return redirect("portal:claim", pk=claim.pk)
+            return redirect("portal:subsidy_claim", pk=claim.pk)
     return render(request, "partners/portal/subsidy_claim.html", _claim_context(request, claim, document_form=form),
                   status=400)
 
@@ -253,7 +253,7 @@ def claim_document_delete(request, pk, document_id):
         claim_services.delete_document(request.user, document)
     except ServiceError as exc:
         messages.error(request, exc.message)
-    return redirect("portal:claim", pk=claim.pk)
+    return redirect("portal:subsidy_claim", pk=claim.pk)
 
 
 @login_required
@@ -272,4 +272,4 @@ def claim_action(request, pk, action):
                                      "decision."))
     else:
         messages.success(request, _g("Done."))
-    return redirect("portal:claim", pk=claim.pk)
+    return redirect("portal:subsidy_claim", pk=claim.pk)

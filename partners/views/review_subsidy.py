@@ -3,6 +3,7 @@ year's budget and what remains) and page, the versioned rules, the budgets, and 
 
 from django import forms
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -220,11 +221,11 @@ def claim_document(request, pk, document_id):
 @staff_view("subsidy.reports")
 def rules_page(request):
     """The rules versions and the budgets; administrators add versions, approvers and administrators set budgets."""
-    rule_form = RuleForm(request.POST or None)
+    rule_form = RuleForm(request.POST if request.method == "POST" else None)
     if request.method == "POST":
-        if not can(request.user, "subsidy.rules"):
-            messages.error(request, can(request.user, "subsidy.rules").reason)
-            return redirect("review:subsidy_rules")
+        verdict = can(request.user, "subsidy.rules")
+        if not verdict:
+            raise PermissionDenied(verdict.reason)
         if rule_form.is_valid():
             try:
                 subsidy_rules.add_rule(request.user, **rule_form.cleaned_data)
