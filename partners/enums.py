@@ -239,3 +239,73 @@ class VerificationState(models.TextChoices):
 class VerificationDocumentKind(models.TextChoices):
     BUSINESS_LICENCE = "licence", _("Business licence")
     AUTHORISATION_LETTER = "authorisation", _("Authorisation letter (授权委托书)")
+
+
+class PairingState(models.TextChoices):
+    """A pairing (结对) of a user unit with a model team: proposed by one side, accepted by the other, confirmed
+    by staff; `formed` once staff record that it formed a scenario application or a pilot case."""
+
+    PROPOSED = "proposed", _("Proposed, awaiting the other side")
+    ACCEPTED = "accepted", _("Accepted, awaiting the plan office")
+    CONFIRMED = "confirmed", _("Confirmed")
+    FORMED = "formed", _("Formed a scenario application or pilot case")
+    DECLINED = "declined", _("Declined by the other side")
+    REFUSED = "refused", _("Not confirmed by the plan office")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+    ENDED = "ended", _("Ended")
+
+    @classmethod
+    def confirmed_states(cls):
+        """States in which the pairing stands: it is public, and subsidy claims may be made within it."""
+        return [cls.CONFIRMED, cls.FORMED]
+
+    @classmethod
+    def open_states(cls):
+        return [cls.PROPOSED, cls.ACCEPTED]
+
+    @classmethod
+    def final_states(cls):
+        return [cls.DECLINED, cls.REFUSED, cls.WITHDRAWN, cls.ENDED]
+
+
+class PairingSide(models.TextChoices):
+    APPLICATION = "application", _("User unit (application partner)")
+    MODEL = "model", _("Model team (model partner)")
+
+
+class PairingOutcome(models.TextChoices):
+    NONE = "", _("Not yet")
+    SCENARIO_APPLICATION = "scenario_application", _("Scenario application")
+    PILOT_CASE = "pilot_case", _("Pilot case (试点案例)")
+
+
+class SubsidyClaimState(models.TextChoices):
+    DRAFT = "draft", _("Being prepared")
+    SUBMITTED = "submitted", _("Submitted")
+    IN_REVIEW = "in_review", _("In review")
+    CHANGES_REQUESTED = "changes_requested", _("Changes requested")
+    APPROVED = "approved", _("Approved")
+    PAID = "paid", _("Paid")
+    REJECTED = "rejected", _("Rejected")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+    @classmethod
+    def counted_states(cls):
+        """Claims that count against the company's yearly cap and hold their contract (one claim per contract)."""
+        return [cls.SUBMITTED, cls.IN_REVIEW, cls.CHANGES_REQUESTED, cls.APPROVED, cls.PAID]
+
+    @classmethod
+    def committed_states(cls):
+        """Claims whose approved amount is committed against the year's budget."""
+        return [cls.APPROVED, cls.PAID]
+
+    @classmethod
+    def final_states(cls):
+        return [cls.PAID, cls.REJECTED, cls.WITHDRAWN]
+
+
+class SubsidyDocumentKind(models.TextChoices):
+    CONTRACT = "contract", _("Compute contract")
+    INVOICE = "invoice", _("Invoice")
+    DELIVERY = "delivery", _("Proof of delivery")
+    OTHER = "other", _("Other document")

@@ -3,7 +3,7 @@
 Codes are stable; a new kind of event is added here (a test finds every `log_event("…")` in the code).
 """
 
-from .enums import ApplicationState, MembershipState, VerificationState
+from .enums import ApplicationState, MembershipState, PairingState, SubsidyClaimState, VerificationState
 
 # Transitions write their own codes (workflow.TRANSITIONS); these are the other events.
 OTHER_EVENTS = {
@@ -17,6 +17,8 @@ OTHER_EVENTS = {
     "organization.join_requested", "organization.join_approved", "organization.join_declined",
     "notification.resent", "letter_template.changed", "letter_template.reset",
     "verification.opened", "organization.identity_changed", "verification.document_added", "verification.document_removed", "verification.assigned",
+    "pairing.proposed", "pairing.milestone_reported", "subsidy_claim.created", "subsidy_claim.draft_saved",
+    "subsidy_claim.document_added", "subsidy_claim.document_removed", "subsidy.rule_added", "subsidy.budget_set",
     # Written by earlier versions; their events stay in the trail (colleagues are invited now).
     "organization.colleague_added",
 }
@@ -26,7 +28,8 @@ ALIASES = {"application.admitted": ["member.admitted"]}
 
 # An event's from/to state: an application's, a membership's when the event changes a member, or a verification
 # case's.
-EVENT_STATES = ["", *dict.fromkeys([*ApplicationState.values, *MembershipState.values, *VerificationState.values])]
+EVENT_STATES = ["", *dict.fromkeys([*ApplicationState.values, *MembershipState.values, *VerificationState.values,
+                                          *PairingState.values, *SubsidyClaimState.values])]
 
 
 def event_types() -> list[str]:

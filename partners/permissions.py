@@ -209,6 +209,64 @@ def _verification_viewer(user, case):
     return _staff_rule(REVIEWER, APPROVER, ADMINISTRATOR)(user, case)
 
 
+# --- Pairings and subsidy claims (their processes' permission rules) ---------------------------------------
+
+def can_fire_pairing(user, transition: Transition, pairing) -> Verdict:
+    """The proposer's people withdraw, the other side's people accept or decline, staff confirm and record the
+    outcome; nobody decides a pairing of an organisation they act for."""
+    from .workflow.pairing import COUNTERPART, PROPOSER
+
+    if not user or not user.is_authenticated:
+        return no(_g("Please log in."))
+    roles = transition.roles
+    if PROPOSER in roles and acts_for(user, pairing.proposer):
+        return unless_suspended(pairing.proposer)
+    if COUNTERPART in roles and acts_for(user, pairing.counterpart):
+        return unless_suspended(pairing.counterpart)
+    if roles & {PROPOSER, COUNTERPART}:
+        if COUNTERPART in roles and acts_for(user, pairing.proposer):
+            return no(_g("The other side answers a proposal, not the side that made it."))
+        return no(_g("Only people acting for the paired organisations can do this."))
+    if not any(has_role(user, r) for r in roles):
+        return no(_g("Your role does not allow this action."))
+    if any(acts_for(user, org) for org in (pairing.application_partner, pairing.model_partner,
+                                            pairing.compute_partner) if org is not None):
+        return no(_g("You act for an organisation of this pairing, so you cannot decide it."), "four_eyes")
+    return YES
+
+
+def can_fire_subsidy_claim(user, transition: Transition, claim) -> Verdict:
+    """The claimant's people submit and withdraw; staff review; an approver who did not review the claim
+    approves it (four eyes); nobody decides a claim of an organisation they act for."""
+    if not user or not user.is_authenticated:
+        return no(_g("Please log in."))
+    roles = transition.roles
+    if APPLICANT in roles:
+        if acts_for(user, claim.organization):
+            return unless_suspended(claim.organization)
+        return no(_g("Only people acting for the organisation can do this."))
+    if not any(has_role(user, r) for r in roles):
+        return no(_g("Your role does not allow this action."))
+    if acts_for(user, claim.organization):
+        return no(_g("You act for this organisation, so you cannot decide its subsidy claim."), "four_eyes")
+    if transition.action == "approve" and claim.reviewed_by_id == user.pk:
+        return no(_g("Four eyes: you reviewed this claim, so a colleague approves it."), "four_eyes")
+    return YES
+
+
+def _pairing_viewer(user, pairing):
+    if pairing is not None and any(acts_for(user, org) for org in (
+            pairing.application_partner, pairing.model_partner, pairing.compute_partner) if org is not None):
+        return YES
+    return _staff_rule(REVIEWER, APPROVER, ADMINISTRATOR)(user, pairing)
+
+
+def _subsidy_claim_viewer(user, claim):
+    if claim is not None and acts_for(user, claim.organization):
+        return YES
+    return _staff_rule(REVIEWER, APPROVER, ADMINISTRATOR)(user, claim)
+
+
 RULES = {
     "verification.view": _verification_viewer,
     "verification.queue": _staff_rule(REVIEWER, APPROVER, ADMINISTRATOR),
@@ -228,6 +286,16 @@ RULES = {
     "organization.edit": _member_rule,
     "outbox.view": _staff_rule(ADMINISTRATOR),
     "api_key.manage": _staff_rule(ADMINISTRATOR),
+    "pairing.view": _pairing_viewer,
+    "pairing.propose": _member_rule,
+    "pairing.report": _pairing_viewer,
+    "pairing.queue": _staff_rule(REVIEWER, APPROVER, ADMINISTRATOR),
+    "subsidy.view": _subsidy_claim_viewer,
+    "subsidy.claim": _member_rule,
+    "subsidy.queue": _staff_rule(REVIEWER, APPROVER, ADMINISTRATOR),
+    "subsidy.rules": _staff_rule(ADMINISTRATOR),
+    "subsidy.budget": _staff_rule(APPROVER, ADMINISTRATOR),
+    "subsidy.reports": _staff_rule(REVIEWER, APPROVER, ADMINISTRATOR),
 }
 
 

@@ -86,6 +86,12 @@ LOCATIONS: tuple[Location, ...] = (
              "kept as the organisation's verification history, naming only the anonymised account"),
     Location("partners.VerificationDocument", ("file", "uploaded_by", "original_name"), "verification_cases",
              PSEUDONYMISED, PUBLIC_RECORD, "kept with the verification case as the proof it was decided on"),
+    Location("partners.SubsidyClaim", ("created_by", "reviewed_by", "approved_by"), "subsidy_claims", PSEUDONYMISED,
+             PUBLIC_RECORD, "kept as the record of public money granted, naming only the anonymised account",
+             not_personal=("computation",)),
+    Location("partners.SubsidyDocument", ("uploaded_by",), "subsidy_claims", PSEUDONYMISED, PUBLIC_RECORD,
+             "kept with the subsidy claim as the proof it was decided on (the company's contract, invoices and "
+             "proof of delivery)", not_personal=("file", "original_name")),
     Location("partners.ReviewMessage", ("author", "body", "points"), "review_messages", PSEUDONYMISED, PUBLIC_RECORD,
              "kept with the application, naming only the anonymised account; the person's e-mail and mobile "
              "are scrubbed from the text, and their name from their own (privacy.scrub_free_text)"),

@@ -445,6 +445,8 @@ CONTENT_SECURITY_POLICY = {
 PUBLICITY_DAYS = env.int("PUBLICITY_DAYS", default=7)
 # Organisation verification: one staff member checks the documents, another verifies (four eyes).
 VERIFICATION_FOUR_EYES = env.bool("VERIFICATION_FOUR_EYES", default=True)
+# Standing (confirmed) pairings of user units with model teams are listed on both members' public pages.
+PAIRINGS_PUBLIC = env.bool("PAIRINGS_PUBLIC", default=True)
 # Who may apply by where the credit code was issued: beijing_only, beijing_entity (outside Beijing only with an
 # operating entity in Beijing named by its own code) or anywhere; see partners/services/eligibility.py.
 PLAN_ELIGIBILITY = env.str("PLAN_ELIGIBILITY", default="beijing_entity")

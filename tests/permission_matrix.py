@@ -125,6 +125,25 @@ class World:
                                                     content_type="application/pdf", size=len(TINY_PDF), sha256="0")
         self.case_document_a.file.save("upload", ContentFile(TINY_PDF), save=True)
 
+        # A is the model team of a pairing (formed) with a user unit, and has a submitted subsidy claim with a
+        # document; the pairing and the claim are written directly (their processes have their own tests).
+        from partners.models import Pairing, SubsidyClaim, SubsidyDocument
+
+        self.pairing_a = Pairing.objects.create(
+            application_partner=OrganizationFactory(), model_partner=self.org_a, proposed_by_side="application",
+            state="formed", scenario="矩阵场景", model_title="矩阵模型", starts_on=timezone.localdate(),
+            outcome="pilot_case", outcome_evidence="矩阵")
+        self.claim_a = SubsidyClaim.objects.create(
+            organization=self.org_a, pairing=self.pairing_a, state="submitted", provider_title="矩阵算力",
+            provider_credit_code="91110108777700022T", contract_number="HT-MATRIX",
+            contract_signed_on=timezone.localdate(), service_starts_on=timezone.localdate(),
+            service_ends_on=timezone.localdate(), contract_amount=1000, invoiced_amount=1000,
+            compute_delivered="矩阵", year=timezone.localdate().year, claimed_amount=100,
+            submitted_at=timezone.now(), created_by=self.applicant_a)
+        self.claim_document_a = SubsidyDocument(claim=self.claim_a, kind="contract", original_name="contract.pdf",
+                                                content_type="application/pdf", size=len(TINY_PDF), sha256="0")
+        self.claim_document_a.file.save("upload", ContentFile(TINY_PDF), save=True)
+
         # A third organisation is an admitted member (public directory and member page).
         self.member_owner = UserFactory(email="member-owner@example.com")
         member_org = OrganizationFactory(owner=self.member_owner)

@@ -182,6 +182,35 @@ TABLE = {
     "public:roster_xlsx": {"get": PUBLIC, "post": NOT_ALLOWED},  # /members/export.xlsx
     "public:member": {"get": PUBLIC, "post": NOT_ALLOWED},  # /members/BJAI-2026-00001/
     "public:statistics": {"get": PUBLIC, "post": NOT_ALLOWED},  # /statistics/
+    # --- pairings and compute subsidy claims (A is the model team of a formed pairing with a submitted claim) ---
+    "pairing-list": {"get": "401 200 200 200 200 200 200 200", "post": "401 400 400 400 400 400 400 400"},  # /api/v1/pairings/
+    # A formed pairing is public: every key reads it (PAIRINGS_PUBLIC).
+    "pairing-detail": {"get": "401 200 200 200 200 200 200 200", "post": API_READ_ONLY},  # /api/v1/pairings/<uuid>/
+    "pairing-fire-action": {"get": API_READ_ONLY, "post": "401 415 415 415 415 415 415 415"},  # /api/v1/pairings/<uuid>/actions/end/
+    "subsidy-claim-list": {"get": "401 200 200 200 200 200 200 200", "post": "401 400 400 400 400 400 400 400"},  # /api/v1/subsidy-claims/
+    "subsidy-claim-detail": {"get": "401 200 404 200 200 200 404 200", "post": API_READ_ONLY},  # /api/v1/subsidy-claims/<uuid>/
+    "subsidy-claim-documents": {"get": "401 200 404 200 200 200 404 200", "post": "401 400 404 400 400 400 404 400"},  # /api/v1/subsidy-claims/<uuid>/documents/
+    "subsidy-claim-fire-action": {"get": API_READ_ONLY, "post": "401 415 404 415 415 415 404 415"},  # /api/v1/subsidy-claims/<uuid>/actions/withdraw/
+    "portal:pairings": {"get": LOGGED_IN, "post": "302 400 400 400 400 400 400 400"},  # /portal/pairings/
+    "portal:pairing": {"get": OWN_ORG, "post": "302 400 404 400 404 404 404 404"},  # /portal/pairings/1/
+    "portal:pairing_action": {"get": LOGIN_THEN_NOT_ALLOWED, "post": "302 403 404 403 404 404 404 404"},  # /portal/pairings/1/action/end/ (staff end pairings)
+    "portal:subsidy_claim_new": {"get": LOGIN_THEN_NOT_ALLOWED, "post": "302 400 404 400 404 404 404 404"},  # /portal/pairings/1/claims/new/
+    "portal:subsidy_claim": {"get": OWN_ORG, "post": "302 400 404 400 404 404 404 404"},  # /portal/subsidy-claims/1/
+    "portal:subsidy_document_add": {"get": LOGIN_THEN_NOT_ALLOWED, "post": "302 400 404 400 404 404 404 404"},  # /portal/subsidy-claims/1/documents/
+    "portal:subsidy_document": {"get": OWN_ORG, "post": OWN_ORG},  # /portal/subsidy-claims/1/documents/1/
+    "portal:subsidy_document_delete": {"get": LOGIN_THEN_NOT_ALLOWED, "post": "302 302 404 302 404 404 404 404"},  # /portal/subsidy-claims/1/documents/1/delete/ (submitted: refused with a message)
+    "portal:subsidy_claim_action": {"get": LOGIN_THEN_NOT_ALLOWED, "post": "302 409 404 409 404 404 404 404"},  # /portal/subsidy-claims/1/action/withdraw/ (submitted: too late)
+    "review:pairings": {"get": REVIEW_STAFF, "post": REVIEW_STAFF},  # /staff/pairings/
+    "review:pairing": {"get": REVIEW_STAFF, "post": REVIEW_STAFF},  # /staff/pairings/1/
+    "review:pairing_act": {"get": NOT_ALLOWED, "post": "302 403 403 403 400 400 403 400"},  # /staff/pairings/1/act/end/ (a reason is required)
+    "review:subsidy_claims": {"get": REVIEW_STAFF, "post": REVIEW_STAFF},  # /staff/subsidy/
+    "review:subsidy_claim": {"get": REVIEW_STAFF, "post": REVIEW_STAFF},  # /staff/subsidy/1/
+    "review:subsidy_claim_act": {"get": NOT_ALLOWED, "post": "302 403 403 403 302 302 403 302"},  # /staff/subsidy/1/act/start_review/
+    "review:subsidy_document": {"get": REVIEW_STAFF, "post": REVIEW_STAFF},  # /staff/subsidy/1/documents/1/
+    "review:subsidy_rules": {"get": REVIEW_STAFF, "post": "302 403 403 403 403 403 403 400"},  # /staff/subsidy/rules/ (administrators add versions)
+    "review:subsidy_budget": {"get": NOT_ALLOWED, "post": "302 403 403 403 403 400 403 400"},  # /staff/subsidy/budget/ (approvers and administrators)
+    "review:subsidy_reports": {"get": REVIEW_STAFF, "post": REVIEW_STAFF},  # /staff/subsidy/reports/
+    "review:subsidy_export": {"get": REVIEW_STAFF, "post": REVIEW_STAFF},  # /staff/subsidy/reports/export.xlsx
 }
 
 # Values of URL parameters, by route (rows may also carry their own "kwargs").
@@ -232,6 +261,24 @@ KWARGS = {
     "review:verification_document": lambda w: {"pk": w.case_a.pk, "document_id": w.case_document_a.pk},
     "verification-case-detail": lambda w: {"id": w.case_a.public_id},
     "verification-case-fire-action": lambda w: {"id": w.case_a.public_id, "action_name": "withdraw"},
+    "portal:pairing": lambda w: {"pk": w.pairing_a.pk},
+    "portal:pairing_action": lambda w: {"pk": w.pairing_a.pk, "action": "end"},
+    "portal:subsidy_claim_new": lambda w: {"pk": w.pairing_a.pk},
+    "portal:subsidy_claim": lambda w: {"pk": w.claim_a.pk},
+    "portal:subsidy_document_add": lambda w: {"pk": w.claim_a.pk},
+    "portal:subsidy_document": lambda w: {"pk": w.claim_a.pk, "document_id": w.claim_document_a.pk},
+    "portal:subsidy_document_delete": lambda w: {"pk": w.claim_a.pk, "document_id": w.claim_document_a.pk},
+    "portal:subsidy_claim_action": lambda w: {"pk": w.claim_a.pk, "action": "withdraw"},
+    "review:pairing": lambda w: {"pk": w.pairing_a.pk},
+    "review:pairing_act": lambda w: {"pk": w.pairing_a.pk, "action": "end"},
+    "review:subsidy_claim": lambda w: {"pk": w.claim_a.pk},
+    "review:subsidy_claim_act": lambda w: {"pk": w.claim_a.pk, "action": "start_review"},
+    "review:subsidy_document": lambda w: {"pk": w.claim_a.pk, "document_id": w.claim_document_a.pk},
+    "pairing-detail": lambda w: {"id": w.pairing_a.public_id},
+    "pairing-fire-action": lambda w: {"id": w.pairing_a.public_id, "action_name": "end"},
+    "subsidy-claim-detail": lambda w: {"id": w.claim_a.public_id},
+    "subsidy-claim-documents": lambda w: {"id": w.claim_a.public_id},
+    "subsidy-claim-fire-action": lambda w: {"id": w.claim_a.public_id, "action_name": "withdraw"},
     "review:detail": lambda w: {"pk": w.application_a.pk},
     "review:act": lambda w: {"pk": w.application_a.pk},
     "review:note": lambda w: {"pk": w.application_a.pk},

@@ -40,6 +40,17 @@ TABLE = {
     "review:verification_act": ("post", [LOGIN, 403, 302, 302, 403, 302]),
     "review:verification_document": ("get", [LOGIN, 403, 200, 200, 403, 200]),
     "review:organization": ("get", [LOGIN, 403, 200, 200, 403, 200]),
+    "review:pairings": ("get", [LOGIN, 403, 200, 200, 403, 200]),
+    "review:pairing": ("get", [LOGIN, 403, 200, 200, 403, 200]),
+    "review:pairing_act": ("post", [LOGIN, 403, 302, 302, 403, 302]),
+    "review:subsidy_claims": ("get", [LOGIN, 403, 200, 200, 403, 200]),
+    "review:subsidy_claim": ("get", [LOGIN, 403, 200, 200, 403, 200]),
+    "review:subsidy_claim_act": ("post", [LOGIN, 403, 302, 302, 403, 302]),
+    "review:subsidy_document": ("get", [LOGIN, 403, 200, 200, 403, 200]),
+    "review:subsidy_rules": ("get", [LOGIN, 403, 200, 200, 403, 200]),
+    "review:subsidy_budget": ("post", [LOGIN, 403, 403, 302, 403, 302]),
+    "review:subsidy_reports": ("get", [LOGIN, 403, 200, 200, 403, 200]),
+    "review:subsidy_export": ("get", [LOGIN, 403, 200, 200, 403, 200]),
     "publicity:list": ("get", [200, 200, 200, 200, 200, 200]),
     "publicity:objection": ("get", [200, 200, 200, 200, 200, 200]),
 }
@@ -83,7 +94,15 @@ def world(db):
     assert Group.objects.filter(name="reviewer").exists()
     return {"people": people, "submitted": submitted, "public": public, "objection": objection,
             "membership": membership, "case": _verification_case(),
-            "evidence": evidence}
+            "evidence": evidence, "claim": _subsidy_claim()}
+
+
+def _subsidy_claim():
+    """A claim submitted within a formed pairing, waiting for staff."""
+    from tests.subsidy_helpers import rules, staff_team, standing_pairing, submitted_claim
+
+    rules()
+    return submitted_claim(standing_pairing(staff_team()))
 
 
 def _verification_case():
@@ -104,7 +123,7 @@ def _verification_case():
 
 
 def request_for(name, world):
-    s, m, o, c = world["submitted"], world["membership"], world["objection"], world["case"]
+    s, m, o, c, k = world["submitted"], world["membership"], world["objection"], world["case"], world["claim"]
     reviewer = world["people"]["reviewer"]
     return {
         "review:dashboard": lambda: (reverse(name), None),
@@ -132,6 +151,18 @@ def request_for(name, world):
         "review:verification_act": lambda: (reverse(name, args=[c.pk, "recommend"]), {"expected_state": "pending"}),
         "review:verification_document": lambda: (reverse(name, args=[c.pk, c.documents.first().pk]), None),
         "review:organization": lambda: (reverse(name, args=[c.organization_id]), None),
+        "review:pairings": lambda: (reverse(name), None),
+        "review:pairing": lambda: (reverse(name, args=[k.pairing_id]), None),
+        "review:pairing_act": lambda: (reverse(name, args=[k.pairing_id, "end"]), {"reason": "结束"}),
+        "review:subsidy_claims": lambda: (reverse(name), None),
+        "review:subsidy_claim": lambda: (reverse(name, args=[k.pk]), None),
+        "review:subsidy_claim_act": lambda: (reverse(name, args=[k.pk, "start_review"]),
+                                             {"expected_state": "submitted"}),
+        "review:subsidy_document": lambda: (reverse(name, args=[k.pk, k.documents.first().pk]), None),
+        "review:subsidy_rules": lambda: (reverse(name), None),
+        "review:subsidy_budget": lambda: (reverse(name), {"year": timezone.localdate().year, "amount": "1000.00"}),
+        "review:subsidy_reports": lambda: (reverse(name), None),
+        "review:subsidy_export": lambda: (reverse(name), None),
         "publicity:list": lambda: (reverse(name), None),
         "publicity:objection": lambda: (reverse(name, args=[world["public"].public_id]), None),
     }[name]()

@@ -31,6 +31,9 @@ STATUS_OF_CODE = {
     "invalid_transition": status.HTTP_409_CONFLICT,
     "objection_open": status.HTTP_409_CONFLICT,
     "refused": status.HTTP_409_CONFLICT,
+    "over_budget": status.HTTP_409_CONFLICT,
+    "no_budget": status.HTTP_409_CONFLICT,
+    "cap_reached": status.HTTP_409_CONFLICT,
 }
 
 

@@ -10,6 +10,7 @@ from .applications import ApplicationViewSet, DecisionViewSet, OrganizationViewS
 from .events import EventViewSet
 from .members import MemberViewSet
 from .reference import DistrictViewSet, IndustryViewSet, PartnerTypeViewSet
+from .subsidy import PairingViewSet, SubsidyClaimViewSet
 from .verification import VerificationCaseViewSet
 from .webhooks import WebhookViewSet
 
@@ -25,6 +26,8 @@ router.register("members", MemberViewSet, basename="member")
 router.register("events", EventViewSet, basename="event")
 router.register("webhooks", WebhookViewSet, basename="webhook")
 router.register("verification-cases", VerificationCaseViewSet, basename="verification-case")
+router.register("pairings", PairingViewSet, basename="pairing")
+router.register("subsidy-claims", SubsidyClaimViewSet, basename="subsidy-claim")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -21,6 +21,7 @@ from .compliance import Consent, DeletionRequest, PasswordHistory, PrivacyNotice
 from .api import ApiKey, IdempotencyRecord, WebhookSubscription
 from .tally import Tally
 from .verification import VerificationCase, VerificationDocument
+from .subsidy import Pairing, PairingMilestone, SubsidyBudget, SubsidyClaim, SubsidyDocument, SubsidyRule
 
 __all__ = [
     "User", "District", "Industry", "Organization", "OrganizationMember", "JoinRequest", "OrganizationInvitation",
@@ -31,4 +32,5 @@ __all__ = [
     "Notification", "NotificationAttempt", "NotificationPreference",
     "PasswordHistory", "PrivacyNotice", "Consent", "DeletionRequest", "StaffSession", "SecuritySetting",
     "ApiKey", "WebhookSubscription", "IdempotencyRecord", "Tally", "VerificationCase", "VerificationDocument",
+    "Pairing", "PairingMilestone", "SubsidyRule", "SubsidyBudget", "SubsidyClaim", "SubsidyDocument",
 ]

@@ -7,11 +7,20 @@ def register_workflow():
     Importing the service modules registers their effects and checks (decorators on each process); the
     recorders write each transition's audit event and outbox rows inside fire()'s transaction.
     """
-    from ..workflow import APPLICATION, VERIFICATION
-    from . import applications, membership, review, verification  # noqa: F401  (registers effects and checks)
+    from ..workflow import APPLICATION, PAIRING, SUBSIDY_CLAIM, VERIFICATION
+    from . import (  # noqa: F401  (registers effects and checks)
+        applications,
+        membership,
+        pairings,
+        review,
+        subsidy_claims,
+        verification,
+    )
 
     APPLICATION.record(record_application_transition)
     VERIFICATION.record(verification.record_verification_transition)
+    PAIRING.record(pairings.record_pairing_transition)
+    SUBSIDY_CLAIM.record(subsidy_claims.record_subsidy_claim_transition)
 
 
 def record_application_transition(application, transition, actor, inputs, data, source):

@@ -334,6 +334,7 @@ def connect():
         ModelProfile,
         Objection,
         Organization,
+        Pairing,
         RequestedType,
         ReviewMessage,
         Revision,
@@ -342,7 +343,8 @@ def connect():
     )
 
     watched = {
-        PUBLIC: (Membership, MembershipGrant, Organization, ModelProfile, ApplicationProfile, District, Industry),
+        PUBLIC: (Membership, MembershipGrant, Organization, ModelProfile, ApplicationProfile, District, Industry,
+                 Pairing),
         QUEUE: (Application, RequestedType, Organization, District),
         # What an application's staff page shows beyond the queue's rows (read together with QUEUE).
         DETAIL: (Attachment, Revision, AuditEvent, InternalNote, ReviewMessage, Decision, Objection, Membership,

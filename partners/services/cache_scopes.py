@@ -18,6 +18,7 @@ def _membership_ids(instance):
         MembershipGrant,
         ModelProfile,
         Organization,
+        Pairing,
     )
 
     if isinstance(instance, Membership):
@@ -27,6 +28,11 @@ def _membership_ids(instance):
     if isinstance(instance, Organization):
         return list(Membership.objects.filter(organization_id=instance.pk).values_list("pk", flat=True)) \
             if instance.pk else []
+    if isinstance(instance, Pairing):
+        # A standing pairing is listed on the public pages of both members (and of its compute partner).
+        orgs = [pk for pk in (instance.application_partner_id, instance.model_partner_id,
+                              instance.compute_partner_id) if pk]
+        return list(Membership.objects.filter(organization_id__in=orgs).values_list("pk", flat=True))
     if isinstance(instance, (ModelProfile, ApplicationProfile)):
         if not instance.application_id:
             return []

@@ -273,6 +273,9 @@ def member_detail(number: str):
     own = ApplicationProfile.objects.filter(application_id__in=application_ids).values("industry_id")
     member.public_industries = list(
         Industry.objects.filter(Q(code__in=served) | Q(code__in=own)).order_by("position", "code"))
+    from .pairings import public_of
+
+    member.public_pairings = public_of(member.organization)
     return member
 
 

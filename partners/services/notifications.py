@@ -67,6 +67,12 @@ KINDS: dict[str, Kind] = {
     "verification.dispute_decided": Kind(_("Decision on a dispute about your organisation"), APPLICANT, True),
     "staff.verification.submitted": Kind(_("New organisation verification to check"), STAFF),
     "staff.verification.recommended": Kind(_("Organisation verification awaiting the second check"), STAFF),
+    "pairing.proposed": Kind(_("A pairing proposed to your organisation (action required)"), APPLICANT, True),
+    "pairing.decided": Kind(_("News of a pairing of your organisation"), APPLICANT, True),
+    "staff.pairing.accepted": Kind(_("A pairing to confirm"), STAFF),
+    "subsidy_claim.submitted": Kind(_("Receipt of your subsidy claim"), APPLICANT),
+    "subsidy_claim.decided": Kind(_("Decision on your subsidy claim"), APPLICANT, True),
+    "staff.subsidy_claim.submitted": Kind(_("New subsidy claim to review"), STAFF),
 }
 
 # Account mail is rendered by allauth when it is recorded and holds one-time links: it is e-mail only,
@@ -400,3 +406,62 @@ def notify_verification(case, transition, actor, data):
             if person is not None:
                 record("verification.dispute_decided", recipient=person, context=ctx,
                        dedupe_key=f"verification.dispute_decided:{event}:{person.pk}")
+
+
+# --- Pairings and subsidy claims ------------------------------------------------------------------------------
+
+def people_of(*organizations):
+    ids = [o.pk for o in organizations if o is not None]
+    return User.objects.filter(org_links__organization_id__in=ids, is_active=True).distinct()
+
+
+def _pairing_context(pairing, action=""):
+    return {"pairing": pairing.pk, "scenario": pairing.scenario, "application_partner": pairing.application_partner.name,
+            "model_partner": pairing.model_partner.name, "organization_id": pairing.counterpart.pk,
+            "proposer": pairing.proposer.name, "action": action, "state": pairing.state, "reason": pairing.reason,
+            "outcome": pairing.outcome}
+
+
+def notify_pairing_proposed(pairing):
+    """The other side's people are asked to accept or decline."""
+    ctx = _pairing_context(pairing, "propose")
+    for person in people_of(pairing.counterpart):
+        record("pairing.proposed", recipient=person, context=ctx,
+               dedupe_key=f"pairing.proposed:{pairing.pk}:{person.pk}")
+
+
+def notify_pairing(pairing, transition, actor):
+    """Both sides hear of every step after the proposal; reviewers hear of a pairing waiting to be confirmed."""
+    ctx = _pairing_context(pairing, transition.action)
+    event = f"{pairing.pk}:{transition.action}:{pairing.state_changed_at.timestamp() if pairing.state_changed_at else 0}"
+    acting = getattr(getattr(actor, "user", None), "pk", None)
+    for person in people_of(pairing.application_partner, pairing.model_partner).exclude(pk=acting):
+        record("pairing.decided", recipient=person, context=ctx, dedupe_key=f"pairing.decided:{event}:{person.pk}")
+    if transition.action == "accept":
+        for person in staff_with_role(StaffRole.REVIEWER):
+            record("staff.pairing.accepted", recipient=person, context=ctx,
+                   dedupe_key=f"staff.pairing.accepted:{event}:{person.pk}")
+
+
+CLAIM_DECISIONS = {"request_changes", "approve", "reject", "pay"}
+
+
+def notify_subsidy_claim(claim, transition, actor):
+    """The claimant's people hear of the receipt and of each decision; reviewers hear of a new claim."""
+    ctx = {"claim": claim.pk, "organization": claim.organization.name, "organization_id": claim.organization_id,
+           "contract_number": claim.contract_number, "action": transition.action, "state": claim.state,
+           "reason": claim.reason, "claimed_amount": str(claim.claimed_amount or ""),
+           "approved_amount": str(claim.approved_amount or ""), "payment_reference": claim.payment_reference,
+           "paid_on": claim.paid_on.isoformat() if claim.paid_on else ""}
+    event = f"{claim.pk}:{transition.action}:{claim.state_changed_at.timestamp() if claim.state_changed_at else 0}"
+    if transition.action == "submit":
+        for person in people_of(claim.organization):
+            record("subsidy_claim.submitted", recipient=person, context=ctx,
+                   dedupe_key=f"subsidy_claim.submitted:{event}:{person.pk}")
+        for person in staff_with_role(StaffRole.REVIEWER):
+            record("staff.subsidy_claim.submitted", recipient=person, context=ctx,
+                   dedupe_key=f"staff.subsidy_claim.submitted:{event}:{person.pk}")
+    elif transition.action in CLAIM_DECISIONS:
+        for person in people_of(claim.organization):
+            record("subsidy_claim.decided", recipient=person, context=ctx,
+                   dedupe_key=f"subsidy_claim.decided:{event}:{person.pk}")

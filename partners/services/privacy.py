@@ -31,6 +31,7 @@ from ..models import (
     SecurityEvent,
     SecuritySetting,
     StaffSession,
+    SubsidyClaim,
     VerificationCase,
 )
 from .audit import log_event, pseudonymise_actor
@@ -273,6 +274,18 @@ def personal_data(user) -> dict:
                             "uploaded_at": _iso(d.uploaded_at)} for d in c.documents.all()]}
             for c in VerificationCase.objects.filter(claimant=user).select_related("organization")
             .prefetch_related("documents")
+        ],
+        "subsidy_claims": [
+            {"id": str(c.public_id), "organisation": c.organization.name, "contract_number": c.contract_number,
+             "state": c.state, "created_at": _iso(c.created_at), "submitted_at": _iso(c.submitted_at),
+             "my_part": [part for part, pk in (("created", c.created_by_id), ("reviewed", c.reviewed_by_id),
+                                               ("approved", c.approved_by_id)) if pk == user.pk],
+             "documents_i_uploaded": [{"kind": d.kind, "name": d.original_name, "sha256": d.sha256,
+                                       "uploaded_at": _iso(d.uploaded_at)}
+                                      for d in c.documents.all() if d.uploaded_by_id == user.pk]}
+            for c in SubsidyClaim.objects.filter(Q(created_by=user) | Q(reviewed_by=user) | Q(approved_by=user)
+                                                 | Q(documents__uploaded_by=user)).distinct()
+            .select_related("organization").prefetch_related("documents")
         ],
         "invitations": [
             {"organisation": inv.organization.name, "email": inv.email, "title": inv.title, "state": inv.state,

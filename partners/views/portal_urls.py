@@ -2,7 +2,15 @@
 
 from django.urls import path
 
-from . import portal, portal_files, portal_letters, portal_org, portal_verification, portal_wizard
+from . import (
+    portal,
+    portal_files,
+    portal_letters,
+    portal_org,
+    portal_subsidy,
+    portal_verification,
+    portal_wizard,
+)
 
 app_name = "portal"
 urlpatterns = [
@@ -26,6 +34,17 @@ urlpatterns = [
          name="verification_document_delete"),
     path("verification/<int:pk>/action/<slug:action>/", portal_verification.case_action,
          name="verification_action"),
+    path("pairings/", portal_subsidy.pairing_list, name="pairings"),
+    path("pairings/<int:pk>/", portal_subsidy.pairing_detail, name="pairing"),
+    path("pairings/<int:pk>/action/<slug:action>/", portal_subsidy.pairing_action, name="pairing_action"),
+    path("pairings/<int:pk>/claims/new/", portal_subsidy.claim_new, name="subsidy_claim_new"),
+    path("subsidy-claims/<int:pk>/", portal_subsidy.claim_detail, name="subsidy_claim"),
+    path("subsidy-claims/<int:pk>/documents/", portal_subsidy.claim_document_add, name="subsidy_document_add"),
+    path("subsidy-claims/<int:pk>/documents/<int:document_id>/", portal_subsidy.claim_document,
+         name="subsidy_document"),
+    path("subsidy-claims/<int:pk>/documents/<int:document_id>/delete/", portal_subsidy.claim_document_delete,
+         name="subsidy_document_delete"),
+    path("subsidy-claims/<int:pk>/action/<slug:action>/", portal_subsidy.claim_action, name="subsidy_claim_action"),
     path("invitations/", portal_org.invitations, name="invitations"),
     path("invitations/<int:pk>/<slug:decision>/", portal_org.invitation_answer, name="invitation_answer"),
     path("join-requests/<int:pk>/<slug:decision>/", portal_org.join_request_decide, name="join_request_decide"),

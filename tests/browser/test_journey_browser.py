@@ -1,7 +1,8 @@
 """The whole journey in a real browser, in Chinese: sign up, confirm the e-mail, claim the organisation and
 prove it (licence, authorisation letter), fill the application while staff verify the organisation (four
 eyes), submit it with its licence, first review, final review, end of the public notice,
-and the new member in the directory; then the key pages again in English."""
+and the new member in the directory; then the key pages again in English; last, the new model team pairs with a
+user unit (proposed, accepted, confirmed, formed) and claims the compute subsidy (claim, review, approve, pay)."""
 
 import re
 from datetime import timedelta
@@ -15,6 +16,7 @@ from partners.enums import ApplicationState
 from partners.models import Application
 from partners.services.membership import admit_due_applications
 from tests.factories import PASSWORD, TINY_PDF, make_staff, unique_credit_code
+from tests.subsidy_helpers import PROVIDER_CODE, budget, rules, user_unit
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 
@@ -219,6 +221,95 @@ def staff_decides(page, base, application, reviewer, approver, shoot):
     assert application.state == ApplicationState.PUBLICITY
 
 
+def pair_and_claim(page, base, organization, reviewer, approver, shoot):
+    """The model team proposes a pairing to a user unit, which accepts; staff confirm it and record the pilot case;
+    the team claims the subsidy for a compute contract; a reviewer reviews, another person approves and pays."""
+    rules()
+    budget()
+    unit = user_unit("北京市某区人民医院")
+    log_in(page, base, APPLICANT)
+    page.goto(base + "/portal/")
+    page.get_by_test_id("pairings-link").click()
+    page.locator("#id_organization").select_option(str(organization.pk))
+    page.locator("#id_side").select_option("model")
+    page.locator("#id_partner").select_option(str(unit.pk))
+    page.locator("#id_scenario").fill("辅助诊断")
+    page.locator("#id_model_title").fill("灵枢医疗大模型")
+    page.locator("#id_starts_on").fill("2024-03-01")
+    assert_fields_labelled(page)
+    page.get_by_test_id("propose").click()
+    expect(page.get_by_test_id("pairing-state")).to_contain_text("已发起")
+    pairing_url = page.url
+    log_out(page)
+
+    log_in(page, base, unit.owner.email)
+    page.goto(pairing_url)
+    page.get_by_test_id("pairing-accept").click()
+    expect(page.get_by_test_id("pairing-state")).to_contain_text("对方已接受")
+    log_out(page)
+
+    log_in(page, base, reviewer.email)
+    pairing_id = pairing_url.rstrip("/").rsplit("/", 1)[-1]
+    page.goto(base + f"/staff/pairings/{pairing_id}/")
+    page.get_by_test_id("pairing-confirm").click()
+    expect(page.get_by_test_id("pairing-state")).to_contain_text("已确认")
+    page.locator("#id_outcome").select_option("pilot_case")
+    page.locator("#id_evidence").fill("区卫健委试点案例通报 2024 年第 5 期")
+    assert_fields_labelled(page)
+    shoot(page, "staff-pairing")
+    page.get_by_test_id("pairing-mark_formed").click()
+    expect(page.get_by_test_id("pairing-state")).to_contain_text("试点案例")
+    log_out(page)
+
+    log_in(page, base, APPLICANT)
+    page.goto(pairing_url)
+    for field, value in (("provider_title", "北京某智算中心有限公司"), ("provider_credit_code", PROVIDER_CODE),
+                         ("contract_number", "LS-2024-001"), ("contract_signed_on", "2024-04-01"),
+                         ("service_starts_on", "2024-04-01"), ("service_ends_on", "2024-12-31"),
+                         ("contract_amount", "2000000.00"), ("invoiced_amount", "1500000.00"),
+                         ("compute_delivered", "A800 训练算力 300 卡·月")):
+        page.locator(f"#id_{field}").fill(value)
+    page.get_by_test_id("claim-new").click()
+    expect(page.get_by_test_id("claim-preview")).to_contain_text("150000.00")
+    for kind in ("contract", "invoice", "delivery"):
+        page.locator("#id_kind").select_option(kind)
+        page.locator("#id_file").set_input_files(
+            files=[{"name": f"{kind}.pdf", "mimeType": "application/pdf", "buffer": TINY_PDF}])
+        page.get_by_test_id("claim-upload").click()
+    assert_fields_labelled(page)
+    shoot(page, "subsidy-claim")
+    page.get_by_test_id("claim-submit").click()
+    expect(page.get_by_test_id("claim-amount")).to_have_text("150000.00")
+    claim_id = page.url.rstrip("/").rsplit("/", 1)[-1]
+    log_out(page)
+
+    log_in(page, base, reviewer.email)
+    page.goto(base + "/staff/subsidy/")
+    expect(page.locator("main")).to_contain_text("LS-2024-001")
+    page.goto(base + f"/staff/subsidy/{claim_id}/")
+    page.get_by_test_id("claim-start_review").click()
+    expect(page.get_by_test_id("claim-state")).to_contain_text("初审中")
+    expect(page.get_by_test_id("claim-approve")).to_have_count(0)  # four eyes: the reviewer cannot approve
+    log_out(page)
+
+    log_in(page, base, approver.email)
+    page.goto(base + f"/staff/subsidy/{claim_id}/")
+    page.locator("#id_approved_amount").fill("120000.00")
+    page.get_by_test_id("claim-approve").click()
+    expect(page.get_by_test_id("claim-approved")).to_contain_text("120000.00")
+    expect(page.get_by_test_id("budget")).to_contain_text("9880000.00")
+    page.locator("#id_payment_reference").fill("ZF-2024-0815")
+    page.locator("#id_paid_on").fill(timezone.localdate().isoformat())
+    assert_fields_labelled(page)
+    page.get_by_test_id("claim-pay").click()
+    expect(page.get_by_test_id("claim-state")).to_contain_text("已拨付")
+    log_out(page)
+
+    # The standing pairing is on the model team's public member page.
+    page.goto(base + f"/members/{organization.membership.number}/")
+    expect(page.get_by_test_id("member-pairings")).to_contain_text(unit.name)
+
+
 def test_whole_journey_in_chinese_then_english(live_server, browser, shoot):
     reviewer = make_staff("reviewer", email="reviewer@plan.example.cn")
     approver = make_staff("approver", email="approver@plan.example.cn")
@@ -263,4 +354,9 @@ def test_whole_journey_in_chinese_then_english(live_server, browser, shoot):
     expect(page.get_by_test_id("directory-table")).to_contain_text(ORG_NAME_EN)
     page.goto(base + "/statistics/")
     expect(page.get_by_test_id("stat-types").locator("tbody tr").filter(has_text="Model partner")).to_contain_text("1")
+
+    # Back in Chinese: the new model team pairs with a user unit and claims the compute subsidy to payment.
+    page.get_by_test_id("language-switch").click()
+    expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
+    pair_and_claim(page, base, application.organization, reviewer, approver, shoot)
     context.close()
