@@ -170,6 +170,16 @@ def _application_editor(user, application):
     return YES
 
 
+def _case_editor(user, case):
+    if not acts_for(user, case.organization):
+        return no(_g("You do not act for this organisation."))
+    if not (verdict := unless_suspended(case.organization)):
+        return verdict
+    if case.state not in ("draft", "returned"):
+        return no(_g("A case can only be changed while it is being prepared or after it was returned."))
+    return YES
+
+
 # --- Organisation verification (the verification process's permission rule) --------------------------------
 
 def can_fire_verification(user, transition: Transition, case) -> Verdict:
@@ -201,6 +211,21 @@ def can_fire_verification(user, transition: Transition, case) -> Verdict:
     return YES
 
 
+def can_fire_case(user, transition: Transition, case) -> Verdict:
+    """May this person fire this pilot-case transition now? Staff never review their own organisation's case."""
+    if not user or not user.is_authenticated:
+        return no(_g("Please log in."))
+    if APPLICANT in transition.roles:
+        if acts_for(user, case.organization):
+            return unless_suspended(case.organization)
+        return no(_g("Only people acting for the organisation can do this."))
+    if not any(has_role(user, r) for r in transition.roles):
+        return no(_g("Your role does not allow this action."))
+    if acts_for(user, case.organization):
+        return no(_g("You act for this organisation, so you cannot review its case."), "four_eyes")
+    return YES
+
+
 def _verification_viewer(user, case):
     if case is not None and user.pk == case.claimant_id:
         return YES
@@ -228,6 +253,15 @@ RULES = {
     "organization.edit": _member_rule,
     "outbox.view": _staff_rule(ADMINISTRATOR),
     "api_key.manage": _staff_rule(ADMINISTRATOR),
+    "catalogue.create": _member_rule,
+    "catalogue.edit": _member_rule,
+    "catalogue.moderate": _staff_rule(REVIEWER, APPROVER, ADMINISTRATOR),
+    "case.create": _member_rule,
+    "case.edit": _case_editor,
+    "case.queue": _staff_rule(REVIEWER, APPROVER, ADMINISTRATOR),
+    "case.designate": _staff_rule(APPROVER, ADMINISTRATOR),
+    "target.edit": _staff_rule(ADMINISTRATOR),
+    "dashboard.view": _staff_rule(REVIEWER, APPROVER, StaffRole.SERVICE_OFFICER, ADMINISTRATOR),
 }
 
 

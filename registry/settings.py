@@ -437,6 +437,8 @@ CONTENT_SECURITY_POLICY = {
 PUBLICITY_DAYS = env.int("PUBLICITY_DAYS", default=7)
 # Organisation verification: one staff member checks the documents, another verifies (four eyes).
 VERIFICATION_FOUR_EYES = env.bool("VERIFICATION_FOUR_EYES", default=True)
+# Data sets and demands wait for a member of staff before they are public; off, they are public at once.
+CATALOGUE_MODERATION = env.bool("CATALOGUE_MODERATION", default=True)
 # Who may apply by where the credit code was issued: beijing_only, beijing_entity (outside Beijing only with an
 # operating entity in Beijing named by its own code) or anywhere; see partners/services/eligibility.py.
 PLAN_ELIGIBILITY = env.str("PLAN_ELIGIBILITY", default="beijing_entity")

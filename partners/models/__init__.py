@@ -21,6 +21,8 @@ from .compliance import Consent, DeletionRequest, PasswordHistory, PrivacyNotice
 from .api import ApiKey, IdempotencyRecord, WebhookSubscription
 from .tally import Tally
 from .verification import VerificationCase, VerificationDocument
+from .catalogue import DataDemand, DataSet, Introduction
+from .showcase import Case, CaseMedia, YearTarget
 
 __all__ = [
     "User", "District", "Industry", "Organization", "OrganizationMember", "JoinRequest", "OrganizationInvitation",
@@ -31,4 +33,5 @@ __all__ = [
     "Notification", "NotificationAttempt", "NotificationPreference",
     "PasswordHistory", "PrivacyNotice", "Consent", "DeletionRequest", "StaffSession", "SecuritySetting",
     "ApiKey", "WebhookSubscription", "IdempotencyRecord", "Tally", "VerificationCase", "VerificationDocument",
+    "DataSet", "DataDemand", "Introduction", "Case", "CaseMedia", "YearTarget",
 ]

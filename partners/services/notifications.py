@@ -67,6 +67,10 @@ KINDS: dict[str, Kind] = {
     "verification.dispute_decided": Kind(_("Decision on a dispute about your organisation"), APPLICANT, True),
     "staff.verification.submitted": Kind(_("New organisation verification to check"), STAFF),
     "staff.verification.recommended": Kind(_("Organisation verification awaiting the second check"), STAFF),
+    "catalogue.introduction_requested": Kind(_("A request for an introduction in the data catalogue"), APPLICANT,
+                                             True),
+    "catalogue.introduction_answered": Kind(_("Answer to your request for an introduction"), APPLICANT),
+    "case.decided": Kind(_("Review of your pilot case"), APPLICANT, True),
 }
 
 # Account mail is rendered by allauth when it is recorded and holds one-time links: it is e-mail only,
