@@ -2,7 +2,7 @@
 
 from partners.enums import AccessTerms, DataLicence, DataModality, SizeUnit, TrainingStage
 from partners.models import Case, DataDemand, DataSet
-from partners.services import catalogue, cases
+from partners.services import cases, catalogue
 from tests.factories import OrganizationFactory
 
 

@@ -8,6 +8,7 @@ check registrars, and `fire(application_id, action, actor)` for applications. Ot
 from . import case, engine, verification
 from .application import ACTIONS, FIELD_LABELS, OPEN_BEFORE_DECISION, TABLE, TRANSITIONS
 from .application import PROCESS as APPLICATION
+from .case import PROCESS as CASE
 from .engine import (
     PROCESSES,
     Actor,
@@ -19,7 +20,6 @@ from .engine import (
     available_actions,
 )
 from .roles import ADMINISTRATOR, APPLICANT, APPROVER, REVIEWER, SYSTEM
-from .case import PROCESS as CASE
 from .verification import PROCESS as VERIFICATION
 
 effect = APPLICATION.effect
