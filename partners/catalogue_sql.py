@@ -4,6 +4,10 @@ the migration are the same text, which is what lets the planner match them."""
 
 DATASET_TEXT = "upper((name)::text || ' ' || description)"
 DEMAND_TEXT = "upper((title)::text || ' ' || description)"
+# The same expressions with the table named, for queries that join another table with a `name` column; the
+# planner compares columns, not their spelling, so these still use the indexes.
+DATASET_QUERY_TEXT = 'upper(("partners_dataset"."name")::text || \' \' || "partners_dataset"."description")'
+DEMAND_QUERY_TEXT = 'upper(("partners_datademand"."title")::text || \' \' || "partners_datademand"."description")'
 
 INDEXES = f"""
 CREATE INDEX IF NOT EXISTS dataset_text_bigrams ON partners_dataset USING gin (partners_bigrams({DATASET_TEXT}));

@@ -392,7 +392,8 @@ SPECTACULAR_SETTINGS = {
                             "VerificationKindEnum": "partners.enums.VerificationKind",
                             "VerificationActionEnum": "partners.workflow.VERIFICATION.actions",
                             "OrgVerificationEnum": "partners.enums.OrgVerification",
-                            "AttachmentKindEnum": "partners.models.application.AttachmentKind"},
+                            "AttachmentKindEnum": "partners.models.application.AttachmentKind",
+                            "CaseKindEnum": "partners.enums.CaseKind"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "partners.api.schema.document_errors",

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 
 from . import schema  # noqa: F401  (registers the API-key security scheme)
+from .catalogue import CaseViewSet, DataDemandViewSet, DataSetViewSet, TargetProgressViewSet
 from .applications import ApplicationViewSet, DecisionViewSet, OrganizationViewSet
 from .events import EventViewSet
 from .members import MemberViewSet
@@ -25,6 +26,10 @@ router.register("members", MemberViewSet, basename="member")
 router.register("events", EventViewSet, basename="event")
 router.register("webhooks", WebhookViewSet, basename="webhook")
 router.register("verification-cases", VerificationCaseViewSet, basename="verification-case")
+router.register("datasets", DataSetViewSet, basename="dataset")
+router.register("demands", DataDemandViewSet, basename="demand")
+router.register("cases", CaseViewSet, basename="case")
+router.register("target-progress", TargetProgressViewSet, basename="target-progress")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

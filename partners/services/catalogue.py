@@ -5,7 +5,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _g
 
-from ..catalogue_sql import DATASET_TEXT, DEMAND_TEXT
+from ..catalogue_sql import DATASET_QUERY_TEXT, DEMAND_QUERY_TEXT
 from ..enums import AccessTerms, DataLanguage, Moderation
 from ..models import DataDemand, DataSet
 from ..permissions import can
@@ -166,7 +166,7 @@ def search(queryset, term):
     term = clean_term(term)
     if not term:
         return queryset
-    text = DATASET_TEXT if queryset.model is DataSet else DEMAND_TEXT
+    text = DATASET_QUERY_TEXT if queryset.model is DataSet else DEMAND_QUERY_TEXT
     pattern = "%" + term.upper().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
     if connection.vendor != "postgresql":
         field = "name" if queryset.model is DataSet else "title"
