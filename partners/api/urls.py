@@ -6,8 +6,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.routers import DefaultRouter
 
 from . import schema  # noqa: F401  (registers the API-key security scheme)
-from .catalogue import CaseViewSet, DataDemandViewSet, DataSetViewSet, TargetProgressViewSet
 from .applications import ApplicationViewSet, DecisionViewSet, OrganizationViewSet
+from .catalogue import CaseViewSet, DataDemandViewSet, DataSetViewSet, TargetProgressViewSet
 from .events import EventViewSet
 from .members import MemberViewSet
 from .reference import DistrictViewSet, IndustryViewSet, PartnerTypeViewSet
