@@ -3,7 +3,7 @@
 Codes are stable; a new kind of event is added here (a test finds every `log_event("…")` in the code).
 """
 
-from .enums import ApplicationState, MembershipState, VerificationState
+from .enums import ApplicationState, CaseState, IntroductionState, MembershipState, Moderation, VerificationState
 
 # Transitions write their own codes (workflow.TRANSITIONS); these are the other events.
 OTHER_EVENTS = {
@@ -17,6 +17,11 @@ OTHER_EVENTS = {
     "organization.join_requested", "organization.join_approved", "organization.join_declined",
     "notification.resent", "letter_template.changed", "letter_template.reset",
     "verification.opened", "organization.identity_changed", "verification.document_added", "verification.document_removed", "verification.assigned",
+    "dataset.created", "dataset.updated", "dataset.accepted", "dataset.rejected", "dataset.withdrawn",
+    "dataset.featured", "dataset.unfeatured", "demand.created", "demand.updated", "demand.accepted",
+    "demand.rejected", "demand.withdrawn", "demand.featured", "demand.unfeatured",
+    "introduction.requested", "introduction.accepted", "introduction.declined",
+    "case.created", "case.updated", "case.media_added", "case.designated", "case.undesignated", "target.changed",
     # Written by earlier versions; their events stay in the trail (colleagues are invited now).
     "organization.colleague_added",
 }
@@ -24,9 +29,10 @@ OTHER_EVENTS = {
 # Names integrators know an event by, besides the audit code it comes from (webhook subscriptions).
 ALIASES = {"application.admitted": ["member.admitted"]}
 
-# An event's from/to state: an application's, a membership's when the event changes a member, or a verification
-# case's.
-EVENT_STATES = ["", *dict.fromkeys([*ApplicationState.values, *MembershipState.values, *VerificationState.values])]
+# An event's from/to state: an application's, a membership's when the event changes a member, a verification
+# case's, a catalogue entry's moderation, an introduction's or a pilot case's.
+EVENT_STATES = ["", *dict.fromkeys([*ApplicationState.values, *MembershipState.values, *VerificationState.values,
+                                    *Moderation.values, *IntroductionState.values, *CaseState.values])]
 
 
 def event_types() -> list[str]:

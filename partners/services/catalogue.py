@@ -16,6 +16,17 @@ SEARCH_LIMIT = 100  # characters of a search term
 LISTING_MODELS = {"dataset": DataSet, "demand": DataDemand}
 
 
+# The audit codes of each kind of entry, spelt out so the list of event types can be checked against the code.
+EVENTS = {
+    "dataset": {"created": "dataset.created", "updated": "dataset.updated", "accepted": "dataset.accepted",
+                "rejected": "dataset.rejected", "withdrawn": "dataset.withdrawn", "featured": "dataset.featured",
+                "unfeatured": "dataset.unfeatured"},
+    "demand": {"created": "demand.created", "updated": "demand.updated", "accepted": "demand.accepted",
+               "rejected": "demand.rejected", "withdrawn": "demand.withdrawn", "featured": "demand.featured",
+               "unfeatured": "demand.unfeatured"},
+}
+
+
 def moderated() -> bool:
     return bool(getattr(settings, "CATALOGUE_MODERATION", True))
 
@@ -54,7 +65,7 @@ def publish(user, listing):
             listing.moderation = Moderation.PUBLISHED
             listing.published_at = timezone.now()
         listing.save()
-        log_event(f"{kind}.created", actor=user, organization=listing.organization, to_state=listing.moderation,
+        log_event(EVENTS[kind]["created"], actor=user, organization=listing.organization, to_state=listing.moderation,
                   data={kind: listing.pk}, visible_to_applicant=True)
     return listing
 
@@ -69,7 +80,7 @@ def update(user, listing, fields):
         if moderated() and previous == Moderation.PUBLISHED:
             listing.moderation = Moderation.PENDING
         listing.save()
-        log_event(f"{kind}.updated", actor=user, organization=listing.organization, from_state=previous,
+        log_event(EVENTS[kind]["updated"], actor=user, organization=listing.organization, from_state=previous,
                   to_state=listing.moderation, data={kind: listing.pk, "fields": sorted(fields)},
                   visible_to_applicant=True)
     return listing
@@ -106,7 +117,7 @@ def moderate(user, listing, decision, note=""):
         if target == Moderation.PUBLISHED and listing.published_at is None:
             listing.published_at = timezone.now()
         listing.save(update_fields=["moderation", "moderation_note", "moderated_by", "published_at"])
-        log_event(f"{kind}.{'accepted' if decision == 'accept' else 'rejected'}", actor=user,
+        log_event(EVENTS[kind]["accepted" if decision == "accept" else "rejected"], actor=user,
                   organization=listing.organization, from_state=previous, to_state=target,
                   data={kind: listing.pk, "note": note}, visible_to_applicant=True)
     return listing
@@ -124,7 +135,7 @@ def withdraw(user, listing):
         listing.moderation = Moderation.WITHDRAWN
         listing.featured = False
         listing.save(update_fields=["moderation", "featured"])
-        log_event(f"{kind}.withdrawn", actor=user, organization=listing.organization, from_state=previous,
+        log_event(EVENTS[kind]["withdrawn"], actor=user, organization=listing.organization, from_state=previous,
                   to_state=Moderation.WITHDRAWN, data={kind: listing.pk}, visible_to_applicant=True)
     return listing
 
@@ -141,7 +152,7 @@ def feature(user, listing, featured=True):
             return listing
         listing.featured = featured
         listing.save(update_fields=["featured"])
-        log_event(f"{kind}.{'featured' if featured else 'unfeatured'}", actor=user,
+        log_event(EVENTS[kind]["featured" if featured else "unfeatured"], actor=user,
                   organization=listing.organization, data={kind: listing.pk})
     return listing
 

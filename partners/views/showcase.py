@@ -70,7 +70,7 @@ def new_case(request):
 @login_required
 def case_action(request, public_id, action):
     """Fire a case action (member or staff) through the workflow engine."""
-    case = get_object_or_404(Case, public_id=public_id)
+    case = _case_for(request, public_id)  # a case the person may not see answers 404, as its page does
     if action not in CASE.actions:
         raise Http404
     form = ReasonForm(request.POST)
