@@ -3,7 +3,14 @@
 Codes are stable; a new kind of event is added here (a test finds every `log_event("…")` in the code).
 """
 
-from .enums import ApplicationState, CaseState, IntroductionState, MembershipState, Moderation, VerificationState
+from .enums import (
+    ApplicationState,
+    CaseState,
+    IntroductionState,
+    MembershipState,
+    Moderation,
+    VerificationState,
+)
 
 # Transitions write their own codes (workflow.TRANSITIONS); these are the other events.
 OTHER_EVENTS = {

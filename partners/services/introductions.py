@@ -111,11 +111,17 @@ def _contact(listing) -> Contact:
                    email=getattr(person, "email", "") or "")
 
 
-def shared_contacts(user, intro) -> dict | None:
-    """Both contacts, for a person of either side, once the introduction is accepted; otherwise None."""
+def shared_contacts(user, intro, my_organizations=None) -> dict | None:
+    """Both contacts, for a person of either side, once the introduction is accepted; otherwise None.
+
+    `my_organizations` (the ids of the person's organisations) saves a query per row on a list."""
     if intro.state != IntroductionState.ACCEPTED:
         return None
-    if not (acts_for(user, intro.dataset.organization) or acts_for(user, intro.demand.organization)):
+    if my_organizations is not None:
+        sides = {intro.dataset.organization_id, intro.demand.organization_id}
+        if not sides & set(my_organizations):
+            return None
+    elif not (acts_for(user, intro.dataset.organization) or acts_for(user, intro.demand.organization)):
         return None
     return {"supply": _contact(intro.dataset), "demand": _contact(intro.demand)}
 

@@ -159,9 +159,10 @@ def mine(request):
     from ..models import Case
 
     orgs = OrganizationMember.objects.filter(user=request.user).values("organization_id")
+    mine_ids = set(orgs.values_list("organization_id", flat=True))
     intros = list(introductions.introductions_of(request.user)[:100])
-    rows = [(intro, introductions.shared_contacts(request.user, intro),
-             acts_for(request.user, introductions.answering_organization(intro))) for intro in intros]
+    rows = [(intro, introductions.shared_contacts(request.user, intro, mine_ids),
+             introductions.answering_organization(intro).pk in mine_ids) for intro in intros]
     return render(request, "partners/catalogue/mine.html", {
         "datasets": DataSet.objects.filter(organization_id__in=orgs).select_related("organization")[:100],
         "demands": DataDemand.objects.filter(organization_id__in=orgs).select_related("organization")[:100],
