@@ -309,3 +309,93 @@ class SubsidyDocumentKind(models.TextChoices):
     INVOICE = "invoice", _("Invoice")
     DELIVERY = "delivery", _("Proof of delivery")
     OTHER = "other", _("Other document")
+# --- Data supply and demand, the showcase of cases, the plan's targets ----------------------------------------
+
+class DataModality(models.TextChoices):
+    TEXT = "text", _("Text")
+    IMAGE = "image", _("Image")
+    VIDEO = "video", _("Video")
+    AUDIO = "audio", _("Audio")
+    MULTIMODAL = "multimodal", _("Multimodal")
+    SYNTHETIC = "synthetic", _("Synthetic")
+
+
+class SizeUnit(models.TextChoices):
+    TOKENS = "tokens", _("Tokens")
+    ITEMS = "items", _("Items")
+    HOURS = "hours", _("Hours")
+
+
+class DataLanguage(models.TextChoices):
+    CHINESE = "zh", _("Chinese")
+    ENGLISH = "en", _("English")
+    OTHER = "other", _("Other languages")
+
+
+class AccessTerms(models.TextChoices):
+    OPEN = "open", _("Open")
+    CONDITIONAL = "conditional", _("Conditional")
+    PAID = "paid", _("Paid")
+    EXCHANGE = "exchange", _("Through the Beijing International Big Data Exchange")
+
+
+class DataLicence(models.TextChoices):
+    COMMERCIAL = "commercial", _("Commercial use allowed")
+    NON_COMMERCIAL = "non_commercial", _("Non-commercial use only")
+    BY_AGREEMENT = "by_agreement", _("Terms by agreement")
+
+
+class UpdateFrequency(models.TextChoices):
+    ONCE = "once", _("One-off")
+    MONTHLY = "monthly", _("Monthly")
+    QUARTERLY = "quarterly", _("Quarterly")
+    CONTINUOUS = "continuous", _("Continuous")
+
+
+class TrainingStage(models.TextChoices):
+    PRETRAINING = "pretraining", _("Pre-training")
+    FINETUNING = "finetuning", _("Fine-tuning")
+    ALIGNMENT = "alignment", _("Alignment")
+    EVALUATION = "evaluation", _("Evaluation")
+
+
+class Moderation(models.TextChoices):
+    """Whether a catalogue entry (data set or demand) is public."""
+
+    PENDING = "pending", _("Awaiting moderation")
+    PUBLISHED = "published", _("Public")
+    REJECTED = "rejected", _("Not accepted")
+    WITHDRAWN = "withdrawn", _("Withdrawn")
+
+
+class IntroductionState(models.TextChoices):
+    PENDING = "pending", _("Awaiting an answer")
+    ACCEPTED = "accepted", _("Accepted")
+    DECLINED = "declined", _("Declined")
+
+
+class CatalogueSide(models.TextChoices):
+    SUPPLY = "supply", _("Data supply")
+    DEMAND = "demand", _("Data demand")
+
+
+class CaseKind(models.TextChoices):
+    APPLICATION = "application", _("Benchmark application (标杆应用)")
+    SOLUTION = "solution", _("Industry solution (行业标杆解决方案)")
+
+
+class CaseState(models.TextChoices):
+    DRAFT = "draft", _("Being prepared")
+    SUBMITTED = "submitted", _("Submitted")
+    IN_REVIEW = "in_review", _("In review")
+    PUBLISHED = "published", _("Published")
+    RETURNED = "returned", _("Returned for changes")
+
+    @classmethod
+    def final_states(cls):
+        return [cls.PUBLISHED]
+
+
+class CaseMediaKind(models.TextChoices):
+    IMAGE = "image", _("Image")
+    PDF = "pdf", _("PDF document")

@@ -3,7 +3,16 @@
 Codes are stable; a new kind of event is added here (a test finds every `log_event("…")` in the code).
 """
 
-from .enums import ApplicationState, MembershipState, PairingState, SubsidyClaimState, VerificationState
+from .enums import (
+    ApplicationState,
+    CaseState,
+    IntroductionState,
+    MembershipState,
+    Moderation,
+    PairingState,
+    SubsidyClaimState,
+    VerificationState,
+)
 
 # Transitions write their own codes (workflow.TRANSITIONS); these are the other events.
 OTHER_EVENTS = {
@@ -19,6 +28,11 @@ OTHER_EVENTS = {
     "verification.opened", "organization.identity_changed", "verification.document_added", "verification.document_removed", "verification.assigned",
     "pairing.proposed", "pairing.milestone_reported", "subsidy_claim.created", "subsidy_claim.draft_saved",
     "subsidy_claim.document_added", "subsidy_claim.document_removed", "subsidy.rule_added", "subsidy.budget_set",
+    "dataset.created", "dataset.updated", "dataset.accepted", "dataset.rejected", "dataset.withdrawn",
+    "dataset.featured", "dataset.unfeatured", "demand.created", "demand.updated", "demand.accepted",
+    "demand.rejected", "demand.withdrawn", "demand.featured", "demand.unfeatured",
+    "introduction.requested", "introduction.accepted", "introduction.declined",
+    "case.created", "case.updated", "case.media_added", "case.designated", "case.undesignated", "target.changed",
     # Written by earlier versions; their events stay in the trail (colleagues are invited now).
     "organization.colleague_added",
 }
@@ -26,10 +40,11 @@ OTHER_EVENTS = {
 # Names integrators know an event by, besides the audit code it comes from (webhook subscriptions).
 ALIASES = {"application.admitted": ["member.admitted"]}
 
-# An event's from/to state: an application's, a membership's when the event changes a member, or a verification
-# case's.
+# An event's from/to state: an application's, a membership's when the event changes a member, a verification
+# case's, a pairing's, a subsidy claim's, a catalogue entry's moderation, an introduction's or a pilot case's.
 EVENT_STATES = ["", *dict.fromkeys([*ApplicationState.values, *MembershipState.values, *VerificationState.values,
-                                          *PairingState.values, *SubsidyClaimState.values])]
+                                    *PairingState.values, *SubsidyClaimState.values,
+                                    *Moderation.values, *IntroductionState.values, *CaseState.values])]
 
 
 def event_types() -> list[str]:

@@ -88,6 +88,35 @@ EVENT_LABELS = {
     "verification.suspend": _("Organisation's access suspended"),
     "verification.withdraw": _("Verification withdrawn"),
     "organization.identity_changed": _("Registered identity changed, verification needed again"),
+    # The data catalogue, introductions, pilot cases and targets.
+    "dataset.created": _("Data set published"),
+    "dataset.updated": _("Data set changed"),
+    "dataset.accepted": _("Data set accepted for the catalogue"),
+    "dataset.rejected": _("Data set not accepted"),
+    "dataset.withdrawn": _("Data set withdrawn"),
+    "dataset.featured": _("Data set featured"),
+    "dataset.unfeatured": _("Data set no longer featured"),
+    "demand.created": _("Data demand published"),
+    "demand.updated": _("Data demand changed"),
+    "demand.accepted": _("Data demand accepted for the catalogue"),
+    "demand.rejected": _("Data demand not accepted"),
+    "demand.withdrawn": _("Data demand withdrawn"),
+    "demand.featured": _("Data demand featured"),
+    "demand.unfeatured": _("Data demand no longer featured"),
+    "introduction.requested": _("Introduction requested"),
+    "introduction.accepted": _("Introduction accepted, contacts shared"),
+    "introduction.declined": _("Introduction declined"),
+    "case.created": _("Pilot case created"),
+    "case.updated": _("Pilot case changed"),
+    "case.media_added": _("Pilot case file added"),
+    "case.submit": _("Pilot case submitted"),
+    "case.resubmit": _("Pilot case resubmitted"),
+    "case.start_review": _("Pilot case review started"),
+    "case.publish": _("Pilot case published"),
+    "case.return": _("Pilot case returned for changes"),
+    "case.designated": _("Pilot case counted toward the year's target"),
+    "case.undesignated": _("Pilot case no longer counted toward the target"),
+    "target.changed": _("Yearly target changed"),
 }
 
 # The security audit log (等保 安全审计).
@@ -162,6 +191,8 @@ ACTION_LABELS = {
     "mark_formed": _("Record the outcome formed"),
     "end": _("End"),
     "pay": _("Record the payment"),
+    "publish": _("Publish on the showcase"),
+    "return": _("Return for changes"),
 }
 
 # Per-type outcomes a decision stores.
@@ -203,6 +234,9 @@ MAIL_LABELS = {
     "staff.digest": _("To staff: daily digest"),
     "staff.objection.filed": _("To staff: objection filed"),
     "staff.outbox.failed": _("To staff: mails that could not be sent"),
+    "catalogue.introduction_requested": _("Request for an introduction"),
+    "catalogue.introduction_answered": _("Answer to a request for an introduction"),
+    "case.decided": _("Review of a pilot case"),
 }
 
 

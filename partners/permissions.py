@@ -170,6 +170,16 @@ def _application_editor(user, application):
     return YES
 
 
+def _case_editor(user, case):
+    if not acts_for(user, case.organization):
+        return no(_g("You do not act for this organisation."))
+    if not (verdict := unless_suspended(case.organization)):
+        return verdict
+    if case.state not in ("draft", "returned"):
+        return no(_g("A case can only be changed while it is being prepared or after it was returned."))
+    return YES
+
+
 # --- Organisation verification (the verification process's permission rule) --------------------------------
 
 def can_fire_verification(user, transition: Transition, case) -> Verdict:
@@ -198,6 +208,21 @@ def can_fire_verification(user, transition: Transition, case) -> Verdict:
                          "another decides."), "four_eyes")
         if case.recommended_by_id == user.pk:
             return no(_g("Four eyes: you checked this case's documents, so a colleague decides it."), "four_eyes")
+    return YES
+
+
+def can_fire_case(user, transition: Transition, case) -> Verdict:
+    """May this person fire this pilot-case transition now? Staff never review their own organisation's case."""
+    if not user or not user.is_authenticated:
+        return no(_g("Please log in."))
+    if APPLICANT in transition.roles:
+        if acts_for(user, case.organization):
+            return unless_suspended(case.organization)
+        return no(_g("Only people acting for the organisation can do this."))
+    if not any(has_role(user, r) for r in transition.roles):
+        return no(_g("Your role does not allow this action."))
+    if acts_for(user, case.organization):
+        return no(_g("You act for this organisation, so you cannot review its case."), "four_eyes")
     return YES
 
 
@@ -296,6 +321,15 @@ RULES = {
     "subsidy.rules": _staff_rule(ADMINISTRATOR),
     "subsidy.budget": _staff_rule(APPROVER, ADMINISTRATOR),
     "subsidy.reports": _staff_rule(REVIEWER, APPROVER, ADMINISTRATOR),
+    "catalogue.create": _member_rule,
+    "catalogue.edit": _member_rule,
+    "catalogue.moderate": _staff_rule(REVIEWER, APPROVER, ADMINISTRATOR),
+    "case.create": _member_rule,
+    "case.edit": _case_editor,
+    "case.queue": _staff_rule(REVIEWER, APPROVER, ADMINISTRATOR),
+    "case.designate": _staff_rule(APPROVER, ADMINISTRATOR),
+    "target.edit": _staff_rule(ADMINISTRATOR),
+    "dashboard.view": _staff_rule(REVIEWER, APPROVER, StaffRole.SERVICE_OFFICER, ADMINISTRATOR),
 }
 
 

@@ -92,6 +92,18 @@ LOCATIONS: tuple[Location, ...] = (
     Location("partners.SubsidyDocument", ("uploaded_by",), "subsidy_claims", PSEUDONYMISED, PUBLIC_RECORD,
              "kept with the subsidy claim as the proof it was decided on (the company's contract, invoices and "
              "proof of delivery)", not_personal=("file", "original_name")),
+    Location("partners.DataSet", ("contact",), "catalogue_entries", PSEUDONYMISED, CONTRACT,
+             "kept as the organisation's catalogue entry; its contact becomes the anonymised account",
+             not_personal=("name", "description", "languages", "sample_description")),
+    Location("partners.DataDemand", ("contact",), "catalogue_entries", PSEUDONYMISED, CONTRACT,
+             "kept as the organisation's catalogue entry; its contact becomes the anonymised account",
+             not_personal=("description", "languages", "quality_needs", "accepted_access_terms")),
+    Location("partners.Introduction", ("requested_by", "answered_by", "message"), "introductions", PSEUDONYMISED,
+             CONTRACT, "kept as the record of the two organisations' introduction, naming only the anonymised "
+             "account"),
+    Location("partners.Case", ("submitted_by",), "pilot_cases", PSEUDONYMISED, PUBLIC_RECORD,
+             "kept as the organisation's pilot case, naming only the anonymised account",
+             not_personal=("scenario", "results", "return_reason")),
     Location("partners.ReviewMessage", ("author", "body", "points"), "review_messages", PSEUDONYMISED, PUBLIC_RECORD,
              "kept with the application, naming only the anonymised account; the person's e-mail and mobile "
              "are scrubbed from the text, and their name from their own (privacy.scrub_free_text)"),
@@ -154,6 +166,7 @@ NOT_PERSONAL: dict[str, str] = {
     "partners.District": "names of districts",
     "partners.Industry": "names of industries",
     "partners.InvitationCode": "names of organisations and departments; the person is only linked by id",
+    "partners.CaseMedia": "images and PDF documents of an organisation's pilot case; no uploader is recorded",
 }
 
 

@@ -400,7 +400,8 @@ SPECTACULAR_SETTINGS = {
                             "VerificationKindEnum": "partners.enums.VerificationKind",
                             "VerificationActionEnum": "partners.workflow.VERIFICATION.actions",
                             "OrgVerificationEnum": "partners.enums.OrgVerification",
-                            "AttachmentKindEnum": "partners.models.application.AttachmentKind"},
+                            "AttachmentKindEnum": "partners.models.application.AttachmentKind",
+                            "CaseKindEnum": "partners.enums.CaseKind"},
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "partners.api.schema.document_errors",
@@ -447,6 +448,8 @@ PUBLICITY_DAYS = env.int("PUBLICITY_DAYS", default=7)
 VERIFICATION_FOUR_EYES = env.bool("VERIFICATION_FOUR_EYES", default=True)
 # Standing (confirmed) pairings of user units with model teams are listed on both members' public pages.
 PAIRINGS_PUBLIC = env.bool("PAIRINGS_PUBLIC", default=True)
+# Data sets and demands wait for a member of staff before they are public; off, they are public at once.
+CATALOGUE_MODERATION = env.bool("CATALOGUE_MODERATION", default=True)
 # Who may apply by where the credit code was issued: beijing_only, beijing_entity (outside Beijing only with an
 # operating entity in Beijing named by its own code) or anywhere; see partners/services/eligibility.py.
 PLAN_ELIGIBILITY = env.str("PLAN_ELIGIBILITY", default="beijing_entity")

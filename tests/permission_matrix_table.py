@@ -211,6 +211,37 @@ TABLE = {
     "review:subsidy_budget": {"get": NOT_ALLOWED, "post": "302 403 403 403 403 400 403 400"},  # /staff/subsidy/budget/ (approvers and administrators)
     "review:subsidy_reports": {"get": REVIEW_STAFF, "post": REVIEW_STAFF},  # /staff/subsidy/reports/
     "review:subsidy_export": {"get": REVIEW_STAFF, "post": REVIEW_STAFF},  # /staff/subsidy/reports/export.xlsx
+    # --- data catalogue, showcase of pilot cases, plan dashboard ----------------------------------------------
+    "dataset-list": {"get": PUBLIC, "post": API_READ_ONLY},  # /api/v1/datasets/
+    "dataset-detail": {"get": PUBLIC, "post": API_READ_ONLY},  # /api/v1/datasets/<uuid>/
+    "demand-list": {"get": PUBLIC, "post": API_READ_ONLY},  # /api/v1/demands/
+    "demand-detail": {"get": PUBLIC, "post": API_READ_ONLY},  # /api/v1/demands/<uuid>/
+    "demand-matches": {"get": PUBLIC, "post": API_READ_ONLY},  # /api/v1/demands/<uuid>/matches/
+    "case-list": {"get": PUBLIC, "post": API_READ_ONLY},  # /api/v1/cases/
+    "case-detail": {"get": PUBLIC, "post": API_READ_ONLY},  # /api/v1/cases/<uuid>/ (published)
+    "target-progress-list": {"get": PUBLIC, "post": API_READ_ONLY},  # /api/v1/target-progress/
+    "catalogue:datasets": {"get": PUBLIC, "post": NOT_ALLOWED},  # /data/
+    "catalogue:demands": {"get": PUBLIC, "post": NOT_ALLOWED},  # /data/demands/
+    "catalogue:dataset": {"get": PUBLIC, "post": NOT_ALLOWED},  # /data/sets/<uuid>/ (public)
+    "catalogue:demand": {"get": PUBLIC, "post": NOT_ALLOWED},  # /data/demands/<uuid>/ (public)
+    # POST without the entry to be introduced to: 400 for everyone signed in.
+    "catalogue:introduce": {"get": NOT_ALLOWED, "post": "302 400 400 400 400 400 400 400"},  # /data/dataset/<uuid>/introduce/
+    "catalogue:answer": {"get": NOT_ALLOWED, "post": "302 400 400 400 400 400 400 400"},  # /data/introductions/<uuid>/answer/ (no decision)
+    "catalogue:mine": {"get": LOGGED_IN, "post": LOGIN_THEN_NOT_ALLOWED},  # /portal/catalogue/
+    # Staff without an organisation are sent to the portal to register one.
+    "catalogue:new": {"get": "302 200 200 200 302 302 302 302", "post": "302 200 200 200 302 302 302 302"},  # /portal/catalogue/new/dataset/
+    "catalogue:case_new": {"get": "302 200 200 200 302 302 302 302", "post": "302 200 200 200 302 302 302 302"},  # /portal/cases/new/
+    "catalogue:showcase": {"get": PUBLIC, "post": NOT_ALLOWED},  # /showcase/
+    "catalogue:case": {"get": "404 200 404 200 200 200 404 200", "post": NOT_ALLOWED},  # /showcase/<uuid>/ (A's draft)
+    # A submits (302); the colleague then finds it submitted (302 with a message); reviewers may not submit.
+    "catalogue:case_action": {"get": NOT_ALLOWED, "post": "302 302 404 302 403 403 404 403"},  # /showcase/<uuid>/actions/submit/
+    "catalogue:summary": {"get": PUBLIC, "post": NOT_ALLOWED},  # /plan/
+    "catalogue:moderation": {"get": REVIEW_STAFF, "post": "302 403 403 403 405 405 403 405"},  # /staff/catalogue/
+    "catalogue:moderate": {"get": "302 403 403 403 405 405 403 405", "post": "302 403 403 403 302 302 403 302"},  # /staff/catalogue/dataset/<uuid>/
+    "catalogue:case_queue": {"get": REVIEW_STAFF, "post": "302 403 403 403 405 405 403 405"},  # /staff/cases/
+    "catalogue:designate": {"get": "302 403 403 403 403 405 403 405", "post": "302 403 403 403 403 302 403 302"},  # /staff/cases/<uuid>/designate/
+    "catalogue:dashboard": {"get": "302 403 403 403 200 200 200 200", "post": "302 403 403 403 405 405 405 405"},  # /staff/plan/
+    "catalogue:dashboard_csv": {"get": "302 403 403 403 200 200 200 200", "post": "302 403 403 403 405 405 405 405"},  # /staff/plan/export.csv
 }
 
 # Values of URL parameters, by route (rows may also carry their own "kwargs").
@@ -291,7 +322,45 @@ KWARGS = {
     "review:letter_edit": lambda w: {"outcome": "approved", "language": "en"},
     "security:role_change": lambda w: {"user_id": w.reviewer.pk},
     "security:person_export": lambda w: {"user_id": w.applicant_a.pk},
+    "dataset-detail": lambda w: {"id": catalogue_world(w).dataset_a.public_id},
+    "demand-detail": lambda w: {"id": catalogue_world(w).demand_b.public_id},
+    "demand-matches": lambda w: {"id": catalogue_world(w).demand_b.public_id},
+    "case-detail": lambda w: {"id": catalogue_world(w).published_case_a.public_id},
+    "catalogue:dataset": lambda w: {"public_id": catalogue_world(w).dataset_a.public_id},
+    "catalogue:demand": lambda w: {"public_id": catalogue_world(w).demand_b.public_id},
+    "catalogue:introduce": lambda w: {"kind": "dataset", "public_id": catalogue_world(w).dataset_a.public_id},
+    "catalogue:answer": lambda w: {"public_id": catalogue_world(w).introduction_to_a.public_id},
+    "catalogue:new": lambda w: {"kind": "dataset"},
+    "catalogue:case": lambda w: {"public_id": catalogue_world(w).draft_case_a.public_id},
+    "catalogue:case_action": lambda w: {"public_id": catalogue_world(w).draft_case_a.public_id, "action": "submit"},
+    "catalogue:moderate": lambda w: {"kind": "dataset", "public_id": catalogue_world(w).dataset_a.public_id},
+    "catalogue:designate": lambda w: {"public_id": catalogue_world(w).published_case_a.public_id},
 }
+
+
+def catalogue_world(w):
+    """Organisation A's public data set and cases, B's public demand, and B's request for an introduction to A
+    (made once per world)."""
+    if not hasattr(w, "dataset_a"):
+        from django.test import override_settings
+
+        from partners.models import Case, DataDemand, DataSet
+        from partners.services import cases, catalogue, introductions
+
+        with override_settings(CATALOGUE_MODERATION=False):
+            w.dataset_a = catalogue.publish(w.applicant_a, DataSet(
+                organization=w.org_a, name="A的数据集", modality="text", industry_id="health"))
+            w.demand_b = catalogue.publish(w.applicant_b, DataDemand(
+                organization=w.org_b, title="B的需求", modality="text", industry_id="health", stage="finetuning"))
+        w.introduction_to_a = introductions.request_introduction(w.applicant_b, w.dataset_a, w.demand_b)
+        w.draft_case_a = cases.create_case(w.applicant_a, Case(
+            organization=w.org_a, kind="application", title="A的草稿案例", scenario="场景", results="成效", year=2025))
+        w.published_case_a = cases.create_case(w.applicant_a, Case(
+            organization=w.org_a, kind="solution", title="A的案例", scenario="场景", results="成效", year=2025))
+        cases.fire(w.applicant_a, w.published_case_a, "submit")
+        cases.fire(w.reviewer, w.published_case_a, "start_review")
+        cases.fire(w.reviewer, w.published_case_a, "publish")
+    return w
 
 # The same routes on organisation A's draft (w.draft_a, w.draft_attachment_a): drafts belong to the applicant
 # until submitted, so every staff identity gets 404 on the web and in the API alike (the staff screens first

@@ -103,7 +103,10 @@ def test_public_operations_need_no_key(schema):
     assert public == {("/api/v1/members/", "get"), ("/api/v1/members/{member_number}/", "get"),
                       ("/api/v1/partner-types/", "get"), ("/api/v1/districts/", "get"),
                       ("/api/v1/districts/{code}/", "get"), ("/api/v1/industries/", "get"),
-                      ("/api/v1/industries/{code}/", "get")}
+                      ("/api/v1/industries/{code}/", "get"), ("/api/v1/datasets/", "get"),
+                      ("/api/v1/datasets/{id}/", "get"), ("/api/v1/demands/", "get"), ("/api/v1/demands/{id}/", "get"),
+                      ("/api/v1/demands/{id}/matches/", "get"), ("/api/v1/cases/", "get"),
+                      ("/api/v1/cases/{id}/", "get"), ("/api/v1/target-progress/", "get")}
     for path, _method in public:  # and they really answer without one
         if "{" not in path:
             assert APIClient().get(path).status_code == 200, path

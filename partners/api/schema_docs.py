@@ -14,6 +14,10 @@ TAGS = [
                      "checked by staff; claims and disputes with their actions. 单位核验：认领与争议及其操作。"),
     ("subsidy", "Pairings of user units with model teams, and compute subsidy claims with their actions. "
                 "结对与算力补贴申请及其操作。"),
+    ("catalogue", "The data catalogue: data sets offered, training-data demands and their explained matches. "
+                  "数据供需目录：数据集、训练数据需求及匹配说明。"),
+    ("showcase", "Published pilot cases and progress against the plan's yearly targets. "
+                 "标杆案例展示与年度目标进展。"),
     ("events", "The events feed for synchronisation, in commit order. 用于同步的事件流（按提交顺序）。"),
     ("webhooks", "Subscriptions that push events, signed, with their deliveries. 事件推送订阅（签名）及投递记录。"),
     ("reference", "Reference lists: partner types, districts, industries. 参考数据：伙伴类型、区、行业。"),
@@ -48,6 +52,14 @@ OPERATIONS = {
     "v1_subsidy_claims_documents_list": ("subsidy", "List a claim's documents", "补贴申请材料列表"),
     "v1_subsidy_claims_documents_create": ("subsidy", "Upload a claim document", "上传补贴申请材料"),
     "v1_events_list": ("events", "Read the events feed", "读取事件流"),
+    "v1_datasets_list": ("catalogue", "List data sets", "数据集列表"),
+    "v1_datasets_retrieve": ("catalogue", "Read a data set", "查看数据集"),
+    "v1_demands_list": ("catalogue", "List data demands", "数据需求列表"),
+    "v1_demands_retrieve": ("catalogue", "Read a data demand", "查看数据需求"),
+    "v1_demands_matches_list": ("catalogue", "Data sets matching a demand, explained", "需求匹配的数据集及说明"),
+    "v1_cases_list": ("showcase", "List published pilot cases", "标杆案例列表"),
+    "v1_cases_retrieve": ("showcase", "Read a pilot case", "查看标杆案例"),
+    "v1_target_progress_list": ("showcase", "Progress against the yearly targets", "年度目标进展"),
     "v1_webhooks_list": ("webhooks", "List your webhook subscriptions", "我的推送订阅列表"),
     "v1_webhooks_create": ("webhooks", "Subscribe to events", "订阅事件"),
     "v1_webhooks_retrieve": ("webhooks", "Read a subscription", "查看订阅"),
@@ -63,7 +75,9 @@ OPERATIONS = {
 }
 
 # Read by anyone, with or without a key: the directory and the reference lists.
-PUBLIC_OPERATIONS = {"v1_members_list", "v1_members_retrieve", "v1_partner_types_list", "v1_districts_list",
+PUBLIC_OPERATIONS = {"v1_datasets_list", "v1_datasets_retrieve", "v1_demands_list", "v1_demands_retrieve",
+                     "v1_demands_matches_list", "v1_cases_list", "v1_cases_retrieve", "v1_target_progress_list",
+                     "v1_members_list", "v1_members_retrieve", "v1_partner_types_list", "v1_districts_list",
                      "v1_districts_retrieve", "v1_industries_list", "v1_industries_retrieve"}
 
 HEADER_COMPONENTS = {

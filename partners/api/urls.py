@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 
 from . import schema  # noqa: F401  (registers the API-key security scheme)
 from .applications import ApplicationViewSet, DecisionViewSet, OrganizationViewSet
+from .catalogue import CaseViewSet, DataDemandViewSet, DataSetViewSet, TargetProgressViewSet
 from .events import EventViewSet
 from .members import MemberViewSet
 from .reference import DistrictViewSet, IndustryViewSet, PartnerTypeViewSet
@@ -28,6 +29,10 @@ router.register("webhooks", WebhookViewSet, basename="webhook")
 router.register("verification-cases", VerificationCaseViewSet, basename="verification-case")
 router.register("pairings", PairingViewSet, basename="pairing")
 router.register("subsidy-claims", SubsidyClaimViewSet, basename="subsidy-claim")
+router.register("datasets", DataSetViewSet, basename="dataset")
+router.register("demands", DataDemandViewSet, basename="demand")
+router.register("cases", CaseViewSet, basename="case")
+router.register("target-progress", TargetProgressViewSet, basename="target-progress")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -22,6 +22,8 @@ from .api import ApiKey, IdempotencyRecord, WebhookSubscription
 from .tally import Tally
 from .verification import VerificationCase, VerificationDocument
 from .subsidy import Pairing, PairingMilestone, SubsidyBudget, SubsidyClaim, SubsidyDocument, SubsidyRule
+from .catalogue import DataDemand, DataSet, Introduction
+from .showcase import Case, CaseMedia, YearTarget
 
 __all__ = [
     "User", "District", "Industry", "Organization", "OrganizationMember", "JoinRequest", "OrganizationInvitation",
@@ -33,4 +35,5 @@ __all__ = [
     "PasswordHistory", "PrivacyNotice", "Consent", "DeletionRequest", "StaffSession", "SecuritySetting",
     "ApiKey", "WebhookSubscription", "IdempotencyRecord", "Tally", "VerificationCase", "VerificationDocument",
     "Pairing", "PairingMilestone", "SubsidyRule", "SubsidyBudget", "SubsidyClaim", "SubsidyDocument",
+    "DataSet", "DataDemand", "Introduction", "Case", "CaseMedia", "YearTarget",
 ]

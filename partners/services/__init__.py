@@ -7,9 +7,10 @@ def register_workflow():
     Importing the service modules registers their effects and checks (decorators on each process); the
     recorders write each transition's audit event and outbox rows inside fire()'s transaction.
     """
-    from ..workflow import APPLICATION, PAIRING, SUBSIDY_CLAIM, VERIFICATION
+    from ..workflow import APPLICATION, CASE, PAIRING, SUBSIDY_CLAIM, VERIFICATION
     from . import (  # noqa: F401  (registers effects and checks)
         applications,
+        cases,
         membership,
         pairings,
         review,
@@ -21,6 +22,7 @@ def register_workflow():
     VERIFICATION.record(verification.record_verification_transition)
     PAIRING.record(pairings.record_pairing_transition)
     SUBSIDY_CLAIM.record(subsidy_claims.record_subsidy_claim_transition)
+    CASE.record(cases.record_case_transition)
 
 
 def record_application_transition(application, transition, actor, inputs, data, source):

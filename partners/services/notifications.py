@@ -73,6 +73,10 @@ KINDS: dict[str, Kind] = {
     "subsidy_claim.submitted": Kind(_("Receipt of your subsidy claim"), APPLICANT),
     "subsidy_claim.decided": Kind(_("Decision on your subsidy claim"), APPLICANT, True),
     "staff.subsidy_claim.submitted": Kind(_("New subsidy claim to review"), STAFF),
+    "catalogue.introduction_requested": Kind(_("A request for an introduction in the data catalogue"), APPLICANT,
+                                             True),
+    "catalogue.introduction_answered": Kind(_("Answer to your request for an introduction"), APPLICANT),
+    "case.decided": Kind(_("Review of your pilot case"), APPLICANT, True),
 }
 
 # Account mail is rendered by allauth when it is recorded and holds one-time links: it is e-mail only,

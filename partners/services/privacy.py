@@ -213,6 +213,31 @@ def _history_models():
             and hasattr(m, "history_user")]
 
 
+def _catalogue_and_cases(user) -> dict:
+    """The catalogue entries the person is the contact of, their introductions and the cases they submitted."""
+    from ..models import Case, DataDemand, DataSet, Introduction
+
+    entries = [{"kind": "dataset", "name": d.name, "organisation": d.organization.name, "state": d.moderation}
+               for d in DataSet.objects.filter(contact=user).select_related("organization")]
+    entries += [{"kind": "demand", "name": d.title, "organisation": d.organization.name, "state": d.moderation}
+                for d in DataDemand.objects.filter(contact=user).select_related("organization")]
+    return {
+        "catalogue_entries": entries,
+        "introductions": [
+            {"dataset": i.dataset.name, "demand": i.demand.title, "state": i.state, "message": i.message,
+             "requested": i.requested_by_id == user.pk, "created_at": _iso(i.created_at),
+             "answered_at": _iso(i.answered_at)}
+            for i in Introduction.objects.filter(Q(requested_by=user) | Q(answered_by=user))
+            .select_related("dataset", "demand")
+        ],
+        "pilot_cases": [
+            {"title": c.title, "organisation": c.organization.name, "state": c.state, "year": c.year,
+             "created_at": _iso(c.created_at)}
+            for c in Case.objects.filter(submitted_by=user).select_related("organization")
+        ],
+    }
+
+
 def personal_data(user) -> dict:
     """Everything the registry holds about one person, in a form they can read and keep.
 
@@ -287,6 +312,7 @@ def personal_data(user) -> dict:
                                                  | Q(documents__uploaded_by=user)).distinct()
             .select_related("organization").prefetch_related("documents")
         ],
+        **_catalogue_and_cases(user),
         "invitations": [
             {"organisation": inv.organization.name, "email": inv.email, "title": inv.title, "state": inv.state,
              "created_at": _iso(inv.created_at), "answered_at": _iso(inv.answered_at)}

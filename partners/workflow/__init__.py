@@ -5,9 +5,10 @@ check registrars, and `fire(application_id, action, actor)` for applications. Ot
 `engine.fire(process, obj_id, action, actor)`.
 """
 
-from . import engine, pairing, subsidy_claim, verification
+from . import case, engine, pairing, subsidy_claim, verification
 from .application import ACTIONS, FIELD_LABELS, OPEN_BEFORE_DECISION, TABLE, TRANSITIONS
 from .application import PROCESS as APPLICATION
+from .case import PROCESS as CASE
 from .engine import (
     PROCESSES,
     Actor,
@@ -40,7 +41,8 @@ def mermaid(process="application") -> str:
 
 
 __all__ = [
-    "ACTIONS", "ADMINISTRATOR", "PAIRING", "SUBSIDY_CLAIM", "pairing", "subsidy_claim", "APPLICANT", "APPLICATION", "APPROVER", "FIELD_LABELS", "OPEN_BEFORE_DECISION",
+    "ACTIONS", "ADMINISTRATOR", "CASE", "PAIRING", "SUBSIDY_CLAIM", "case", "pairing", "subsidy_claim", "APPLICANT",
+    "APPLICATION", "APPROVER", "FIELD_LABELS", "OPEN_BEFORE_DECISION",
     "PROCESSES", "REVIEWER", "SYSTEM", "TABLE", "TRANSITIONS", "Actor", "AlreadyChanged", "MissingInput", "Process",
     "Transition", "TransitionError", "VERIFICATION", "verification", "available_actions", "check", "effect", "engine", "fire", "get_transition",
     "mermaid", "transitions_from",

@@ -1,0 +1,123 @@
+"""The plan's dashboard: figures for the office and the public summary, each from a small provider function.
+
+A provider returns one Section (a title, a Series of rows, how to chart it). Other parts of the registry plug
+their figures in with `register()` (pairings formed, subsidy claims approved and paid), so the dashboard page,
+the public summary and the export need no change. Every provider runs a fixed number of queries, whatever
+the amount of data (tests/test_dashboard.py counts them).
+"""
+
+from collections import OrderedDict
+from dataclasses import dataclass
+
+from django.db import connection
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _g
+
+from ..enums import ApplicationState, CaseKind, IntroductionState, Moderation
+from ..models import Application, DataDemand, DataSet, Introduction
+from . import cases, statistics
+from .statistics import Series
+
+
+@dataclass
+class Section:
+    code: str
+    title: str
+    series: Series
+    chart: str = "bar"  # "bar", "column" or "" (table only)
+    value_label: str = ""
+    note: str = ""
+
+
+PROVIDERS: "OrderedDict[str, tuple]" = OrderedDict()
+
+
+def register(code, *, public=True):
+    """Add a provider: a function returning a Section. `public` ones are on the public summary too."""
+    def add(func):
+        PROVIDERS[code] = (func, public)
+        return func
+
+    return add
+
+
+def sections(*, public=False) -> list[Section]:
+    return [func() for code, (func, is_public) in PROVIDERS.items() if is_public or not public]
+
+
+@register("members_by_type")
+def members_by_type():
+    return Section("members_by_type", _g("Members by partner type"), statistics.members_per_partner_type())
+
+
+@register("members_by_district")
+def members_by_district():
+    return Section("members_by_district", _g("Members by district"), statistics.members_per_district())
+
+
+@register("members_by_month")
+def members_by_month():
+    return Section("members_by_month", _g("Members admitted per month"), statistics.admissions_per_month(),
+                   chart="column")
+
+
+def _median_days_in_state() -> dict:
+    """{state: (applications now in it, median days they have been in it)} in one query."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT state, count(*), percentile_cont(0.5) WITHIN GROUP "
+                "(ORDER BY extract(epoch FROM (now() - state_changed_at))) FROM partners_application GROUP BY state")
+            return {state: (n, (seconds or 0) / 86400) for state, n, seconds in cursor.fetchall()}
+    now = timezone.now()
+    waits = {}
+    for state, changed in Application.objects.values_list("state", "state_changed_at").iterator():
+        waits.setdefault(state, []).append((now - changed).total_seconds() / 86400 if changed else 0)
+    result = {}
+    for state, days in waits.items():
+        days.sort()
+        mid = len(days) // 2
+        result[state] = (len(days), days[mid] if len(days) % 2 else (days[mid - 1] + days[mid]) / 2)
+    return result
+
+
+@register("applications_by_state", public=False)
+def applications_by_state():
+    per_state = _median_days_in_state()
+    rows = [(s.value, str(s.label), per_state.get(s.value, (0, 0))[0]) for s in ApplicationState]
+    medians = {s.value: round(per_state.get(s.value, (0, 0))[1], 1) for s in ApplicationState}
+    section = Section("applications_by_state", _g("Applications by state"), Series(rows),
+                      note=_g("With the median number of days the applications now in each state have been in it."))
+    section.medians = medians
+    return section
+
+
+@register("cases_published")
+def cases_published():
+    counts = cases.cases_by_year_and_kind()
+    rows = [(f"{year}-{kind}", f"{year} {CaseKind(kind).label}", n)
+            for (year, kind), n in sorted(counts.items(), key=lambda item: (-item[0][0], item[0][1]))]
+    return Section("cases_published", _g("Pilot cases published"), Series(rows))
+
+
+@register("data_matched")
+def data_matched():
+    datasets = DataSet.objects.filter(moderation=Moderation.PUBLISHED).count()
+    demands = DataDemand.objects.filter(moderation=Moderation.PUBLISHED).count()
+    intro = dict(Introduction.objects.values_list("state").annotate(n=Count("pk")).values_list("state", "n"))
+    rows = [("datasets", _g("Data sets in the catalogue"), datasets),
+            ("demands", _g("Data demands in the catalogue"), demands),
+            ("introductions", _g("Introductions requested"), sum(intro.values())),
+            ("accepted", _g("Introductions accepted (supply and demand matched)"),
+             intro.get(IntroductionState.ACCEPTED, 0))]
+    return Section("data_matched", _g("Data supply and demand"), Series(rows))
+
+
+@register("target_progress")
+def target_progress():
+    progress = cases.target_progress()
+    rows = [(f"{p.year}-{p.kind}", f"{p.year} {p.label} ({p.count}/{p.target})", p.count) for p in progress]
+    section = Section("target_progress", _g("Progress against the yearly targets"), Series(rows), chart="bar")
+    section.progress = progress
+    return section

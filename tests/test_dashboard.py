@@ -1,0 +1,64 @@
+"""The plan's dashboard: every figure it shows, with a query count that stays the same as the data grows."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from partners.models import YearTarget
+from partners.services import cases, dashboard, introductions
+from tests.catalogue_helpers import case, dataset, demand, published
+from tests.factories import OrganizationFactory, submitted_application
+from tests.public_fixtures import make_member
+
+pytestmark = pytest.mark.django_db
+
+
+def grow(n, reviewer, approver):
+    for i in range(n):
+        member = make_member(f"北京看板公司{i}", types=("data", "model"), district=("110108", "110105")[i % 2])
+        supply, need = dataset(member.organization), demand()
+        intro = introductions.request_introduction(supply.organization.owner, supply, need)
+        introductions.answer(need.organization.owner, intro, accept=True)
+        item = published(case(member.organization, year=2025 + i % 2, kind=("application", "solution")[i % 2]),
+                         reviewer)
+        cases.designate(approver, item)
+        submitted_application(OrganizationFactory().owner)
+
+
+def count_queries(public=False):
+    with CaptureQueriesContext(connection) as ctx:
+        result = dashboard.sections(public=public)
+    return len(ctx.captured_queries), result
+
+
+def test_dashboard_query_count_is_flat_in_data_size(reviewer, approver, settings):
+    settings.CATALOGUE_MODERATION = False
+    YearTarget.objects.create(year=2025, applications=10, solutions=10)
+    grow(2, reviewer, approver)
+    small, _ = count_queries()
+    small_public, _ = count_queries(public=True)
+    grow(8, reviewer, approver)
+    large, sections = count_queries()
+    large_public, _ = count_queries(public=True)
+    assert small == large and small_public == large_public
+    assert large <= 15
+
+    by_code = {s.code: s for s in sections}
+    assert {"members_by_type", "members_by_district", "members_by_month", "applications_by_state",
+            "cases_published", "data_matched", "target_progress"} <= set(by_code)
+    matched = {code: n for code, _label, n in by_code["data_matched"].series.rows}
+    assert matched == {"datasets": 10, "demands": 10, "introductions": 10, "accepted": 10}
+    progress = {(p.year, p.kind): p.count for p in by_code["target_progress"].progress}
+    assert progress[(2025, "application")] == 5 and progress[(2026, "solution")] == 5
+    types = {code: n for code, _label, n in by_code["members_by_type"].series.rows}
+    assert types["data"] == 10 and types["model"] == 10
+    assert dict((c, n) for c, _l, n in by_code["applications_by_state"].series.rows)["submitted"] == 10
+    assert "applications_by_state" not in {s.code for s in dashboard.sections(public=True)}
+
+
+def test_a_provider_plugs_in(monkeypatch):
+    from partners.services.statistics import Series
+
+    monkeypatch.setattr(dashboard, "PROVIDERS", dict(dashboard.PROVIDERS))
+    dashboard.register("pairings")(lambda: dashboard.Section("pairings", "Pairings formed", Series([("x", "x", 3)])))
+    assert dashboard.sections()[-1].code == "pairings"
