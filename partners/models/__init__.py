@@ -21,6 +21,16 @@ from .compliance import Consent, DeletionRequest, PasswordHistory, PrivacyNotice
 from .api import ApiKey, IdempotencyRecord, WebhookSubscription
 from .tally import Tally
 from .verification import VerificationCase, VerificationDocument
+from .member_service import (
+    AnnualUpdate,
+    Contact,
+    FollowUp,
+    MemberRequest,
+    MemberService,
+    OfficerScope,
+    ProfileChange,
+)
+from .roster_import import RosterImport, RosterImportRow
 
 __all__ = [
     "User", "District", "Industry", "Organization", "OrganizationMember", "JoinRequest", "OrganizationInvitation",
@@ -31,4 +41,6 @@ __all__ = [
     "Notification", "NotificationAttempt", "NotificationPreference",
     "PasswordHistory", "PrivacyNotice", "Consent", "DeletionRequest", "StaffSession", "SecuritySetting",
     "ApiKey", "WebhookSubscription", "IdempotencyRecord", "Tally", "VerificationCase", "VerificationDocument",
+    "OfficerScope", "MemberService", "Contact", "FollowUp", "MemberRequest", "AnnualUpdate", "ProfileChange",
+    "RosterImport", "RosterImportRow",
 ]

@@ -7,11 +7,12 @@ def register_workflow():
     Importing the service modules registers their effects and checks (decorators on each process); the
     recorders write each transition's audit event and outbox rows inside fire()'s transaction.
     """
-    from ..workflow import APPLICATION, VERIFICATION
-    from . import applications, membership, review, verification  # noqa: F401  (registers effects and checks)
+    from ..workflow import APPLICATION, MEMBER_REQUEST, VERIFICATION
+    from . import applications, member_requests, membership, review, verification  # noqa: F401  (registers effects and checks)
 
     APPLICATION.record(record_application_transition)
     VERIFICATION.record(verification.record_verification_transition)
+    MEMBER_REQUEST.record(member_requests.record_member_request_transition)
 
 
 def record_application_transition(application, transition, actor, inputs, data, source):

@@ -2,7 +2,17 @@
 
 from django.urls import path
 
-from . import portal, portal_files, portal_letters, portal_org, portal_verification, portal_wizard
+from . import (
+    member_certificate,
+    portal,
+    portal_annual,
+    portal_files,
+    portal_letters,
+    portal_members,
+    portal_org,
+    portal_verification,
+    portal_wizard,
+)
 
 app_name = "portal"
 urlpatterns = [
@@ -26,6 +36,11 @@ urlpatterns = [
          name="verification_document_delete"),
     path("verification/<int:pk>/action/<slug:action>/", portal_verification.case_action,
          name="verification_action"),
+    path("organisations/<int:pk>/requests/", portal_members.requests, name="member_requests"),
+    path("organisations/<int:pk>/certificate.pdf", member_certificate.portal_certificate, name="member_certificate"),
+    path("organisations/<int:pk>/annual-update/", portal_annual.annual_update, name="annual_update"),
+    path("requests/<int:pk>/", portal_members.request_detail, name="member_request"),
+    path("requests/<int:pk>/act/<slug:action>/", portal_members.request_act, name="member_request_act"),
     path("invitations/", portal_org.invitations, name="invitations"),
     path("invitations/<int:pk>/<slug:decision>/", portal_org.invitation_answer, name="invitation_answer"),
     path("join-requests/<int:pk>/<slug:decision>/", portal_org.join_request_decide, name="join_request_decide"),
