@@ -132,14 +132,15 @@ def _on_reopen(member_request, actor, inputs):
 
 @PROCESS.check("escalate")
 def _check_escalation_due(member_request, actor, inputs):
-    if member_request.escalated_at is not None or member_request.due_at > timezone.now():
+    now = inputs.get("now") or timezone.now()
+    if member_request.escalated_at is not None or member_request.due_at > now:
         raise engine.TransitionError(_g("This request is not overdue, or was already escalated."), code="conflict")
 
 
 @PROCESS.effect("escalate")
 def _on_escalate(member_request, actor, inputs):
     member_request.escalated_at = timezone.now()
-    overdue = timezone.now() - member_request.due_at
+    overdue = (inputs.get("now") or timezone.now()) - member_request.due_at
     return {"request": member_request.pk, "due_at": member_request.due_at.isoformat(),
             "overdue_days": overdue.days}
 
@@ -165,7 +166,7 @@ def escalate_overdue_requests(now=None) -> int:
     escalated = 0
     for pk in list(overdue):
         try:
-            engine.fire("member_request", pk, "escalate", engine.Actor(system=True))
+            engine.fire("member_request", pk, "escalate", engine.Actor(system=True), now=now)
             escalated += 1
         except engine.TransitionError:
             continue  # changed meanwhile (resolved, or escalated by another run)
