@@ -3,7 +3,7 @@
 Codes are stable; a new kind of event is added here (a test finds every `log_event("…")` in the code).
 """
 
-from .enums import ApplicationState, MembershipState, VerificationState
+from .enums import ApplicationState, MemberRequestState, MembershipState, VerificationState
 
 # Transitions write their own codes (workflow.TRANSITIONS); these are the other events.
 OTHER_EVENTS = {
@@ -17,6 +17,9 @@ OTHER_EVENTS = {
     "organization.join_requested", "organization.join_approved", "organization.join_declined",
     "notification.resent", "letter_template.changed", "letter_template.reset",
     "verification.opened", "organization.identity_changed", "verification.document_added", "verification.document_removed", "verification.assigned",
+    "member.officers_assigned", "member.contact_logged", "member.follow_up_done", "member.key_enterprise_set",
+    "member.imported", "member_request.raised", "annual_update.asked", "annual_update.answered",
+    "profile.change_proposed", "profile.change_accepted", "profile.change_rejected",
     # Written by earlier versions; their events stay in the trail (colleagues are invited now).
     "organization.colleague_added",
 }
@@ -24,9 +27,10 @@ OTHER_EVENTS = {
 # Names integrators know an event by, besides the audit code it comes from (webhook subscriptions).
 ALIASES = {"application.admitted": ["member.admitted"]}
 
-# An event's from/to state: an application's, a membership's when the event changes a member, or a verification
-# case's.
-EVENT_STATES = ["", *dict.fromkeys([*ApplicationState.values, *MembershipState.values, *VerificationState.values])]
+# An event's from/to state: an application's, a membership's when the event changes a member, a verification
+# case's or a member request's.
+EVENT_STATES = ["", *dict.fromkeys([*ApplicationState.values, *MembershipState.values, *VerificationState.values,
+                                    *MemberRequestState.values])]
 
 
 def event_types() -> list[str]:

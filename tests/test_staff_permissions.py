@@ -42,6 +42,17 @@ TABLE = {
     "review:organization": ("get", [LOGIN, 403, 200, 200, 403, 200]),
     "publicity:list": ("get", [200, 200, 200, 200, 200, 200]),
     "publicity:objection": ("get", [200, 200, 200, 200, 200, 200]),
+    # Serving the members: every member staff reads; officers (and administrators) change.
+    "review:members_assign": ("post", [LOGIN, 403, 403, 403, 302, 302]),
+    "review:member_contact": ("post", [LOGIN, 403, 403, 403, 302, 302]),
+    "review:follow_up_done": ("post", [LOGIN, 403, 403, 403, 302, 302]),
+    "review:member_key_enterprise": ("post", [LOGIN, 403, 403, 403, 302, 302]),
+    "review:member_request_new": ("post", [LOGIN, 403, 403, 403, 302, 302]),
+    "review:member_certificate": ("get", [LOGIN, 403, 200, 200, 200, 200]),
+    "review:member_requests": ("get", [LOGIN, 403, 200, 200, 200, 200]),
+    "review:member_request_report": ("get", [LOGIN, 403, 200, 200, 200, 200]),
+    "review:member_request": ("get", [LOGIN, 403, 200, 200, 200, 200]),
+    "review:member_request_act": ("post", [LOGIN, 403, 403, 403, 302, 302]),
 }
 
 
@@ -134,7 +145,38 @@ def request_for(name, world):
         "review:organization": lambda: (reverse(name, args=[c.organization_id]), None),
         "publicity:list": lambda: (reverse(name), None),
         "publicity:objection": lambda: (reverse(name, args=[world["public"].public_id]), None),
+        "review:members_assign": lambda: (reverse(name), {"city_officer": world["people"]["administrator"].pk}),
+        "review:member_contact": lambda: (reverse(name, args=[m.pk]), {
+            "contact-kind": "call", "contact-contacted_on": timezone.localdate().isoformat(),
+            "contact-topics": "电话回访"}),
+        "review:follow_up_done": lambda: (reverse(name, args=[m.pk, _follow_up(m).pk]), None),
+        "review:member_key_enterprise": lambda: (reverse(name, args=[m.pk]), {
+            "key-level": "city", "key-flagged": "on", "key-since": "2026-01-05", "key-reference": "京〔2026〕1号"}),
+        "review:member_request_new": lambda: (reverse(name, args=[m.pk]), {
+            "request-kind": "data", "request-title": "数据", "request-description": "需要数据"}),
+        "review:member_certificate": lambda: (reverse(name, args=[m.pk]), None),
+        "review:member_requests": lambda: (reverse(name), None),
+        "review:member_request_report": lambda: (reverse(name), None),
+        "review:member_request": lambda: (reverse(name, args=[_member_request(m).pk]), None),
+        "review:member_request_act": lambda: (reverse(name, args=[_member_request(m).pk, "resolve"]), {
+            "resolution": "已答复"}),
     }[name]()
+
+
+def _follow_up(membership):
+    from partners.models import Contact, FollowUp
+
+    contact = Contact.objects.create(membership=membership, kind="call", contacted_on=timezone.localdate(),
+                                     topics="回访")
+    return FollowUp.objects.create(contact=contact, membership=membership, action="寄材料",
+                                   due_on=timezone.localdate())
+
+
+def _member_request(membership):
+    from partners.services.member_requests import raise_request
+
+    return raise_request(membership.organization.owner, membership, kind="compute", title="算力",
+                         description="需要算力")
 
 
 @pytest.mark.parametrize("name", list(TABLE))

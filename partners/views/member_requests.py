@@ -19,6 +19,7 @@ from ..models import MemberRequest
 from ..services import member_requests as request_services
 from ..services.applications import ServiceError
 from ..workflow import engine
+from .member_service import officer_view
 from .review_common import paginate, staff_view
 
 
@@ -127,7 +128,7 @@ def request_act(request, pk, action):
 
 
 @require_POST
-@staff_view("membership.view")
+@officer_view
 def request_new(request, pk):
     """An officer records a request the member made by telephone or in a visit."""
     from .member_service import _rerender, _service_error
