@@ -47,6 +47,8 @@ class MemberService(models.Model):
     key_district = models.BooleanField(_("key enterprise of the district"), default=False)
     key_district_on = models.DateField(_("key enterprise of the district since"), null=True, blank=True)
     key_district_reference = models.CharField(_("decision reference (district)"), max_length=100, blank=True)
+    # The contact named in the roster kept before the registry (imported as written there).
+    roster_contact = models.CharField(_("contact in the imported roster"), max_length=200, blank=True)
     # The day of the latest contact, kept here so the "not contacted for a quarter" sweep is one indexed query.
     last_contact_on = models.DateField(_("last contact"), null=True, blank=True, db_index=True)
     # What the certificate's QR code points at: random, so the verification pages cannot be walked.

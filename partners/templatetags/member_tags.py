@@ -8,3 +8,8 @@ register = template.Library()
 @register.filter
 def field_named(form, name):
     return form[name]
+
+
+@register.filter
+def item(mapping, key):
+    return (mapping or {}).get(key)

@@ -14,6 +14,7 @@ from . import (
     review_organization,
     review_queue,
     review_verification,
+    roster_import,
 )
 
 app_name = "review"
@@ -50,6 +51,10 @@ urlpatterns = [
     path("requests/<int:pk>/", member_requests.request_detail, name="member_request"),
     path("requests/<int:pk>/act/<slug:action>/", member_requests.request_act, name="member_request_act"),
     path("members/<int:pk>/key-enterprise/", member_service.member_key_enterprise, name="member_key_enterprise"),
+    path("members/import/", roster_import.upload, name="roster_upload"),
+    path("members/import/<int:pk>/", roster_import.detail, name="roster_import"),
+    path("members/import/<int:pk>/confirm/", roster_import.confirm, name="roster_import_confirm"),
+    path("members/import/<int:pk>/progress/", roster_import.progress, name="roster_import_progress"),
     path("letters/", review_letters.letter_list, name="letters"),
     path("letters/<slug:outcome>/<slug:language>/", review_letters.letter_edit, name="letter_edit"),
 ]
