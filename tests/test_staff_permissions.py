@@ -53,6 +53,14 @@ TABLE = {
     "review:member_request_report": ("get", [LOGIN, 403, 200, 200, 200, 200]),
     "review:member_request": ("get", [LOGIN, 403, 200, 200, 200, 200]),
     "review:member_request_act": ("post", [LOGIN, 403, 403, 403, 302, 302]),
+    "review:annual_non_responders": ("get", [LOGIN, 403, 200, 200, 200, 200]),
+    "review:profile_changes": ("get", [LOGIN, 403, 200, 200, 200, 200]),
+    "review:profile_change_check": ("post", [LOGIN, 403, 403, 403, 302, 302]),
+    # The roster import changes the whole member list: administrators only.
+    "review:roster_upload": ("get", [LOGIN, 403, 403, 403, 403, 200]),
+    "review:roster_import": ("get", [LOGIN, 403, 403, 403, 403, 200]),
+    "review:roster_import_confirm": ("post", [LOGIN, 403, 403, 403, 403, 302]),
+    "review:roster_import_progress": ("get", [LOGIN, 403, 403, 403, 403, 200]),
 }
 
 
@@ -160,6 +168,13 @@ def request_for(name, world):
         "review:member_request": lambda: (reverse(name, args=[_member_request(m).pk]), None),
         "review:member_request_act": lambda: (reverse(name, args=[_member_request(m).pk, "resolve"]), {
             "resolution": "已答复"}),
+        "review:annual_non_responders": lambda: (reverse(name), None),
+        "review:profile_changes": lambda: (reverse(name), None),
+        "review:profile_change_check": lambda: (reverse(name, args=[_profile_change(m).pk, "accept"]), None),
+        "review:roster_upload": lambda: (reverse(name), None),
+        "review:roster_import": lambda: (reverse(name, args=[_roster_import().pk]), None),
+        "review:roster_import_confirm": lambda: (reverse(name, args=[_roster_import().pk]), None),
+        "review:roster_import_progress": lambda: (reverse(name, args=[_roster_import().pk]), None),
     }[name]()
 
 
@@ -170,6 +185,24 @@ def _follow_up(membership):
                                      topics="回访")
     return FollowUp.objects.create(contact=contact, membership=membership, action="寄材料",
                                    due_on=timezone.localdate())
+
+
+def _profile_change(membership):
+    from partners.models import ProfileChange
+
+    return ProfileChange.objects.create(organization=membership.organization, field="name_en", old_value="",
+                                        new_value="Beijing Table Ltd")
+
+
+def _roster_import():
+    from django.core.files.base import ContentFile
+
+    from partners.models import RosterImport
+
+    roster_import = RosterImport(original_name="roster.xlsx", sha256="0" * 64, total=0)
+    roster_import.file.save("upload", ContentFile(b"PK"), save=False)
+    roster_import.save()
+    return roster_import
 
 
 def _member_request(membership):
