@@ -13,3 +13,12 @@ def field_named(form, name):
 @register.filter
 def item(mapping, key):
     return (mapping or {}).get(key)
+
+
+@register.filter
+def fact_label(field):
+    """The translated name of a public fact a member may change (profile_changes.FIELDS)."""
+    from ..services.profile_changes import FIELDS
+
+    entry = FIELDS.get(field)
+    return entry[0] if entry else field
