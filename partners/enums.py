@@ -399,3 +399,59 @@ class CaseState(models.TextChoices):
 class CaseMediaKind(models.TextChoices):
     IMAGE = "image", _("Image")
     PDF = "pdf", _("PDF document")
+# --- Serving the members (常态化联系服务) ------------------------------------------------------------
+
+class ContactKind(models.TextChoices):
+    VISIT = "visit", _("Visit")
+    CALL = "call", _("Telephone call")
+    MEETING = "meeting", _("Meeting")
+    EVENT = "event", _("Event")
+
+
+class MemberRequestKind(models.TextChoices):
+    """What a member asks the plan office for (诉求)."""
+
+    COMPUTE = "compute", _("Compute")
+    DATA = "data", _("Data")
+    FINANCING = "financing", _("Financing")
+    TALENT = "talent", _("Talent")
+    SITE = "site", _("Site and premises")
+    POLICY = "policy", _("Policy question")
+    OTHER = "other", _("Other")
+
+
+class MemberRequestState(models.TextChoices):
+    RAISED = "raised", _("Raised, with the service officer")
+    REFERRED = "referred", _("Referred to a department")
+    RESOLVED = "resolved", _("Resolved, awaiting the member's confirmation")
+    CONFIRMED = "confirmed", _("Confirmed by the member")
+    REOPENED = "reopened", _("Reopened by the member")
+
+    @classmethod
+    def open_states(cls):
+        return [cls.RAISED, cls.REFERRED, cls.REOPENED]
+
+
+class ImportOutcome(models.TextChoices):
+    NEW = "new", _("New organisation and member")
+    EXISTING = "existing", _("Existing organisation, made a member")
+    UNCHANGED = "unchanged", _("Already a member, nothing to change")
+    ERROR = "error", _("Error")
+
+
+class ImportState(models.TextChoices):
+    PREVIEWED = "previewed", _("Previewed, waiting for confirmation")
+    RUNNING = "running", _("Importing")
+    DONE = "done", _("Imported")
+    FAILED = "failed", _("Failed")
+
+
+class AnnualUpdateState(models.TextChoices):
+    ASKED = "asked", _("Asked, no answer yet")
+    RESPONDED = "responded", _("Answered")
+
+
+class ProfileChangeState(models.TextChoices):
+    PENDING = "pending", _("Waiting for a staff check")
+    ACCEPTED = "accepted", _("Accepted")
+    REJECTED = "rejected", _("Rejected")

@@ -7,6 +7,7 @@ from .enums import (
     ApplicationState,
     CaseState,
     IntroductionState,
+    MemberRequestState,
     MembershipState,
     Moderation,
     PairingState,
@@ -33,6 +34,9 @@ OTHER_EVENTS = {
     "demand.rejected", "demand.withdrawn", "demand.featured", "demand.unfeatured",
     "introduction.requested", "introduction.accepted", "introduction.declined",
     "case.created", "case.updated", "case.media_added", "case.designated", "case.undesignated", "target.changed",
+    "member.officers_assigned", "member.contact_logged", "member.follow_up_done", "member.key_enterprise_set",
+    "member.imported", "member_request.raised", "annual_update.asked", "annual_update.answered",
+    "profile.change_proposed", "profile.change_accepted", "profile.change_rejected",
     # Written by earlier versions; their events stay in the trail (colleagues are invited now).
     "organization.colleague_added",
 }
@@ -41,10 +45,12 @@ OTHER_EVENTS = {
 ALIASES = {"application.admitted": ["member.admitted"]}
 
 # An event's from/to state: an application's, a membership's when the event changes a member, a verification
-# case's, a pairing's, a subsidy claim's, a catalogue entry's moderation, an introduction's or a pilot case's.
+# case's, a pairing's, a subsidy claim's, a catalogue entry's moderation, an introduction's, a pilot case's or a
+# member request's.
 EVENT_STATES = ["", *dict.fromkeys([*ApplicationState.values, *MembershipState.values, *VerificationState.values,
                                     *PairingState.values, *SubsidyClaimState.values,
-                                    *Moderation.values, *IntroductionState.values, *CaseState.values])]
+                                    *Moderation.values, *IntroductionState.values, *CaseState.values,
+                                    *MemberRequestState.values])]
 
 
 def event_types() -> list[str]:

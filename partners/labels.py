@@ -117,6 +117,23 @@ EVENT_LABELS = {
     "case.designated": _("Pilot case counted toward the year's target"),
     "case.undesignated": _("Pilot case no longer counted toward the target"),
     "target.changed": _("Yearly target changed"),
+    # Serving the members (partners/services/member_service.py, member_requests.py, annual_update.py).
+    "member.officers_assigned": _("Service officers assigned"),
+    "member.contact_logged": _("Contact with the member logged"),
+    "member.follow_up_done": _("Follow-up done"),
+    "member.key_enterprise_set": _("Key-enterprise flag changed"),
+    "member.imported": _("Member imported from the roster"),
+    "member_request.raised": _("Request raised"),
+    "member_request.refer": _("Request referred to a department"),
+    "member_request.resolve": _("Request resolved"),
+    "member_request.confirm": _("Resolution confirmed by the member"),
+    "member_request.reopen": _("Request reopened by the member"),
+    "member_request.escalate": _("Request escalated: past its deadline"),
+    "annual_update.asked": _("Annual update asked"),
+    "annual_update.answered": _("Annual update answered"),
+    "profile.change_proposed": _("Change of a public fact proposed"),
+    "profile.change_accepted": _("Change of a public fact accepted"),
+    "profile.change_rejected": _("Change of a public fact rejected"),
 }
 
 # The security audit log (等保 安全审计).

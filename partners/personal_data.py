@@ -139,6 +139,26 @@ LOCATIONS: tuple[Location, ...] = (
     Location("admin.LogEntry", ("user", "object_repr", "change_message"), "admin_log", ERASED, LEGAL_DUTY,
              "the entries of the person and about the person's account are deleted with the account; the "
              "security log keeps what must be kept", not_personal=("object_id",)),
+    # Serving the members: the staff's contact log and the member's requests, answers and changes.
+    Location("partners.Contact", ("officer", "participants", "topics"), "member_service", PSEUDONYMISED,
+             PUBLIC_RECORD, "kept as the member's contact history, naming only the anonymised account",
+             not_personal=("contacted_on",)),
+    Location("partners.FollowUp", ("owner", "action"), "member_service", PSEUDONYMISED, PUBLIC_RECORD,
+             "kept with its contact, naming only the anonymised account", not_personal=("contact",)),
+    Location("partners.MemberRequest", ("raised_by", "officer", "description", "resolution", "reopen_reason"),
+             "member_service", PSEUDONYMISED, PUBLIC_RECORD,
+             "kept as the member's request history, naming only the anonymised account"),
+    Location("partners.AnnualUpdate", ("responded_by", "projects", "pilot_cases"), "member_service", PSEUDONYMISED,
+             PUBLIC_RECORD, "kept as the member's yearly report, naming only the anonymised account"),
+    Location("partners.ProfileChange", ("proposed_by", "checked_by", "old_value", "new_value"), "member_service",
+             PSEUDONYMISED, PUBLIC_RECORD, "kept as the history of the member's public facts, naming only the "
+             "anonymised account"),
+    Location("partners.RosterImport", ("uploaded_by", "file", "original_name"), "member_service", PSEUDONYMISED,
+             PUBLIC_RECORD, "kept as the record of the import the members came from, naming only the anonymised "
+             "account", not_personal=("counts", "error")),
+    Location("partners.MemberService", ("roster_contact",), "member_service", KEPT, PUBLIC_RECORD,
+             "the member's contact as the roster kept before the registry named it, kept while it is a member; "
+             "not an account's data", not_personal=("last_contact_on",)),
     Location("partners.Organization", ("legal_representative", "registered_address"), "organisations", KEPT,
              PUBLIC_INFO, "the organisation's register entry, not the deleting person's data",
              not_personal=("name", "name_en", "credit_code_confirmed_by", "description", "beijing_entity_name")),
@@ -167,6 +187,7 @@ NOT_PERSONAL: dict[str, str] = {
     "partners.Industry": "names of industries",
     "partners.InvitationCode": "names of organisations and departments; the person is only linked by id",
     "partners.CaseMedia": "images and PDF documents of an organisation's pilot case; no uploader is recorded",
+    "partners.RosterImportRow": "names of the organisations on the rows of an imported roster",
 }
 
 

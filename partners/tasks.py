@@ -87,3 +87,7 @@ def install_periodic_tasks(apps=None, timezone_name="Asia/Shanghai") -> int:
 from .tasks_compliance import COMPLIANCE_PERIODIC_TASKS  # noqa: E402 - registers the retention tasks
 
 PERIODIC_TASKS.update(COMPLIANCE_PERIODIC_TASKS)
+
+from .tasks_members import MEMBER_PERIODIC_TASKS  # noqa: E402 - registers the member-service tasks
+
+PERIODIC_TASKS.update(MEMBER_PERIODIC_TASKS)

@@ -4,7 +4,7 @@ Defaults give the embedded set-up of `make run`: SQLite under var/, tasks run in
 written to files. Production values come from the environment; `check --deploy` passes with them.
 """
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import environ
@@ -337,6 +337,8 @@ CELERY_TASK_ROUTES = {
     "partners.tasks.send_reminders": {"queue": "reports"},
     "partners.tasks_reports.*": {"queue": "reports"},
     "partners.tasks_imports.*": {"queue": "imports"},
+    "partners.tasks_members.import_roster": {"queue": "imports"},
+    "partners.tasks_members.*": {"queue": "reports"},
 }
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
 
@@ -503,6 +505,26 @@ if not FIELD_ENCRYPTION_KEY and DEBUG:
 MFA_ADAPTER = "partners.mfa.RegistryMFAAdapter"
 # Staff API keys expire after at most this many days (never more than 90; the setting can only lower it).
 STAFF_API_KEY_MAX_DAYS = env.int("STAFF_API_KEY_MAX_DAYS", default=90)
+
+# --- Serving the members (docs/OPERATIONS.md) -----------------------------------------------------------
+# A member not contacted for this many days is announced to its officers (once per stretch without contact).
+MEMBER_CONTACT_INTERVAL_DAYS = env.int("MEMBER_CONTACT_INTERVAL_DAYS", default=90)
+# Days a member request may stay open before the periodic job escalates it to the administrators.
+MEMBER_REQUEST_SLA_DAYS = env.int("MEMBER_REQUEST_SLA_DAYS", default=15)
+# The day of the year (MM-DD, Beijing time) the annual update is asked; then reminders, then escalation.
+ANNUAL_UPDATE_DATE = env.str("ANNUAL_UPDATE_DATE", default="03-01")
+try:  # a misspelt day must stop the start, not silently never ask
+    datetime.strptime(f"2024-{ANNUAL_UPDATE_DATE}", "%Y-%m-%d")
+except ValueError:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("ANNUAL_UPDATE_DATE must be a day of the year as MM-DD, e.g. 03-01.") from None
+ANNUAL_UPDATE_REMIND_DAYS = env.int("ANNUAL_UPDATE_REMIND_DAYS", default=14)
+ANNUAL_UPDATE_ESCALATE_DAYS = env.int("ANNUAL_UPDATE_ESCALATE_DAYS", default=30)
+# Roster files with more rows than this are imported by a background task, with a progress bar.
+ROSTER_IMPORT_INLINE_ROWS = env.int("ROSTER_IMPORT_INLINE_ROWS", default=200)
+# Public facts a member's change puts live at once; changes to the other public facts wait for a staff check.
+PROFILE_LIVE_FIELDS = env.list("PROFILE_LIVE_FIELDS", default=["website"])
 
 LOGGING = {
     "version": 1,

@@ -170,6 +170,32 @@ TABLE = {
     "review:verification_document": {"get": REVIEW_STAFF, "post": REVIEW_STAFF},  # /staff/verification/1/documents/1/
     "review:members": {"get": "302 403 403 403 200 200 200 200", "post": "302 403 403 403 200 200 200 200"},  # /staff/members/
     "review:member": {"get": "302 403 403 403 200 200 200 200", "post": "302 403 403 403 200 200 200 200"},  # /staff/members/1/
+    # Serving the members. The member's portal pages are its people's only (the matrix's identities act for
+    # other organisations: 404); officers and administrators change, other member staff read; 400 is an empty form.
+    "portal:member_requests": {"get": "302 404 404 404 404 404 404 404", "post": "302 404 404 404 404 404 404 404"},  # /portal/organisations/3/requests/
+    "portal:member_certificate": {"get": "302 404 404 404 404 404 404 404", "post": "302 404 404 404 404 404 404 404"},  # /portal/organisations/3/certificate.pdf
+    "portal:annual_update": {"get": "302 404 404 404 404 404 404 404", "post": "302 404 404 404 404 404 404 404"},  # /portal/organisations/3/annual-update/
+    "portal:public_facts": {"get": "302 404 404 404 404 404 404 404", "post": "302 404 404 404 404 404 404 404"},  # /portal/organisations/3/public-facts/
+    "portal:member_request": {"get": "302 404 404 404 404 404 404 404", "post": "302 404 404 404 404 404 404 404"},  # /portal/requests/1/
+    "portal:member_request_act": {"get": "405 405 405 405 405 405 405 405", "post": "302 404 404 404 404 404 404 404"},  # /portal/requests/1/act/confirm/
+    "review:members_assign": {"get": "405 405 405 405 405 405 405 405", "post": "302 403 403 403 403 403 400 400"},  # /staff/members/assign/
+    "review:member_contact": {"get": "405 405 405 405 405 405 405 405", "post": "302 403 403 403 403 403 400 400"},  # /staff/members/1/contacts/
+    "review:follow_up_done": {"get": "405 405 405 405 405 405 405 405", "post": "302 403 403 403 403 403 302 302"},  # /staff/members/1/follow-ups/1/done/
+    "review:member_request_new": {"get": "405 405 405 405 405 405 405 405", "post": "302 403 403 403 403 403 400 400"},  # /staff/members/1/requests/new/
+    "review:member_certificate": {"get": "302 403 403 403 200 200 200 200", "post": "302 403 403 403 200 200 200 200"},  # /staff/members/1/certificate.pdf
+    "review:member_requests": {"get": "302 403 403 403 200 200 200 200", "post": "302 403 403 403 200 200 200 200"},  # /staff/requests/
+    "review:member_request_report": {"get": "302 403 403 403 200 200 200 200", "post": "302 403 403 403 200 200 200 200"},  # /staff/requests/report/
+    "review:member_request": {"get": "302 403 403 403 200 200 200 200", "post": "302 403 403 403 200 200 200 200"},  # /staff/requests/1/
+    "review:member_request_act": {"get": "405 405 405 405 405 405 405 405", "post": "302 403 403 403 403 403 400 400"},  # /staff/requests/1/act/resolve/
+    "review:member_key_enterprise": {"get": "405 405 405 405 405 405 405 405", "post": "302 403 403 403 403 403 400 400"},  # /staff/members/1/key-enterprise/
+    "review:annual_non_responders": {"get": "302 403 403 403 200 200 200 200", "post": "302 403 403 403 200 200 200 200"},  # /staff/members/annual-update/
+    "review:profile_changes": {"get": "302 403 403 403 200 200 200 200", "post": "302 403 403 403 200 200 200 200"},  # /staff/members/profile-changes/
+    "review:profile_change_check": {"get": "405 405 405 405 405 405 405 405", "post": "302 403 403 403 403 403 302 302"},  # /staff/members/profile-changes/1/accept/
+    "review:roster_upload": {"get": "302 403 403 403 403 403 403 200", "post": "302 403 403 403 403 403 403 400"},  # /staff/members/import/
+    "review:roster_import": {"get": "302 403 403 403 403 403 403 200", "post": "302 403 403 403 403 403 403 200"},  # /staff/members/import/1/
+    "review:roster_import_confirm": {"get": "405 405 405 405 405 405 405 405", "post": "302 403 403 403 403 403 403 302"},  # /staff/members/import/1/confirm/
+    "review:roster_import_progress": {"get": "302 403 403 403 403 403 403 200", "post": "302 403 403 403 403 403 403 200"},  # /staff/members/import/1/progress/
+    "public:certificate": {"get": "200 200 200 200 200 200 200 200", "post": "405 405 405 405 405 405 405 405"},  # /certificates/<token>/
     "review:member_change": {"get": NOT_ALLOWED, "post": "302 403 403 403 403 302 403 302"},  # /staff/members/1/change/
     "review:letters": {"get": ADMINISTRATOR_ONLY, "post": ADMINISTRATOR_ONLY},  # /staff/letters/
     "review:letter_edit": {"get": ADMINISTRATOR_ONLY, "post": "302 403 403 403 403 403 403 400"},  # /staff/letters/approved/en/
@@ -320,6 +346,25 @@ KWARGS = {
     "review:member": lambda w: {"pk": w.membership.pk},
     "review:member_change": lambda w: {"pk": w.membership.pk},
     "review:letter_edit": lambda w: {"outcome": "approved", "language": "en"},
+    # Serving the members: the admitted member's service, requests, certificate, upkeep and a roster import.
+    "review:member_contact": lambda w: {"pk": w.membership.pk},
+    "review:follow_up_done": lambda w: {"pk": w.membership.pk, "follow_up_id": _follow_up(w).pk},
+    "review:member_key_enterprise": lambda w: {"pk": w.membership.pk},
+    "review:member_request_new": lambda w: {"pk": w.membership.pk},
+    "review:member_certificate": lambda w: {"pk": w.membership.pk},
+    "review:member_request": lambda w: {"pk": _member_request(w).pk},
+    "review:member_request_act": lambda w: {"pk": _member_request(w).pk, "action": "resolve"},
+    "review:profile_change_check": lambda w: {"pk": _profile_change(w).pk, "decision": "accept"},
+    "review:roster_import": lambda w: {"pk": _roster_import(w).pk},
+    "review:roster_import_confirm": lambda w: {"pk": _roster_import(w).pk},
+    "review:roster_import_progress": lambda w: {"pk": _roster_import(w).pk},
+    "portal:member_requests": lambda w: {"pk": w.member_org.pk},
+    "portal:member_certificate": lambda w: {"pk": w.member_org.pk},
+    "portal:annual_update": lambda w: {"pk": w.member_org.pk},
+    "portal:public_facts": lambda w: {"pk": w.member_org.pk},
+    "portal:member_request": lambda w: {"pk": _member_request(w).pk},
+    "portal:member_request_act": lambda w: {"pk": _member_request(w).pk, "action": "confirm"},
+    "public:certificate": lambda w: {"token": _certificate_token(w)},
     "security:role_change": lambda w: {"user_id": w.reviewer.pk},
     "security:person_export": lambda w: {"user_id": w.applicant_a.pk},
     "dataset-detail": lambda w: {"id": catalogue_world(w).dataset_a.public_id},
@@ -393,3 +438,59 @@ def matches(status, want: str) -> bool:
     if want == "*":
         return status < 500
     return str(status) in want.split("|")
+
+
+# --- Objects of the member services, made once per world ---------------------------------------------------------
+
+def _once(w, name, make):
+    if not hasattr(w, name):
+        setattr(w, name, make())
+    return getattr(w, name)
+
+
+def _follow_up(w):
+    from django.utils import timezone
+
+    from partners.models import Contact, FollowUp
+
+    def make():
+        contact = Contact.objects.create(membership=w.membership, kind="call", contacted_on=timezone.localdate(),
+                                         topics="matrix")
+        return FollowUp.objects.create(contact=contact, membership=w.membership, action="matrix",
+                                       due_on=timezone.localdate())
+
+    return _once(w, "matrix_follow_up", make)
+
+
+def _member_request(w):
+    from partners.services.member_requests import raise_request
+
+    return _once(w, "matrix_member_request", lambda: raise_request(
+        w.member_owner, w.membership, kind="compute", title="matrix", description="matrix"))
+
+
+def _profile_change(w):
+    from partners.models import ProfileChange
+
+    return _once(w, "matrix_profile_change", lambda: ProfileChange.objects.create(
+        organization=w.member_org, field="name_en", new_value="Matrix Ltd"))
+
+
+def _roster_import(w):
+    from django.core.files.base import ContentFile
+
+    from partners.models import RosterImport
+
+    def make():
+        roster_import = RosterImport(original_name="matrix.xlsx", sha256="0" * 64)
+        roster_import.file.save("upload", ContentFile(b"PK"), save=False)
+        roster_import.save()
+        return roster_import
+
+    return _once(w, "matrix_roster_import", make)
+
+
+def _certificate_token(w):
+    from partners.models import MemberService
+
+    return MemberService.objects.get_or_create(membership=w.membership)[0].certificate_token

@@ -53,6 +53,25 @@ TABLE = {
     "review:subsidy_export": ("get", [LOGIN, 403, 200, 200, 403, 200]),
     "publicity:list": ("get", [200, 200, 200, 200, 200, 200]),
     "publicity:objection": ("get", [200, 200, 200, 200, 200, 200]),
+    # Serving the members: every member staff reads; officers (and administrators) change.
+    "review:members_assign": ("post", [LOGIN, 403, 403, 403, 302, 302]),
+    "review:member_contact": ("post", [LOGIN, 403, 403, 403, 302, 302]),
+    "review:follow_up_done": ("post", [LOGIN, 403, 403, 403, 302, 302]),
+    "review:member_key_enterprise": ("post", [LOGIN, 403, 403, 403, 302, 302]),
+    "review:member_request_new": ("post", [LOGIN, 403, 403, 403, 302, 302]),
+    "review:member_certificate": ("get", [LOGIN, 403, 200, 200, 200, 200]),
+    "review:member_requests": ("get", [LOGIN, 403, 200, 200, 200, 200]),
+    "review:member_request_report": ("get", [LOGIN, 403, 200, 200, 200, 200]),
+    "review:member_request": ("get", [LOGIN, 403, 200, 200, 200, 200]),
+    "review:member_request_act": ("post", [LOGIN, 403, 403, 403, 302, 302]),
+    "review:annual_non_responders": ("get", [LOGIN, 403, 200, 200, 200, 200]),
+    "review:profile_changes": ("get", [LOGIN, 403, 200, 200, 200, 200]),
+    "review:profile_change_check": ("post", [LOGIN, 403, 403, 403, 302, 302]),
+    # The roster import changes the whole member list: administrators only.
+    "review:roster_upload": ("get", [LOGIN, 403, 403, 403, 403, 200]),
+    "review:roster_import": ("get", [LOGIN, 403, 403, 403, 403, 200]),
+    "review:roster_import_confirm": ("post", [LOGIN, 403, 403, 403, 403, 302]),
+    "review:roster_import_progress": ("get", [LOGIN, 403, 403, 403, 403, 200]),
 }
 
 
@@ -165,7 +184,63 @@ def request_for(name, world):
         "review:subsidy_export": lambda: (reverse(name), None),
         "publicity:list": lambda: (reverse(name), None),
         "publicity:objection": lambda: (reverse(name, args=[world["public"].public_id]), None),
+        "review:members_assign": lambda: (reverse(name), {"city_officer": world["people"]["administrator"].pk}),
+        "review:member_contact": lambda: (reverse(name, args=[m.pk]), {
+            "contact-kind": "call", "contact-contacted_on": timezone.localdate().isoformat(),
+            "contact-topics": "电话回访"}),
+        "review:follow_up_done": lambda: (reverse(name, args=[m.pk, _follow_up(m).pk]), None),
+        "review:member_key_enterprise": lambda: (reverse(name, args=[m.pk]), {
+            "key-level": "city", "key-flagged": "on", "key-since": "2026-01-05", "key-reference": "京〔2026〕1号"}),
+        "review:member_request_new": lambda: (reverse(name, args=[m.pk]), {
+            "request-kind": "data", "request-title": "数据", "request-description": "需要数据"}),
+        "review:member_certificate": lambda: (reverse(name, args=[m.pk]), None),
+        "review:member_requests": lambda: (reverse(name), None),
+        "review:member_request_report": lambda: (reverse(name), None),
+        "review:member_request": lambda: (reverse(name, args=[_member_request(m).pk]), None),
+        "review:member_request_act": lambda: (reverse(name, args=[_member_request(m).pk, "resolve"]), {
+            "resolution": "已答复"}),
+        "review:annual_non_responders": lambda: (reverse(name), None),
+        "review:profile_changes": lambda: (reverse(name), None),
+        "review:profile_change_check": lambda: (reverse(name, args=[_profile_change(m).pk, "accept"]), None),
+        "review:roster_upload": lambda: (reverse(name), None),
+        "review:roster_import": lambda: (reverse(name, args=[_roster_import().pk]), None),
+        "review:roster_import_confirm": lambda: (reverse(name, args=[_roster_import().pk]), None),
+        "review:roster_import_progress": lambda: (reverse(name, args=[_roster_import().pk]), None),
     }[name]()
+
+
+def _follow_up(membership):
+    from partners.models import Contact, FollowUp
+
+    contact = Contact.objects.create(membership=membership, kind="call", contacted_on=timezone.localdate(),
+                                     topics="回访")
+    return FollowUp.objects.create(contact=contact, membership=membership, action="寄材料",
+                                   due_on=timezone.localdate())
+
+
+def _profile_change(membership):
+    from partners.models import ProfileChange
+
+    return ProfileChange.objects.create(organization=membership.organization, field="name_en", old_value="",
+                                        new_value="Beijing Table Ltd")
+
+
+def _roster_import():
+    from django.core.files.base import ContentFile
+
+    from partners.models import RosterImport
+
+    roster_import = RosterImport(original_name="roster.xlsx", sha256="0" * 64, total=0)
+    roster_import.file.save("upload", ContentFile(b"PK"), save=False)
+    roster_import.save()
+    return roster_import
+
+
+def _member_request(membership):
+    from partners.services.member_requests import raise_request
+
+    return raise_request(membership.organization.owner, membership, kind="compute", title="算力",
+                         description="需要算力")
 
 
 @pytest.mark.parametrize("name", list(TABLE))

@@ -13,7 +13,15 @@ from django.utils import timezone
 from .. import workflow
 from ..enums import ApplicationState as S
 from ..enums import Channel, Recommendation
-from ..models import Application, Attachment, InvitationCode, Notification, Organization, OrganizationMember
+from ..models import (
+    Application,
+    Attachment,
+    InvitationCode,
+    Membership,
+    Notification,
+    Organization,
+    OrganizationMember,
+)
 from ..services import applications as app_services
 from ..services import membership as membership_services
 from ..services import organizations as org_services
@@ -75,6 +83,11 @@ def seed(stdout=None) -> Result:
         admitted = [w for w in work if w.spec.state == S.ADMITTED]
         built = [build_application(w, people, pools) for w in admitted]
         admit(built)
+        if built:
+            from .members import serve_members
+
+            serve_members(people, Membership.objects.filter(
+                organization__in=[a.organization_id for a in built]))
         for w in work:
             if w.spec.state != S.ADMITTED:
                 build_application(w, people, pools)

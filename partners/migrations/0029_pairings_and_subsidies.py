@@ -12,7 +12,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('partners', '0026_organization_verification'),
+        ('partners', '0028_member_service'),
     ]
 
     operations = [

@@ -24,6 +24,16 @@ from .verification import VerificationCase, VerificationDocument
 from .subsidy import Pairing, PairingMilestone, SubsidyBudget, SubsidyClaim, SubsidyDocument, SubsidyRule
 from .catalogue import DataDemand, DataSet, Introduction
 from .showcase import Case, CaseMedia, YearTarget
+from .member_service import (
+    AnnualUpdate,
+    Contact,
+    FollowUp,
+    MemberRequest,
+    MemberService,
+    OfficerScope,
+    ProfileChange,
+)
+from .roster_import import RosterImport, RosterImportRow
 
 __all__ = [
     "User", "District", "Industry", "Organization", "OrganizationMember", "JoinRequest", "OrganizationInvitation",
@@ -36,4 +46,6 @@ __all__ = [
     "ApiKey", "WebhookSubscription", "IdempotencyRecord", "Tally", "VerificationCase", "VerificationDocument",
     "Pairing", "PairingMilestone", "SubsidyRule", "SubsidyBudget", "SubsidyClaim", "SubsidyDocument",
     "DataSet", "DataDemand", "Introduction", "Case", "CaseMedia", "YearTarget",
+    "OfficerScope", "MemberService", "Contact", "FollowUp", "MemberRequest", "AnnualUpdate", "ProfileChange",
+    "RosterImport", "RosterImportRow",
 ]

@@ -29,8 +29,9 @@ class MembershipGrant(models.Model):
     membership = models.ForeignKey(Membership, on_delete=models.CASCADE, related_name="grants",
                                    verbose_name=_("membership"))
     partner_type = models.CharField(_("partner type"), max_length=20, choices=PartnerType.choices)
+    # Empty for a grant imported from the roster kept before the registry (no application behind it).
     application = models.ForeignKey("partners.Application", on_delete=models.PROTECT, related_name="grants",
-                                    verbose_name=_("application"))
+                                    null=True, blank=True, verbose_name=_("application"))
     granted_on = models.DateField(_("granted on"))
     ends_on = models.DateField(_("ends on"), null=True, blank=True)
 

@@ -7,10 +7,11 @@ def register_workflow():
     Importing the service modules registers their effects and checks (decorators on each process); the
     recorders write each transition's audit event and outbox rows inside fire()'s transaction.
     """
-    from ..workflow import APPLICATION, CASE, PAIRING, SUBSIDY_CLAIM, VERIFICATION
+    from ..workflow import APPLICATION, CASE, MEMBER_REQUEST, PAIRING, SUBSIDY_CLAIM, VERIFICATION
     from . import (  # noqa: F401  (registers effects and checks)
         applications,
         cases,
+        member_requests,
         membership,
         pairings,
         review,
@@ -23,6 +24,7 @@ def register_workflow():
     PAIRING.record(pairings.record_pairing_transition)
     SUBSIDY_CLAIM.record(subsidy_claims.record_subsidy_claim_transition)
     CASE.record(cases.record_case_transition)
+    MEMBER_REQUEST.record(member_requests.record_member_request_transition)
 
 
 def record_application_transition(application, transition, actor, inputs, data, source):

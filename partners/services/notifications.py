@@ -415,6 +415,7 @@ def notify_verification(case, transition, actor, data):
 # --- Pairings and subsidy claims ------------------------------------------------------------------------------
 
 def people_of(*organizations):
+    """Everyone acting for these organisations (owners and colleagues)."""
     ids = [o.pk for o in organizations if o is not None]
     return User.objects.filter(org_links__organization_id__in=ids, is_active=True).distinct()
 
@@ -469,3 +470,78 @@ def notify_subsidy_claim(claim, transition, actor):
         for person in people_of(claim.organization):
             record("subsidy_claim.decided", recipient=person, context=ctx,
                    dedupe_key=f"subsidy_claim.decided:{event}:{person.pk}")
+# --- Serving the members ---------------------------------------------------------------------------------------
+
+KINDS.update({
+    "member.followup_due": Kind(_("Reminder: a follow-up with a member is due"), STAFF),
+    "member.uncontacted": Kind(_("Reminder: a member not contacted for a long time"), STAFF),
+    "staff.member_request.raised": Kind(_("A member raised a request"), STAFF),
+    "staff.member_request.reopened": Kind(_("A member reopened a request"), STAFF, True),
+    "staff.member_request.escalated": Kind(_("Escalation: a member request is overdue"), STAFF, True),
+    "member_request.received": Kind(_("Receipt of your request to the plan office"), APPLICANT),
+    "member_request.updated": Kind(_("News about your request to the plan office"), APPLICANT),
+    "member_request.resolved": Kind(_("Your request was resolved: please confirm (action required)"), APPLICANT,
+                                    True),
+    "annual_update.asked": Kind(_("The annual update of your membership (action required)"), APPLICANT, True),
+    "annual_update.reminder": Kind(_("Reminder: the annual update of your membership"), APPLICANT, True),
+    "staff.annual_update.overdue": Kind(_("Members that have not answered the annual update"), STAFF, True),
+    "staff.profile_change": Kind(_("A member changed a public fact, to check"), STAFF),
+})
+
+
+
+
+def _request_context(member_request):
+    organization = member_request.membership.organization
+    return {"organization": organization.name, "organization_id": organization.pk,
+            "membership_id": member_request.membership_id, "request": member_request.pk,
+            "request_id": str(member_request.public_id), "title": member_request.title,
+            "kind": member_request.kind, "state": member_request.state, "department": member_request.department,
+            "resolution": member_request.resolution, "reason": member_request.reopen_reason,
+            "due_at": member_request.due_at.isoformat() if member_request.due_at else ""}
+
+
+def notify_member_request_raised(member_request):
+    from .member_service import officers_for
+
+    ctx = _request_context(member_request)
+    officers = officers_for(member_request.membership) or list(staff_with_role(StaffRole.SERVICE_OFFICER))
+    for person in officers:
+        if person.pk == member_request.raised_by_id:
+            continue
+        record("staff.member_request.raised", recipient=person, context=ctx,
+               dedupe_key=f"staff.member_request.raised:{member_request.pk}:{person.pk}")
+    if not member_request.recorded_by_officer and member_request.raised_by is not None:
+        record("member_request.received", recipient=member_request.raised_by, context=ctx,
+               dedupe_key=f"member_request.received:{member_request.pk}")
+
+
+def notify_member_request(member_request, transition, actor, data):
+    """Who hears of a member-request transition: the member's people, the officer, and for escalations the
+    administrators."""
+    from .member_service import officers_for
+
+    ctx = _request_context(member_request)
+    event = (f"{member_request.pk}:{transition.action}:"
+             f"{member_request.state_changed_at.timestamp() if member_request.state_changed_at else 0}")
+    acting = getattr(getattr(actor, "user", None), "pk", None)
+    organization = member_request.membership.organization
+    officers = [p for p in officers_for(member_request.membership)]
+    if member_request.officer is not None and member_request.officer not in officers:
+        officers.insert(0, member_request.officer)
+    if transition.action in ("refer", "resolve"):
+        kind = "member_request.resolved" if transition.action == "resolve" else "member_request.updated"
+        for person in people_of(organization):
+            record(kind, recipient=person, context=ctx, dedupe_key=f"{kind}:{event}:{person.pk}")
+    elif transition.action == "reopen":
+        for person in officers:
+            if person.pk != acting:
+                record("staff.member_request.reopened", recipient=person, context=ctx,
+                       dedupe_key=f"staff.member_request.reopened:{event}:{person.pk}")
+    elif transition.action == "escalate":
+        people = {p.pk: p for p in officers}
+        for person in staff_with_role(StaffRole.ADMINISTRATOR):
+            people.setdefault(person.pk, person)
+        for person in people.values():
+            record("staff.member_request.escalated", recipient=person, context={**ctx, **data},
+                   dedupe_key=f"staff.member_request.escalated:{event}:{person.pk}")

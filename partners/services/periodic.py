@@ -5,7 +5,8 @@ migration and `manage.py setup_periodic_tasks` install from `partners.tasks.PERI
 (`make run`) no beat runs, so `manage.py run_periodic` reads the same rows, decides what is due with beat's own
 `ModelEntry.is_due()`, runs the task's code here (`Task.apply()`, the code the worker runs) and records the run
 in the same row, as beat does. A job is named by its task's function name: `end_publicity_periods`,
-`sweep_outbox`, `send_reminders`, `send_digests`, `purge_security_log`, `purge_attachments`.
+`sweep_outbox`, `send_reminders`, `send_digests`, `purge_security_log`, `purge_attachments`, `send_member_reminders`,
+`escalate_member_requests`, `run_annual_update`.
 """
 
 import logging

@@ -291,6 +291,7 @@ def personal_data(user) -> dict:
              "created_at": _iso(jr.created_at)}
             for jr in JoinRequest.objects.filter(user=user).select_related("organization")
         ],
+        "member_service": _member_service_data(user),
         "verification_cases": [
             {"organisation": c.organization.name, "kind": c.kind, "state": c.state,
              "legal_representative": c.legal_representative, "position": c.position, "statement": c.statement,
@@ -754,3 +755,38 @@ def clear_expired_sessions(now=None) -> int:
         import_module(settings.SESSION_ENGINE).SessionStore.clear_expired()
         expired.delete()  # rows that expired after `now` was taken stay for the next run
     return count
+
+
+def _member_service_data(user) -> dict:
+    """What the member services keep of a person: contacts logged, requests raised, answers and changes sent."""
+    from ..models import AnnualUpdate, Contact, MemberRequest, ProfileChange, RosterImport
+
+    return {
+        "contacts_logged": [
+            {"member": c.membership.number, "kind": c.kind, "contacted_on": c.contacted_on.isoformat(),
+             "participants": c.participants, "topics": c.topics,
+             "follow_ups": [{"action": f.action, "due_on": f.due_on.isoformat()} for f in c.follow_ups.all()]}
+            for c in Contact.objects.filter(officer=user).select_related("membership").prefetch_related("follow_ups")
+        ],
+        "requests": [
+            {"id": str(r.public_id), "member": r.membership.number, "kind": r.kind, "title": r.title,
+             "description": r.description, "state": r.state, "resolution": r.resolution,
+             "reopen_reason": r.reopen_reason, "created_at": _iso(r.created_at)}
+            for r in MemberRequest.objects.filter(Q(raised_by=user) | Q(officer=user)).select_related("membership")
+        ],
+        "annual_updates": [
+            {"member": u.membership.number, "year": u.year, "projects": u.projects, "pilot_cases": u.pilot_cases,
+             "responded_at": _iso(u.responded_at)}
+            for u in AnnualUpdate.objects.filter(responded_by=user).select_related("membership")
+        ],
+        "profile_changes": [
+            {"organisation": c.organization.name, "field": c.field, "old_value": c.old_value,
+             "new_value": c.new_value, "state": c.state, "created_at": _iso(c.created_at)}
+            for c in ProfileChange.objects.filter(Q(proposed_by=user) | Q(checked_by=user))
+            .select_related("organization")
+        ],
+        "roster_imports": [
+            {"file": i.original_name, "created_at": _iso(i.created_at), "state": i.state}
+            for i in RosterImport.objects.filter(uploaded_by=user)
+        ],
+    }

@@ -10,7 +10,8 @@ from django.views.decorators.http import require_POST
 
 from ..enums import MembershipState, PartnerType
 from ..forms.review import MembershipChangeForm, bootstrap
-from ..models import Membership
+from ..member_scope import district_of, visible_memberships
+from ..models import District, Membership
 from ..permissions import can
 from ..services import membership as membership_services
 from ..services.applications import ServiceError
@@ -29,16 +30,24 @@ class MemberFilterForm(forms.Form):
                               choices=[("", _("All states")), *MembershipState.choices])
     partner_type = forms.ChoiceField(label=_("Partner type"), required=False,
                                      choices=[("", _("All types")), *PartnerType.choices])
+    district = forms.ModelChoiceField(label=_("District"), required=False, queryset=District.objects.all(),
+                                      empty_label=_("All districts"))
+    officer = forms.ChoiceField(label=_("Service officer"), required=False,
+                                choices=[("", _("Anyone")), ("mine", _("Mine")), ("none", _("Nobody yet"))])
+    key = forms.ChoiceField(label=_("Key enterprise"), required=False,
+                            choices=[("", _("Any")), ("city", _("Of the city")), ("district", _("Of the district"))])
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if user is not None and district_of(user) is not None:
+            del self.fields["district"]  # district staff only ever see their own district
         bootstrap(self)
 
 
-@staff_view("membership.view")
-def member_list(request):
-    form = MemberFilterForm(request.GET or None)
-    qs = Membership.objects.select_related("organization", "organization__district").prefetch_related("grants")
+def filtered_members(request):
+    """The form and the members it selects among those the person serves (the list and bulk actions)."""
+    form = MemberFilterForm(request.GET or None, user=request.user)
+    qs = visible_memberships(request.user, Membership.objects.all())
     if form.is_valid():
         data = form.cleaned_data
         if data["q"]:
@@ -48,12 +57,32 @@ def member_list(request):
         if data["state"]:
             qs = qs.filter(state=data["state"])
         if data["partner_type"]:
-            qs = qs.filter(grants__partner_type=data["partner_type"], grants__ends_on__isnull=True)
+            qs = qs.filter(pk__in=Membership.objects.filter(grants__partner_type=data["partner_type"],
+                                                            grants__ends_on__isnull=True).values("pk"))
+        if data.get("district"):
+            qs = qs.filter(organization__district=data["district"])
+        if data["officer"] == "mine":
+            qs = qs.filter(Q(service__city_officer=request.user) | Q(service__district_officer=request.user))
+        elif data["officer"] == "none":
+            qs = qs.exclude(service__city_officer__isnull=False).exclude(service__district_officer__isnull=False)
+        if data["key"]:
+            qs = qs.filter(**{f"service__key_{data['key']}": True})
+    return form, qs
+
+
+@staff_view("membership.view")
+def member_list(request):
+    from .member_service import assign_form
+
+    form, qs = filtered_members(request)
+    qs = qs.select_related("organization", "organization__district", "service", "service__city_officer",
+                           "service__district_officer").prefetch_related("grants")
     page = paginate(request, qs.order_by("number"))
     params = request.GET.copy()
     params.pop("page", None)
     return render(request, "partners/review/members.html",
-                  {"form": form, "page": page, "querystring": params.urlencode()})
+                  {"form": form, "page": page, "querystring": params.urlencode(),
+                   "assign_form": assign_form(request.user)})
 
 
 def _change_forms(user, membership, bound=None):
@@ -68,7 +97,9 @@ def _change_forms(user, membership, bound=None):
 
 
 def _member_context(request, membership, bound=None):
-    return {
+    from .member_service import service_context
+
+    return {**service_context(request, membership, bound),
         "membership": membership, "org": membership.organization,
         "grants": membership.grants.select_related("application").order_by("partner_type"),
         "history": membership_services.member_history(membership),
@@ -78,16 +109,22 @@ def _member_context(request, membership, bound=None):
     }
 
 
+def visible_member_or_404(request, pk):
+    """The member, or 404 when it is not one the person serves (district staff: another district)."""
+    return get_object_or_404(visible_memberships(request.user, Membership.objects.select_related("organization")),
+                             pk=pk)
+
+
 @staff_view("membership.view")
 def member_detail(request, pk):
-    membership = get_object_or_404(Membership.objects.select_related("organization"), pk=pk)
+    membership = visible_member_or_404(request, pk)
     return render(request, "partners/review/member_detail.html", _member_context(request, membership))
 
 
 @require_POST
 @staff_view("membership.change")
 def member_change(request, pk):
-    membership = get_object_or_404(Membership.objects.select_related("organization"), pk=pk)
+    membership = visible_member_or_404(request, pk)
     code = request.POST.get("action", "")
     if code not in CHANGES:
         messages.error(request, _g("Unknown action."))

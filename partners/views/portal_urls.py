@@ -3,9 +3,12 @@
 from django.urls import path
 
 from . import (
+    member_certificate,
     portal,
+    portal_annual,
     portal_files,
     portal_letters,
+    portal_members,
     portal_org,
     portal_subsidy,
     portal_verification,
@@ -45,6 +48,12 @@ urlpatterns = [
     path("subsidy-claims/<int:pk>/documents/<int:document_id>/delete/", portal_subsidy.claim_document_delete,
          name="subsidy_document_delete"),
     path("subsidy-claims/<int:pk>/action/<slug:action>/", portal_subsidy.claim_action, name="subsidy_claim_action"),
+    path("organisations/<int:pk>/requests/", portal_members.requests, name="member_requests"),
+    path("organisations/<int:pk>/certificate.pdf", member_certificate.portal_certificate, name="member_certificate"),
+    path("organisations/<int:pk>/annual-update/", portal_annual.annual_update, name="annual_update"),
+    path("organisations/<int:pk>/public-facts/", portal_members.public_facts, name="public_facts"),
+    path("requests/<int:pk>/", portal_members.request_detail, name="member_request"),
+    path("requests/<int:pk>/act/<slug:action>/", portal_members.request_act, name="member_request_act"),
     path("invitations/", portal_org.invitations, name="invitations"),
     path("invitations/<int:pk>/<slug:decision>/", portal_org.invitation_answer, name="invitation_answer"),
     path("join-requests/<int:pk>/<slug:decision>/", portal_org.join_request_decide, name="join_request_decide"),

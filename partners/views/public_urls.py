@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import public
+from . import member_certificate, public
 
 app_name = "public"
 urlpatterns = [
@@ -12,4 +12,5 @@ urlpatterns = [
     path("members/export.xlsx", public.roster_xlsx, name="roster_xlsx"),
     path("members/<str:number>/", public.member_page, name="member"),
     path("statistics/", public.statistics_page, name="statistics"),
+    path("certificates/<uuid:token>/", member_certificate.verify, name="certificate"),
 ]

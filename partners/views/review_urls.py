@@ -3,6 +3,10 @@
 from django.urls import path
 
 from . import (
+    member_certificate,
+    member_requests,
+    member_service,
+    member_upkeep,
     members,
     review,
     review_detail,
@@ -12,6 +16,7 @@ from . import (
     review_queue,
     review_subsidy,
     review_verification,
+    roster_import,
 )
 
 app_name = "review"
@@ -48,6 +53,25 @@ urlpatterns = [
     path("members/", members.member_list, name="members"),
     path("members/<int:pk>/", members.member_detail, name="member"),
     path("members/<int:pk>/change/", members.member_change, name="member_change"),
+    path("members/assign/", member_service.members_assign, name="members_assign"),
+    path("members/<int:pk>/contacts/", member_service.member_contact, name="member_contact"),
+    path("members/<int:pk>/follow-ups/<int:follow_up_id>/done/", member_service.follow_up_done,
+         name="follow_up_done"),
+    path("members/<int:pk>/requests/new/", member_requests.request_new, name="member_request_new"),
+    path("members/<int:pk>/certificate.pdf", member_certificate.staff_certificate, name="member_certificate"),
+    path("requests/", member_requests.request_list, name="member_requests"),
+    path("requests/report/", member_requests.request_report, name="member_request_report"),
+    path("requests/<int:pk>/", member_requests.request_detail, name="member_request"),
+    path("requests/<int:pk>/act/<slug:action>/", member_requests.request_act, name="member_request_act"),
+    path("members/<int:pk>/key-enterprise/", member_service.member_key_enterprise, name="member_key_enterprise"),
+    path("members/annual-update/", member_upkeep.non_responders, name="annual_non_responders"),
+    path("members/profile-changes/", member_upkeep.profile_changes, name="profile_changes"),
+    path("members/profile-changes/<int:pk>/<slug:decision>/", member_upkeep.profile_change_check,
+         name="profile_change_check"),
+    path("members/import/", roster_import.upload, name="roster_upload"),
+    path("members/import/<int:pk>/", roster_import.detail, name="roster_import"),
+    path("members/import/<int:pk>/confirm/", roster_import.confirm, name="roster_import_confirm"),
+    path("members/import/<int:pk>/progress/", roster_import.progress, name="roster_import_progress"),
     path("letters/", review_letters.letter_list, name="letters"),
     path("letters/<slug:outcome>/<slug:language>/", review_letters.letter_edit, name="letter_edit"),
 ]

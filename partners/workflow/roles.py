@@ -7,4 +7,7 @@ REVIEWER = "reviewer"
 APPROVER = "approver"
 ADMINISTRATOR = "administrator"
 
-__all__ = ["ADMINISTRATOR", "APPLICANT", "APPROVER", "REVIEWER", "SYSTEM"]
+SERVICE_OFFICER = "service_officer"
+MEMBER = APPLICANT  # a person acting for a member organisation
+
+__all__ = ["ADMINISTRATOR", "APPLICANT", "APPROVER", "MEMBER", "REVIEWER", "SERVICE_OFFICER", "SYSTEM"]

@@ -10,6 +10,8 @@ from partners.models import (
     Application,
     Decision,
     DecisionLetterTemplate,
+    MemberRequest,
+    MemberService,
     Membership,
     Notification,
     User,
@@ -36,6 +38,9 @@ NOT_PAGES = {
     "portal:verification_document": "download (file)", "review:verification_document": "download (file)",
     "review:objection_evidence": "download (file)",
     "api-schema": "OpenAPI document (YAML)",
+    "review:member_certificate": "download (pdf)", "portal:member_certificate": "download (pdf)",
+    "review:roster_import_progress": "progress of an import (JSON)",
+    "review:roster_import": "no import in the demo data (tests/test_roster_import.py loads the page)",
 }
 # POST-only views (their GET answers 405): the forms that post to them are on the pages checked.
 POST_ONLY = ["keys:revoke", "portal:colleague_add", "portal:colleague_remove", "portal:hand_over",
@@ -44,7 +49,10 @@ POST_ONLY = ["keys:revoke", "portal:colleague_add", "portal:colleague_remove", "
              "outbox:resend", "review:bulk_assign", "review:act", "review:note", "review:assign",
              "review:resolve_objection", "review:member_change", "security:role_change",
              "portal:verification_action", "portal:verification_document_add", "portal:verification_document_delete",
-             "review:verification_act", "review:verification_assign"]
+             "review:verification_act", "review:verification_assign",
+             "review:members_assign", "review:member_contact", "review:follow_up_done", "review:member_key_enterprise",
+             "review:member_request_new", "review:member_request_act", "review:profile_change_check",
+             "review:roster_import_confirm", "portal:member_request_act"]
 NOT_PAGES.update({name: "POST only" for name in POST_ONLY})
 # The API: JSON endpoints (checked by tests/test_api_*.py); its two documentation pages are checked here.
 API_REPRESENTATIVES = {"api-docs", "api-redoc"}
@@ -135,5 +143,22 @@ def pages():
         ("applicant", "portal:letter", {"pk": own_letter.application_id, "decision_id": own_letter.pk}, ""),
         ("applicant", "portal:verification", {"pk": own_case.pk}, ""),
         ("reviewer", "review:verification", {"pk": any_case.pk}, ""),
+    ]
+    # Serving the members: seed_demo gives the demo applicant's member a contact and a request.
+    own_member = Membership.objects.filter(organization__memberships_of_people__user=applicant).order_by("pk").first()
+    member_request = MemberRequest.objects.filter(membership=own_member).order_by("pk").first()
+    service = MemberService.objects.filter(membership=own_member).first()
+    assert own_member is not None and member_request is not None and service is not None, "demo data changed"
+    result += [
+        ("administrator", "review:member", {"pk": own_member.pk}, "with its service"),
+        ("administrator", "review:member_requests", {}, ""), ("administrator", "review:member_request_report", {}, ""),
+        ("administrator", "review:member_request", {"pk": member_request.pk}, ""),
+        ("administrator", "review:annual_non_responders", {}, ""), ("administrator", "review:profile_changes", {}, ""),
+        ("administrator", "review:roster_upload", {}, ""),
+        ("applicant", "portal:member_requests", {"pk": own_member.organization_id}, ""),
+        ("applicant", "portal:member_request", {"pk": member_request.pk}, ""),
+        ("applicant", "portal:annual_update", {"pk": own_member.organization_id}, ""),
+        ("applicant", "portal:public_facts", {"pk": own_member.organization_id}, ""),
+        ("anonymous", "public:certificate", {"token": service.certificate_token}, ""),
     ]
     return result

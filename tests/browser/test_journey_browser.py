@@ -309,6 +309,45 @@ def pair_and_claim(page, base, organization, reviewer, approver, shoot):
     page.goto(base + f"/members/{organization.membership.number}/")
     expect(page.get_by_test_id("member-pairings")).to_contain_text(unit.name)
 
+def serve_the_new_member(page, base, membership, shoot):
+    """The member's service officer logs a visit with a follow-up; the member raises a request in the portal."""
+    officer = make_staff("service_officer", email="officer@plan.example.cn", display_name="吴联")
+    log_in(page, base, officer.email)
+    # The officer takes the new member on: bulk assignment over the filtered list (here one member).
+    page.goto(base + "/staff/members/?q=灵枢")
+    assign = page.locator("#assign-officers")
+    assign.locator("select[name=city_officer]").select_option(label="吴联")
+    assign.locator("button[type=submit]").click()
+    expect(page.locator("main table")).to_contain_text("吴联")
+    page.goto(base + f"/staff/members/{membership.pk}/")
+    form = page.locator("#contact-form")
+    form.locator("select[name='contact-kind']").select_option("visit")
+    form.locator("input[name='contact-contacted_on']").fill(timezone.localdate().isoformat())
+    form.locator("input[name='contact-participants']").fill("王芳、吴联")
+    form.locator("textarea[name='contact-topics']").fill("走访了解行业模型训练的算力需求")
+    form.locator("input[name='contact-follow_up']").fill("寄送算力券申报指引")
+    form.locator("input[name='contact-follow_up_due']").fill((timezone.localdate() + timedelta(days=7)).isoformat())
+    assert_fields_labelled(page)
+    form.locator("button[type=submit]").click()
+    expect(page.locator("#contact-log")).to_contain_text("走访了解行业模型训练的算力需求")
+    expect(page.locator("#open-follow-ups")).to_contain_text("寄送算力券申报指引")
+    shoot(page, "member-contact-log")
+    log_out(page)
+
+    log_in(page, base, APPLICANT)
+    page.goto(base + f"/portal/organisations/{membership.organization_id}/")
+    page.locator("#membership-links a[href$='/requests/']").click()
+    form = page.locator("#raise-request")
+    form.locator("select[name=kind]").select_option("compute")
+    form.locator("input[name=title]").fill("需要千卡规模的训练算力")
+    form.locator("textarea[name=description]").fill("行业模型二期训练，约需三个月")
+    assert_fields_labelled(page)
+    form.locator("button[type=submit]").click()
+    expect(page.locator("#request-state")).to_have_attribute("data-state", "raised")
+    expect(page.locator("main")).to_contain_text("吴联")  # routed to the member's officer
+    shoot(page, "member-request")
+    log_out(page)
+
 
 def test_whole_journey_in_chinese_then_english(live_server, browser, shoot):
     reviewer = make_staff("reviewer", email="reviewer@plan.example.cn")
@@ -343,6 +382,9 @@ def test_whole_journey_in_chinese_then_english(live_server, browser, shoot):
     expect(page.locator("main")).to_contain_text("金融")
     assert "王芳" not in page.locator("main").inner_text()
     assert "13912345678" not in page.content()
+
+    serve_the_new_member(page, base, membership, shoot)
+    page.goto(base + f"/members/{membership.number}/")
 
     # The same member in English.
     page.get_by_test_id("language-switch").click()

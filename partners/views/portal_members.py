@@ -1,0 +1,123 @@
+"""The member's side in the portal: its requests to the plan office (raise, confirm, reopen) and its public facts."""
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _g
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from ..forms.member_service import MemberRequestForm, RequestActionForm
+from ..forms.review import bootstrap
+from ..models import MemberRequest, Membership
+from ..services import member_requests as request_services
+from ..services.applications import ServiceError
+from ..workflow import engine
+from .portal import my_organizations
+
+
+def _my_membership(user, pk):
+    organization = get_object_or_404(my_organizations(user), pk=pk)
+    membership = Membership.objects.select_related("organization").filter(organization=organization).first()
+    if membership is None:
+        raise Http404
+    return membership
+
+
+def _my_request(user, pk):
+    return get_object_or_404(MemberRequest.objects.select_related("membership", "membership__organization", "officer")
+                             .filter(membership__organization__in=my_organizations(user)), pk=pk)
+
+
+@login_required
+def requests(request, pk):
+    """The member's requests, and the form to raise a new one."""
+    membership = _my_membership(request.user, pk)
+    form = MemberRequestForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                member_request = request_services.raise_request(request.user, membership, **form.cleaned_data)
+            except ServiceError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                status = 403 if exc.code == "forbidden" else 400
+            else:
+                messages.success(request, _g("Your request was sent to your service officer."))
+                return redirect("portal:member_request", pk=member_request.pk)
+        else:
+            status = 400
+    return render(request, "partners/portal/member_requests.html", {
+        "membership": membership, "organization": membership.organization, "form": form,
+        "member_requests": MemberRequest.objects.filter(membership=membership).select_related("officer")},
+        status=status)
+
+
+def _detail_context(request, member_request, form=None):
+    from .member_requests import _history
+
+    return {"member_request": member_request, "membership": member_request.membership, "portal": True,
+            "organization": member_request.membership.organization,
+            "actions": engine.available_actions(member_request, request.user),
+            "form": form or RequestActionForm(), "history": _history(member_request)}
+
+
+@login_required
+def request_detail(request, pk):
+    member_request = _my_request(request.user, pk)
+    return render(request, "partners/portal/member_request.html", _detail_context(request, member_request))
+
+
+@require_POST
+@login_required
+def request_act(request, pk, action):
+    from .member_requests import fire_from_form
+
+    member_request = _my_request(request.user, pk)
+    response = fire_from_form(request, member_request, action, "partners/portal/member_request.html",
+                              _detail_context)
+    return response or redirect("portal:member_request", pk=pk)
+
+
+class PublicFactForm(forms.Form):
+    field = forms.ChoiceField(label=_("Fact"), choices=[])
+    value = forms.CharField(label=_("New value"), max_length=2000, required=False,
+                            widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, **kwargs):
+        from ..services.profile_changes import FIELDS
+
+        super().__init__(*args, **kwargs)
+        self.fields["field"].choices = [(name, label) for name, (label, _limit) in FIELDS.items()]
+        bootstrap(self)
+
+
+@login_required
+def public_facts(request, pk):
+    """The member changes a public fact; most wait for a staff check before they show."""
+    from ..models import ProfileChange
+    from ..services import profile_changes as change_services
+
+    membership = _my_membership(request.user, pk)
+    form = PublicFactForm(request.POST or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                change = change_services.propose_change(request.user, membership.organization,
+                                                        form.cleaned_data["field"], form.cleaned_data["value"])
+            except ServiceError as exc:
+                form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+                status = 403 if exc.code == "forbidden" else 400
+            else:
+                messages.success(request, _g("The change is live.") if change.state == "accepted"
+                                 else _g("The change waits for a staff check before it shows."))
+                return redirect("portal:public_facts", pk=pk)
+        else:
+            status = 400
+    changes = ProfileChange.objects.filter(organization=membership.organization)[:30]
+    return render(request, "partners/portal/public_facts.html",
+                  {"membership": membership, "organization": membership.organization, "form": form,
+                   "changes": changes}, status=status)
