@@ -190,6 +190,7 @@ class StaffRole(models.TextChoices):
     SYSTEM_ADMIN = "system_admin", _("System administrator")
     SECURITY_ADMIN = "security_admin", _("Security administrator")
     AUDIT_ADMIN = "audit_admin", _("Audit administrator")
+    EXPERT = "expert", _("Panel expert")
 
 
 class AttemptOutcome(models.TextChoices):
@@ -239,3 +240,21 @@ class VerificationState(models.TextChoices):
 class VerificationDocumentKind(models.TextChoices):
     BUSINESS_LICENCE = "licence", _("Business licence")
     AUTHORISATION_LETTER = "authorisation", _("Authorisation letter (授权委托书)")
+
+
+class ExpertAssignmentState(models.TextChoices):
+    """One expert's review of one application (partners/workflow/panel.py)."""
+
+    ASSIGNED = "assigned", _("Assigned, conflict of interest not yet declared")
+    SCORING = "scoring", _("Scoring")
+    SUBMITTED = "submitted", _("Scores submitted")
+    CONFLICT = "conflict", _("Conflict of interest declared")
+    REMOVED = "removed", _("Assignment removed")
+
+    @classmethod
+    def active_states(cls):
+        return [cls.ASSIGNED, cls.SCORING, cls.SUBMITTED]
+
+    @classmethod
+    def final_states(cls):
+        return [cls.SUBMITTED, cls.CONFLICT, cls.REMOVED]

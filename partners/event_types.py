@@ -17,6 +17,7 @@ OTHER_EVENTS = {
     "organization.join_requested", "organization.join_approved", "organization.join_declined",
     "notification.resent", "letter_template.changed", "letter_template.reset",
     "verification.opened", "organization.identity_changed", "verification.document_added", "verification.document_removed", "verification.assigned",
+    "call.saved", "call.rubric_saved", "call.expert_invited", "panel.assigned",
     # Written by earlier versions; their events stay in the trail (colleagues are invited now).
     "organization.colleague_added",
 }

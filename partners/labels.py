@@ -65,6 +65,15 @@ EVENT_LABELS = {
     "verification.suspend": _("Organisation's access suspended"),
     "verification.withdraw": _("Verification withdrawn"),
     "organization.identity_changed": _("Registered identity changed, verification needed again"),
+    # Calls and the expert panel (partners/workflow/panel.py).
+    "call.saved": _("Call for applications saved"),
+    "call.rubric_saved": _("Scoring rubric saved"),
+    "call.expert_invited": _("Expert invited to the panel"),
+    "panel.assigned": _("Expert assigned"),
+    "panel.declare_none": _("Expert declared no conflict of interest"),
+    "panel.declare_conflict": _("Expert declared a conflict of interest"),
+    "panel.submit_scores": _("Expert submitted scores"),
+    "panel.remove": _("Expert assignment removed"),
 }
 
 # The security audit log (等保 安全审计).

@@ -86,6 +86,9 @@ LOCATIONS: tuple[Location, ...] = (
              "kept as the organisation's verification history, naming only the anonymised account"),
     Location("partners.VerificationDocument", ("file", "uploaded_by", "original_name"), "verification_cases",
              PSEUDONYMISED, PUBLIC_RECORD, "kept with the verification case as the proof it was decided on"),
+    Location("partners.ExpertAssignment", ("expert", "conflict_reason", "comment", "assigned_by"), "expert_reviews",
+             PSEUDONYMISED, PUBLIC_RECORD,
+             "kept with the application as the panel's record, naming only the anonymised account"),
     Location("partners.ReviewMessage", ("author", "body", "points"), "review_messages", PSEUDONYMISED, PUBLIC_RECORD,
              "kept with the application, naming only the anonymised account; the person's e-mail and mobile "
              "are scrubbed from the text, and their name from their own (privacy.scrub_free_text)"),
@@ -147,6 +150,7 @@ NOT_PERSONAL: dict[str, str] = {
     "django_celery_beat.PeriodicTask": "names of periodic jobs",
     "partners.District": "names of districts",
     "partners.Industry": "names of industries",
+    "partners.Criterion": "names of scoring criteria",
     "partners.InvitationCode": "names of organisations and departments; the person is only linked by id",
 }
 

@@ -21,6 +21,7 @@ from .compliance import Consent, DeletionRequest, PasswordHistory, PrivacyNotice
 from .api import ApiKey, IdempotencyRecord, WebhookSubscription
 from .tally import Tally
 from .verification import VerificationCase, VerificationDocument
+from .calls import Call, Criterion, ExpertAssignment, ExpertScore, PanelExpert, ReceiptCounter, Rubric
 
 __all__ = [
     "User", "District", "Industry", "Organization", "OrganizationMember", "JoinRequest", "OrganizationInvitation",
@@ -31,4 +32,5 @@ __all__ = [
     "Notification", "NotificationAttempt", "NotificationPreference",
     "PasswordHistory", "PrivacyNotice", "Consent", "DeletionRequest", "StaffSession", "SecuritySetting",
     "ApiKey", "WebhookSubscription", "IdempotencyRecord", "Tally", "VerificationCase", "VerificationDocument",
+    "Call", "ReceiptCounter", "Rubric", "Criterion", "PanelExpert", "ExpertAssignment", "ExpertScore",
 ]

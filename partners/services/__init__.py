@@ -7,11 +7,12 @@ def register_workflow():
     Importing the service modules registers their effects and checks (decorators on each process); the
     recorders write each transition's audit event and outbox rows inside fire()'s transaction.
     """
-    from ..workflow import APPLICATION, VERIFICATION
-    from . import applications, membership, review, verification  # noqa: F401  (registers effects and checks)
+    from ..workflow import APPLICATION, PANEL, VERIFICATION
+    from . import applications, membership, panel, review, verification  # noqa: F401  (registers effects, checks)
 
     APPLICATION.record(record_application_transition)
     VERIFICATION.record(verification.record_verification_transition)
+    PANEL.record(panel.record_panel_transition)
 
 
 def record_application_transition(application, transition, actor, inputs, data, source):

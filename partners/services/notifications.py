@@ -67,6 +67,7 @@ KINDS: dict[str, Kind] = {
     "verification.dispute_decided": Kind(_("Decision on a dispute about your organisation"), APPLICANT, True),
     "staff.verification.submitted": Kind(_("New organisation verification to check"), STAFF),
     "staff.verification.recommended": Kind(_("Organisation verification awaiting the second check"), STAFF),
+    "panel.reminder": Kind(_("Reminder: expert scores due before the panel's deadline"), STAFF, True),
 }
 
 # Account mail is rendered by allauth when it is recorded and holds one-time links: it is e-mail only,

@@ -2,7 +2,15 @@
 
 from django.urls import path
 
-from . import portal, portal_files, portal_letters, portal_org, portal_verification, portal_wizard
+from . import (
+    portal,
+    portal_documents,
+    portal_files,
+    portal_letters,
+    portal_org,
+    portal_verification,
+    portal_wizard,
+)
 
 app_name = "portal"
 urlpatterns = [
@@ -35,6 +43,8 @@ urlpatterns = [
     path("applications/<int:pk>/letters/<int:decision_id>/", portal_letters.letter, name="letter"),
     path("applications/<int:pk>/letters/<int:decision_id>/pdf/", portal_letters.letter_download,
          name="letter_pdf"),
+    path("applications/<int:pk>/receipt.pdf", portal_documents.receipt, name="receipt_pdf"),
+    path("applications/<int:pk>/application.pdf", portal_documents.application_document, name="application_pdf"),
     path("applications/<int:pk>/step/<slug:step>/", portal_wizard.step, name="step"),
     path("applications/<int:pk>/attachments/<int:attachment_id>/delete/", portal_files.delete,
          name="attachment_delete"),

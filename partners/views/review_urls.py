@@ -5,6 +5,7 @@ from django.urls import path
 from . import (
     members,
     review,
+    review_calls,
     review_detail,
     review_evidence,
     review_letters,
@@ -36,6 +37,9 @@ urlpatterns = [
     path("members/", members.member_list, name="members"),
     path("members/<int:pk>/", members.member_detail, name="member"),
     path("members/<int:pk>/change/", members.member_change, name="member_change"),
+    path("calls/", review_calls.call_list, name="calls"),
+    path("calls/<int:pk>/", review_calls.call_detail, name="call"),
+    path("calls/<int:pk>/assign-panel/", review_calls.assign_panel, name="call_assign_panel"),
     path("letters/", review_letters.letter_list, name="letters"),
     path("letters/<slug:outcome>/<slug:language>/", review_letters.letter_edit, name="letter_edit"),
 ]

@@ -5,7 +5,7 @@ check registrars, and `fire(application_id, action, actor)` for applications. Ot
 `engine.fire(process, obj_id, action, actor)`.
 """
 
-from . import engine, verification
+from . import engine, panel, verification
 from .application import ACTIONS, FIELD_LABELS, OPEN_BEFORE_DECISION, TABLE, TRANSITIONS
 from .application import PROCESS as APPLICATION
 from .engine import (
@@ -18,6 +18,7 @@ from .engine import (
     TransitionError,
     available_actions,
 )
+from .panel import PROCESS as PANEL
 from .roles import ADMINISTRATOR, APPLICANT, APPROVER, REVIEWER, SYSTEM
 from .verification import PROCESS as VERIFICATION
 
@@ -38,7 +39,7 @@ def mermaid(process="application") -> str:
 
 
 __all__ = [
-    "ACTIONS", "ADMINISTRATOR", "APPLICANT", "APPLICATION", "APPROVER", "FIELD_LABELS", "OPEN_BEFORE_DECISION",
+    "ACTIONS", "ADMINISTRATOR", "APPLICANT", "APPLICATION", "APPROVER", "PANEL", "panel", "FIELD_LABELS", "OPEN_BEFORE_DECISION",
     "PROCESSES", "REVIEWER", "SYSTEM", "TABLE", "TRANSITIONS", "Actor", "AlreadyChanged", "MissingInput", "Process",
     "Transition", "TransitionError", "VERIFICATION", "verification", "available_actions", "check", "effect", "engine", "fire", "get_transition",
     "mermaid", "transitions_from",

@@ -6,5 +6,6 @@ APPLICANT = "applicant"
 REVIEWER = "reviewer"
 APPROVER = "approver"
 ADMINISTRATOR = "administrator"
+EXPERT = "expert"
 
-__all__ = ["ADMINISTRATOR", "APPLICANT", "APPROVER", "REVIEWER", "SYSTEM"]
+__all__ = ["ADMINISTRATOR", "APPLICANT", "APPROVER", "EXPERT", "REVIEWER", "SYSTEM"]
