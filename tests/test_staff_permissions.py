@@ -10,6 +10,7 @@ from django.utils import timezone
 from partners.enums import ApplicationState, PartnerType
 from partners.services import membership as membership_services
 from partners.services import review as review_services
+from partners.services.calls import continuous_call
 from partners.views import publicity_urls, review_urls
 from tests.factories import OrganizationFactory, advance, make_staff, submitted_application
 
@@ -40,6 +41,9 @@ TABLE = {
     "review:verification_act": ("post", [LOGIN, 403, 302, 302, 403, 302]),
     "review:verification_document": ("get", [LOGIN, 403, 200, 200, 403, 200]),
     "review:organization": ("get", [LOGIN, 403, 200, 200, 403, 200]),
+    "review:calls": ("get", [LOGIN, 403, 200, 200, 403, 200]),
+    "review:call": ("get", [LOGIN, 403, 200, 200, 403, 200]),
+    "review:call_assign_panel": ("post", [LOGIN, 403, 302, 403, 403, 302]),
     "publicity:list": ("get", [200, 200, 200, 200, 200, 200]),
     "publicity:objection": ("get", [200, 200, 200, 200, 200, 200]),
 }
@@ -132,6 +136,9 @@ def request_for(name, world):
         "review:verification_act": lambda: (reverse(name, args=[c.pk, "recommend"]), {"expected_state": "pending"}),
         "review:verification_document": lambda: (reverse(name, args=[c.pk, c.documents.first().pk]), None),
         "review:organization": lambda: (reverse(name, args=[c.organization_id]), None),
+        "review:calls": lambda: (reverse(name), None),
+        "review:call": lambda: (reverse(name, args=[continuous_call().pk]), None),
+        "review:call_assign_panel": lambda: (reverse(name, args=[continuous_call().pk]), {"per_application": "2"}),
         "publicity:list": lambda: (reverse(name), None),
         "publicity:objection": lambda: (reverse(name, args=[world["public"].public_id]), None),
     }[name]()

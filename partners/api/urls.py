@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 
 from . import schema  # noqa: F401  (registers the API-key security scheme)
 from .applications import ApplicationViewSet, DecisionViewSet, OrganizationViewSet
+from .calls import CallViewSet, PanelViewSet
 from .events import EventViewSet
 from .members import MemberViewSet
 from .reference import DistrictViewSet, IndustryViewSet, PartnerTypeViewSet
@@ -25,6 +26,9 @@ router.register("members", MemberViewSet, basename="member")
 router.register("events", EventViewSet, basename="event")
 router.register("webhooks", WebhookViewSet, basename="webhook")
 router.register("verification-cases", VerificationCaseViewSet, basename="verification-case")
+router.register("calls", CallViewSet, basename="call")
+# The panel of an application: /applications/{id}/panel/ (staff keys).
+router.register("applications", PanelViewSet, basename="application-panel")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -28,6 +28,7 @@ def _mine(request, pk):
                              pk=pk, expert=request.user)
 
 
+@require_GET
 @staff_view("panel.work")
 def home(request):
     assignments = panel_services.my_assignments(request.user).order_by("state", "assigned_at")
@@ -46,8 +47,13 @@ def _scoring_context(assignment):
     return {**review_data(application), "rubrics": rubrics}
 
 
+@require_GET
 @staff_view("panel.work")
-def assignment_detail(request, pk, status=200):
+def assignment_detail(request, pk):
+    return _assignment_page(request, pk)
+
+
+def _assignment_page(request, pk, status=200):
     assignment = _mine(request, pk)
     context = {"assignment": assignment, "application": assignment.application}
     if assignment.state in (E.SCORING, E.SUBMITTED):
@@ -67,14 +73,14 @@ def declare(request, pk):
     reason = (request.POST.get("reason") or "").strip()
     if choice not in ("none", "conflict"):
         messages.error(request, _g("Choose whether you have a conflict of interest."))
-        return assignment_detail(request, pk, status=400)
+        return _assignment_page(request, pk, status=400)
     action = "declare_none" if choice == "none" else "declare_conflict"
     try:
         panel_services.fire(request.user, assignment, action, reason=reason,
                             expected_state=request.POST.get("expected_state") or None)
     except workflow.TransitionError as exc:
         messages.error(request, exc.message)
-        return assignment_detail(request, pk, status=STATUS_OF.get(exc.code, 400))
+        return _assignment_page(request, pk, status=STATUS_OF.get(exc.code, 400))
     if action == "declare_conflict":
         messages.success(request, _g("Your conflict of interest is recorded; the plan office assigns another expert."))
         return redirect("panel:home")
@@ -93,10 +99,10 @@ def scores(request, pk):
             panel_services.fire(request.user, assignment, "submit_scores")
     except ServiceError as exc:
         messages.error(request, exc.message)
-        return assignment_detail(request, pk, status=STATUS_OF.get(exc.code, 400))
+        return _assignment_page(request, pk, status=STATUS_OF.get(exc.code, 400))
     except workflow.TransitionError as exc:
         messages.error(request, exc.message)
-        return assignment_detail(request, pk, status=STATUS_OF.get(exc.code, 400))
+        return _assignment_page(request, pk, status=STATUS_OF.get(exc.code, 400))
     messages.success(request, _g("Your scores were submitted.") if "submit" in request.POST
                      else _g("Your draft scores were saved."))
     return redirect("panel:assignment", pk=pk)

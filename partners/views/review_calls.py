@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _g
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from ..enums import ApplicationState, PartnerType
 from ..models import Call
@@ -27,12 +27,14 @@ def counts_table(call):
     return rows
 
 
+@require_GET
 @staff_view("call.view")
 def call_list(request):
     calls = Call.objects.order_by("-always_open", "-opens_at", "-pk")
     return render(request, "partners/review/calls.html", {"calls": calls})
 
 
+@require_GET
 @staff_view("call.view")
 def call_detail(request, pk):
     call = get_object_or_404(Call, pk=pk)
