@@ -14,6 +14,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 FONT = "STSong-Light"
@@ -26,6 +27,12 @@ def _font():
         pdfmetrics.registerFont(UnicodeCIDFont(FONT))
         _registered = True
     return FONT
+
+
+def _canvas(*args, **kwargs):
+    # The canvas starts in the CJK font, so the document names one font (/F1), never an unused Helvetica.
+    kwargs["initialFontName"] = _font()
+    return Canvas(*args, **kwargs)
 
 
 def _styles():
@@ -95,7 +102,7 @@ class Document:
                 story.append(Paragraph(text(value), styles[kind]))
         if self.footer:
             story.append(Paragraph(text(self.footer), styles["footer"]))
-        doc.build(story)
+        doc.build(story, canvasmaker=_canvas)
         return out.getvalue()
 
 

@@ -128,7 +128,8 @@ TABLE = {
     "portal:verification_action": {"get": LOGIN_THEN_NOT_ALLOWED, "post": "302 302 404 404 404 404 404 404"},  # /portal/verification/1/action/withdraw/
     # Calls and the expert panel: formal PDFs for the applicant; the panel's pages for experts only (no identity
     # here is an expert: tests/test_panel.py covers them); calls and the aggregate for the staff who review.
-    "portal:receipt_pdf": {"get": OWN_ORG},  # /portal/applications/1/receipt.pdf
+    "portal:receipt_pdf": {"get": OWN_ORG},
+    "publicity:notice_pdf": {"get": PUBLIC},  # /publicity/<uuid>/notice.pdf  # /portal/applications/1/receipt.pdf
     "portal:application_pdf": {"get": OWN_ORG},  # /portal/applications/1/application.pdf
     "review:calls": {"get": REVIEW_STAFF},  # /staff/calls/
     "review:call": {"get": REVIEW_STAFF},  # /staff/calls/1/
@@ -224,6 +225,7 @@ KWARGS = {
     "outbox:detail": lambda w: {"pk": w.notification_a.pk},
     "outbox:resend": lambda w: {"pk": w.notification_a.pk},
     "publicity:objection": lambda w: {"public_id": w.publicity_application.public_id},
+    "publicity:notice_pdf": lambda w: {"public_id": w.publicity_application.public_id},
     "member-detail": lambda w: {"member_number": w.membership.number},
     "district-detail": lambda w: {"code": "110108"},
     "industry-detail": lambda w: {"code": w.industry_code},

@@ -177,3 +177,27 @@ def test_a_draft_has_no_receipt_and_another_organisation_sees_neither_pdf(applic
     assert english_client(applicant).get(reverse("portal:receipt_pdf", args=[draft.pk])).status_code == 404
     stranger = english_client(other_applicant)
     assert stranger.get(reverse("portal:application_pdf", args=[draft.pk])).status_code == 404
+
+
+def test_the_public_notice_is_a_numbered_pdf_with_the_office_period_and_how_to_object(applicant, reviewer, approver):
+    from io import BytesIO
+
+    from django.conf import settings
+    from pypdf import PdfReader
+
+    from tests.factories import advance
+
+    application = app_services.submit(applicant, complete_draft(
+        ApplicationFactory(organization=applicant.organizations.get(), created_by=applicant)))
+    application = advance(application, ApplicationState.PUBLICITY, reviewer=reviewer, approver=approver)
+    response = english_client().get(reverse("publicity:notice_pdf", args=[application.public_id]))
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    text = "".join(page.extract_text() for page in PdfReader(BytesIO(response.content)).pages).replace("\n", "")
+    assert application.receipt_number.replace("-SQ-", "-GS-") in text  # the notice's number
+    assert application.organization.name in text and "公示" in text and "异议" in text
+    assert settings.PLAN_OFFICE_CONTACT.split("·")[0].strip() in text
+    assert timezone.localtime(application.publicity_ends_at).strftime("%Y-%m-%d %H:%M") in text
+    assert "王芳" not in text and "13912345678" not in text  # public facts only, never the contact
+    # Only applications on public notice have one.
+    Application.objects.filter(pk=application.pk).update(state=ApplicationState.ADMITTED)
+    assert english_client().get(reverse("publicity:notice_pdf", args=[application.public_id])).status_code == 404

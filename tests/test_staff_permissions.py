@@ -46,6 +46,7 @@ TABLE = {
     "review:call_assign_panel": ("post", [LOGIN, 403, 302, 403, 403, 302]),
     "publicity:list": ("get", [200, 200, 200, 200, 200, 200]),
     "publicity:objection": ("get", [200, 200, 200, 200, 200, 200]),
+    "publicity:notice_pdf": ("get", [200, 200, 200, 200, 200, 200]),
 }
 
 
@@ -141,6 +142,7 @@ def request_for(name, world):
         "review:call_assign_panel": lambda: (reverse(name, args=[continuous_call().pk]), {"per_application": "2"}),
         "publicity:list": lambda: (reverse(name), None),
         "publicity:objection": lambda: (reverse(name, args=[world["public"].public_id]), None),
+        "publicity:notice_pdf": lambda: (reverse(name, args=[world["public"].public_id]), None),
     }[name]()
 
 

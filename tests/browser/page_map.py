@@ -8,8 +8,10 @@ from partners.demo.accounts import demo_email
 from partners.enums import ApplicationState
 from partners.models import (
     Application,
+    Call,
     Decision,
     DecisionLetterTemplate,
+    ExpertAssignment,
     Membership,
     Notification,
     User,
@@ -35,6 +37,8 @@ NOT_PAGES = {
     "portal:letter_pdf": "download (pdf)", "portal:verification_letter": "download (pdf)",
     "portal:verification_document": "download (file)", "review:verification_document": "download (file)",
     "review:objection_evidence": "download (file)",
+    "portal:receipt_pdf": "download (pdf)", "portal:application_pdf": "download (pdf)",
+    "panel:application_pdf": "download (pdf)", "publicity:notice_pdf": "download (pdf)",
     "api-schema": "OpenAPI document (YAML)",
 }
 # POST-only views (their GET answers 405): the forms that post to them are on the pages checked.
@@ -44,7 +48,8 @@ POST_ONLY = ["keys:revoke", "portal:colleague_add", "portal:colleague_remove", "
              "outbox:resend", "review:bulk_assign", "review:act", "review:note", "review:assign",
              "review:resolve_objection", "review:member_change", "security:role_change",
              "portal:verification_action", "portal:verification_document_add", "portal:verification_document_delete",
-             "review:verification_act", "review:verification_assign"]
+             "review:verification_act", "review:verification_assign", "review:call_assign_panel", "panel:declare",
+             "panel:scores"]
 NOT_PAGES.update({name: "POST only" for name in POST_ONLY})
 # The API: JSON endpoints (checked by tests/test_api_*.py); its two documentation pages are checked here.
 API_REPRESENTATIVES = {"api-docs", "api-redoc"}
@@ -135,5 +140,13 @@ def pages():
         ("applicant", "portal:letter", {"pk": own_letter.application_id, "decision_id": own_letter.pk}, ""),
         ("applicant", "portal:verification", {"pk": own_case.pk}, ""),
         ("reviewer", "review:verification", {"pk": any_case.pk}, ""),
+    ]
+    # Calls and the expert panel: seed_demo scores nothing, but gives the demo expert two applications.
+    call = Call.objects.get(code=Call.CONTINUOUS)
+    assignment = ExpertAssignment.objects.filter(expert__email=demo_email("expert")).order_by("pk").first()
+    assert assignment is not None, "demo data changed"
+    result += [
+        ("reviewer", "review:calls", {}, ""), ("reviewer", "review:call", {"pk": call.pk}, ""),
+        ("expert", "panel:home", {}, ""), ("expert", "panel:assignment", {"pk": assignment.pk}, "declaration"),
     ]
     return result
