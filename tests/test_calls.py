@@ -83,6 +83,12 @@ def test_a_closed_call_refuses_submission_on_the_api(applicant, draft):
     assert body["code"] == "call_closed"
     assert "First call of 2027" in body["message"]
     assert timezone.localtime(upcoming.opens_at).strftime("%Y-%m-%d %H:%M") in body["message"]
+    # Once the call opens, the API's answer carries the receipt number and the call.
+    upcoming.opens_at = timezone.now() - timedelta(minutes=1)
+    upcoming.save()
+    response = api.post(f"/api/v1/applications/{draft.pk}/actions/submit/", {}, format="json")
+    assert response.status_code == 200, response.content
+    assert RECEIPT.match(response.json()["receipt_number"]) and response.json()["call"] == str(upcoming.public_id)
 
 
 def test_with_nothing_announced_the_refusal_says_so(applicant, draft):
@@ -201,3 +207,34 @@ def test_the_public_notice_is_a_numbered_pdf_with_the_office_period_and_how_to_o
     # Only applications on public notice have one.
     Application.objects.filter(pk=application.pk).update(state=ApplicationState.ADMITTED)
     assert english_client().get(reverse("publicity:notice_pdf", args=[application.public_id])).status_code == 404
+
+
+def test_the_review_step_says_when_the_next_call_opens(applicant, draft):
+    close_continuous_intake()
+    announce()
+    complete_draft(draft)
+    page = english_client(applicant).get(reverse("portal:step", args=[draft.pk, "review"])).content.decode()
+    assert "call-notice" in page and "First call of 2027" in page
+
+
+def test_each_call_counts_its_applications_by_state_and_type_and_filters_the_queue(applicant, other_applicant,
+                                                                                    reviewer):
+    continuous = call_services.continuous_call()
+    first = app_services.submit(applicant, complete_draft(
+        ApplicationFactory(organization=applicant.organizations.get(), created_by=applicant)))
+    close_continuous_intake()
+    opens = timezone.now() - timedelta(days=1)
+    dated = Call.objects.create(title="2026年第二批", opens_at=opens, closes_at=opens + timedelta(days=30))
+    second = app_services.submit(other_applicant, complete_draft(
+        ApplicationFactory(organization=other_applicant.organizations.get(), created_by=other_applicant),
+        types=("compute", "data")))
+    assert (first.call, second.call) == (continuous, dated)
+    assert call_services.counts_by_state_and_type(dated) == {"submitted": {"compute": 1, "data": 1}}
+    client = english_client(reviewer)
+    page = client.get(reverse("review:call", args=[dated.pk])).content.decode()
+    assert "call-counts" in page
+    queue = client.get(reverse("review:queue") + f"?call={dated.pk}").content.decode()
+    assert second.organization.name in queue and first.organization.name not in queue
+    export = client.get(reverse("review:export") + f"?call={dated.pk}")
+    assert export.status_code == 200
+    assert client.get(reverse("review:queue") + "?call=nonsense").status_code in (200, 400)

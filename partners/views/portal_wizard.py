@@ -316,7 +316,21 @@ def review_step(request, application):
             messages.success(request, _g("Thank you. Your application was submitted; you will hear from us."))
         return redirect("portal:application", pk=application.pk)
     application.refresh_from_db()
-    return {"form": form, "status": 400 if form.errors else 200, **review_data(application)}
+    return {"form": form, "status": 400 if form.errors else 200, "call_notice": call_notice(application),
+            **review_data(application)}
+
+
+def call_notice(application) -> str:
+    """For a draft outside an open call: when the next call opens (the draft may still be prepared)."""
+    if application.state != ApplicationState.DRAFT:
+        return ""
+    from ..services.calls import call_for_submission
+
+    try:
+        call_for_submission(application)
+    except ServiceError as closed:
+        return closed.message
+    return ""
 
 
 LIST_ENUMS = {"services": ComputeService, "roles": DataRole, "modalities": Modality, "stages": InvestmentStage,
