@@ -190,6 +190,7 @@ class StaffRole(models.TextChoices):
     SYSTEM_ADMIN = "system_admin", _("System administrator")
     SECURITY_ADMIN = "security_admin", _("Security administrator")
     AUDIT_ADMIN = "audit_admin", _("Audit administrator")
+    EXPERT = "expert", _("Panel expert")
 
 
 class AttemptOutcome(models.TextChoices):
@@ -455,3 +456,19 @@ class ProfileChangeState(models.TextChoices):
     PENDING = "pending", _("Waiting for a staff check")
     ACCEPTED = "accepted", _("Accepted")
     REJECTED = "rejected", _("Rejected")
+class ExpertAssignmentState(models.TextChoices):
+    """One expert's review of one application (partners/workflow/panel.py)."""
+
+    ASSIGNED = "assigned", _("Assigned, conflict of interest not yet declared")
+    SCORING = "scoring", _("Scoring")
+    SUBMITTED = "submitted", _("Scores submitted")
+    CONFLICT = "conflict", _("Conflict of interest declared")
+    REMOVED = "removed", _("Assignment removed")
+
+    @classmethod
+    def active_states(cls):
+        return [cls.ASSIGNED, cls.SCORING, cls.SUBMITTED]
+
+    @classmethod
+    def final_states(cls):
+        return [cls.SUBMITTED, cls.CONFLICT, cls.REMOVED]

@@ -37,6 +37,7 @@ OTHER_EVENTS = {
     "member.officers_assigned", "member.contact_logged", "member.follow_up_done", "member.key_enterprise_set",
     "member.imported", "member_request.raised", "annual_update.asked", "annual_update.answered",
     "profile.change_proposed", "profile.change_accepted", "profile.change_rejected",
+    "call.saved", "call.rubric_saved", "call.expert_invited", "panel.assigned",
     # Written by earlier versions; their events stay in the trail (colleagues are invited now).
     "organization.colleague_added",
 }

@@ -134,6 +134,15 @@ EVENT_LABELS = {
     "profile.change_proposed": _("Change of a public fact proposed"),
     "profile.change_accepted": _("Change of a public fact accepted"),
     "profile.change_rejected": _("Change of a public fact rejected"),
+    # Calls and the expert panel (partners/workflow/panel.py).
+    "call.saved": _("Call for applications saved"),
+    "call.rubric_saved": _("Scoring rubric saved"),
+    "call.expert_invited": _("Expert invited to the panel"),
+    "panel.assigned": _("Expert assigned"),
+    "panel.declare_none": _("Expert declared no conflict of interest"),
+    "panel.declare_conflict": _("Expert declared a conflict of interest"),
+    "panel.submit_scores": _("Expert submitted scores"),
+    "panel.remove": _("Expert assignment removed"),
 }
 
 # The security audit log (等保 安全审计).

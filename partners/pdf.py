@@ -1,7 +1,8 @@
-"""The PDF file format for the registry's documents (decision letters, the authorisation letter, demo files).
+"""A minimal PDF writer for the demo data's and the tests' sample files (scanned licences and the like).
 
-No library: the documents are text only. Chinese text uses Adobe's predefined font STSong-Light with the
-UniGB-UCS2-H encoding (Adobe-GB1), which every PDF reader provides for Simplified Chinese, so no font file is
+The registry's own documents (letters, receipts, the 申报书, the 公示 notice) are laid out by ReportLab in
+partners/documents.py; this writer stays for the small sample PDFs, whose exact bytes the upload checks parse.
+Chinese text uses Adobe's predefined font STSong-Light with the UniGB-UCS2-H encoding (Adobe-GB1), which every PDF reader provides for Simplified Chinese, so no font file is
 embedded; text is written as UCS-2 big-endian, so Chinese and Latin letters both show.
 """
 

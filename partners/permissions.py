@@ -224,6 +224,25 @@ def can_fire_case(user, transition: Transition, case) -> Verdict:
     if acts_for(user, case.organization):
         return no(_g("You act for this organisation, so you cannot review its case."), "four_eyes")
     return YES
+# --- The expert panel (the panel process's permission rule) ------------------------------------------------
+
+def is_expert(user) -> bool:
+    return has_role(user, StaffRole.EXPERT)
+
+
+def can_fire_panel(user, transition: Transition, assignment) -> Verdict:
+    """Experts act on their own assignments only; first-review staff may remove an assignment."""
+    from .workflow.roles import EXPERT
+
+    if not user or not user.is_authenticated:
+        return no(_g("Please log in."))
+    if EXPERT in transition.roles:
+        if assignment.expert_id == user.pk and is_expert(user):
+            return YES
+        return no(_g("Only the expert assigned to this application can do this."))
+    if any(has_role(user, r) for r in transition.roles):
+        return YES
+    return no(_g("Your role does not allow this action."))
 
 
 def _verification_viewer(user, case):
@@ -330,6 +349,11 @@ RULES = {
     "case.designate": _staff_rule(APPROVER, ADMINISTRATOR),
     "target.edit": _staff_rule(ADMINISTRATOR),
     "dashboard.view": _staff_rule(REVIEWER, APPROVER, StaffRole.SERVICE_OFFICER, ADMINISTRATOR),
+    "call.manage": _staff_rule(ADMINISTRATOR),
+    "call.view": _staff_rule(REVIEWER, APPROVER, ADMINISTRATOR),
+    "panel.assign": _staff_rule(REVIEWER, ADMINISTRATOR),
+    "panel.aggregate": _staff_rule(REVIEWER, APPROVER, ADMINISTRATOR),
+    "panel.work": lambda u, obj: YES if is_expert(u) else no(_g("Only panel experts can do this.")),
 }
 
 

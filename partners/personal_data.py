@@ -104,6 +104,9 @@ LOCATIONS: tuple[Location, ...] = (
     Location("partners.Case", ("submitted_by",), "pilot_cases", PSEUDONYMISED, PUBLIC_RECORD,
              "kept as the organisation's pilot case, naming only the anonymised account",
              not_personal=("scenario", "results", "return_reason")),
+    Location("partners.ExpertAssignment", ("expert", "conflict_reason", "comment", "assigned_by"), "expert_reviews",
+             PSEUDONYMISED, PUBLIC_RECORD,
+             "kept with the application as the panel's record, naming only the anonymised account"),
     Location("partners.ReviewMessage", ("author", "body", "points"), "review_messages", PSEUDONYMISED, PUBLIC_RECORD,
              "kept with the application, naming only the anonymised account; the person's e-mail and mobile "
              "are scrubbed from the text, and their name from their own (privacy.scrub_free_text)"),
@@ -185,6 +188,7 @@ NOT_PERSONAL: dict[str, str] = {
     "django_celery_beat.PeriodicTask": "names of periodic jobs",
     "partners.District": "names of districts",
     "partners.Industry": "names of industries",
+    "partners.Criterion": "names of scoring criteria",
     "partners.InvitationCode": "names of organisations and departments; the person is only linked by id",
     "partners.CaseMedia": "images and PDF documents of an organisation's pilot case; no uploader is recorded",
     "partners.RosterImportRow": "names of the organisations on the rows of an imported roster",

@@ -21,6 +21,7 @@ API_READ_ONLY = "401 405 405 405 405 405 405 405"
 REVIEW_STAFF = "302 403 403 403 200 200 403 200"     # reviewers, approvers, administrators
 ADMINISTRATOR_ONLY = "302 403 403 403 403 403 403 200"
 SECURITY_ROLES_ONLY = "302 403 403 403 403 403 403 403"  # security and audit administrators (separate roles)
+EXPERTS_ONLY = "302 403 403 403 403 403 403 403"  # panel experts (none of the identities here)
 # Statuses that mean "this POST was not accepted" for routes without a POST row.
 NOT_ACCEPTED = {302, 401, 403, 404, 405}
 
@@ -125,6 +126,22 @@ TABLE = {
     "portal:verification_document": {"get": "302 200 404 404 404 404 404 404", "post": "302 200 404 404 404 404 404 404"},  # /portal/verification/1/documents/1/
     "portal:verification_document_delete": {"get": LOGIN_THEN_NOT_ALLOWED, "post": "302 302 404 404 404 404 404 404"},  # /portal/verification/1/documents/1/delete/
     "portal:verification_action": {"get": LOGIN_THEN_NOT_ALLOWED, "post": "302 302 404 404 404 404 404 404"},  # /portal/verification/1/action/withdraw/
+    # Calls and the expert panel: formal PDFs for the applicant; the panel's pages for experts only (no identity
+    # here is an expert: tests/test_panel.py covers them); calls and the aggregate for the staff who review.
+    "portal:receipt_pdf": {"get": OWN_ORG},
+    "publicity:notice_pdf": {"get": PUBLIC},  # /publicity/<uuid>/notice.pdf  # /portal/applications/1/receipt.pdf
+    "portal:application_pdf": {"get": OWN_ORG},  # /portal/applications/1/application.pdf
+    "review:calls": {"get": REVIEW_STAFF},  # /staff/calls/
+    "review:call": {"get": REVIEW_STAFF},  # /staff/calls/1/
+    "review:call_assign_panel": {"get": NOT_ALLOWED, "post": "302 403 403 403 302 403 403 302"},  # /staff/calls/1/assign-panel/
+    "panel:home": {"get": EXPERTS_ONLY},  # /panel/
+    "panel:assignment": {"get": EXPERTS_ONLY},  # /panel/1/
+    "panel:declare": {"get": NOT_ALLOWED, "post": EXPERTS_ONLY},  # /panel/1/declare/
+    "panel:scores": {"get": NOT_ALLOWED, "post": EXPERTS_ONLY},  # /panel/1/scores/
+    "panel:application_pdf": {"get": EXPERTS_ONLY},  # /panel/1/application.pdf
+    "call-list": {"get": "401 403 403 403 200 200 403 200"},  # /api/v1/calls/
+    "call-detail": {"get": "401 403 403 403 200 200 403 200"},  # /api/v1/calls/<uuid>/
+    "application-panel-panel": {"get": "401 403 403 403 200 200 403 200"},  # /api/v1/applications/<uuid>/panel/
     # --- personal data and security administration (dedicated roles; see separation of duties) ---------------
     "privacy:notice": {"get": PUBLIC, "post": PUBLIC},  # /me/privacy/
     "privacy:consent": {"get": LOGGED_IN, "post": REDIRECTED},  # /me/privacy/consent/
@@ -294,6 +311,7 @@ KWARGS = {
     "outbox:detail": lambda w: {"pk": w.notification_a.pk},
     "outbox:resend": lambda w: {"pk": w.notification_a.pk},
     "publicity:objection": lambda w: {"public_id": w.publicity_application.public_id},
+    "publicity:notice_pdf": lambda w: {"public_id": w.publicity_application.public_id},
     "member-detail": lambda w: {"member_number": w.membership.number},
     "district-detail": lambda w: {"code": "110108"},
     "industry-detail": lambda w: {"code": w.industry_code},
@@ -337,6 +355,17 @@ KWARGS = {
     "subsidy-claim-documents": lambda w: {"id": w.claim_a.public_id},
     "subsidy-claim-fire-action": lambda w: {"id": w.claim_a.public_id, "action_name": "withdraw"},
     "review:detail": lambda w: {"pk": w.application_a.pk},
+    "portal:receipt_pdf": lambda w: {"pk": w.application_a.pk},
+    # No expert assignment exists in the world: the role check answers before any lookup.
+    "panel:assignment": lambda w: {"pk": 1},
+    "panel:declare": lambda w: {"pk": 1},
+    "panel:scores": lambda w: {"pk": 1},
+    "panel:application_pdf": lambda w: {"pk": 1},
+    "portal:application_pdf": lambda w: {"pk": w.application_a.pk},
+    "review:call": lambda w: {"pk": w.application_a.call_id},
+    "review:call_assign_panel": lambda w: {"pk": w.application_a.call_id},
+    "call-detail": lambda w: {"id": w.application_a.call.public_id},
+    "application-panel-panel": lambda w: {"id": w.application_a.public_id},
     "review:act": lambda w: {"pk": w.application_a.pk},
     "review:note": lambda w: {"pk": w.application_a.pk},
     "review:assign": lambda w: {"pk": w.application_a.pk},

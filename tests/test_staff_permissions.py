@@ -10,6 +10,7 @@ from django.utils import timezone
 from partners.enums import ApplicationState, PartnerType
 from partners.services import membership as membership_services
 from partners.services import review as review_services
+from partners.services.calls import continuous_call
 from partners.views import publicity_urls, review_urls
 from tests.factories import OrganizationFactory, advance, make_staff, submitted_application
 
@@ -72,6 +73,10 @@ TABLE = {
     "review:roster_import": ("get", [LOGIN, 403, 403, 403, 403, 200]),
     "review:roster_import_confirm": ("post", [LOGIN, 403, 403, 403, 403, 302]),
     "review:roster_import_progress": ("get", [LOGIN, 403, 403, 403, 403, 200]),
+    "review:calls": ("get", [LOGIN, 403, 200, 200, 403, 200]),
+    "review:call": ("get", [LOGIN, 403, 200, 200, 403, 200]),
+    "review:call_assign_panel": ("post", [LOGIN, 403, 302, 403, 403, 302]),
+    "publicity:notice_pdf": ("get", [200, 200, 200, 200, 200, 200]),
 }
 
 
@@ -206,6 +211,10 @@ def request_for(name, world):
         "review:roster_import": lambda: (reverse(name, args=[_roster_import().pk]), None),
         "review:roster_import_confirm": lambda: (reverse(name, args=[_roster_import().pk]), None),
         "review:roster_import_progress": lambda: (reverse(name, args=[_roster_import().pk]), None),
+        "review:calls": lambda: (reverse(name), None),
+        "review:call": lambda: (reverse(name, args=[continuous_call().pk]), None),
+        "review:call_assign_panel": lambda: (reverse(name, args=[continuous_call().pk]), {"per_application": "2"}),
+        "publicity:notice_pdf": lambda: (reverse(name, args=[world["public"].public_id]), None),
     }[name]()
 
 

@@ -375,7 +375,8 @@ def test_the_engine_imports_no_service_and_knows_no_process():
     modules |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
     # Only the standard library and Django: no relative import up into the registry's services or processes.
     assert all(m.split(".")[0] in {"collections", "dataclasses", "django"} for m in modules), modules
-    assert set(workflow.PROCESSES) == {"application", "verification", "pairing", "subsidy_claim"}
+    assert set(workflow.PROCESSES) == {"application", "verification", "panel", "pairing", "subsidy_claim", "case",
+                                       "member_request"}
 
 
 def test_staff_see_the_organisation_page_with_its_record_and_duplicates(staff):

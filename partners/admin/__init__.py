@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from ..forms.login import AdminLoginForm
-from . import applications, audit, people, review  # noqa: F401  (registers the admins)
+from . import applications, audit, calls, people, review  # noqa: F401  (registers the admins)
 from .base import generic_admin
 from .third_party import name_untranslated_models, translate_periodic_task_admins
 

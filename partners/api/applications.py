@@ -99,7 +99,8 @@ class ApplicationViewSet(PublicIdLookupMixin, mixins.ListModelMixin, mixins.Retr
         return self.read_scope if request.method in ("GET", "HEAD", "OPTIONS") else self.write_scope
 
     def get_queryset(self):
-        qs = Application.objects.select_related("organization", "invitation", *PROFILE_RELATIONS).prefetch_related(
+        qs = Application.objects.select_related("organization", "invitation", "call",
+                                                *PROFILE_RELATIONS).prefetch_related(
             "requested_types", "attachments", "modelprofile__industries", "applicationprofile__scenarios")
         return visible_applications(self.request.user, qs)
 

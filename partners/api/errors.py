@@ -28,6 +28,7 @@ STATUS_OF_CODE = {
     "conflict": status.HTTP_409_CONFLICT,
     "duplicate": status.HTTP_409_CONFLICT,
     "closed": status.HTTP_409_CONFLICT,
+    "call_closed": status.HTTP_409_CONFLICT,
     "invalid_transition": status.HTTP_409_CONFLICT,
     "objection_open": status.HTTP_409_CONFLICT,
     "refused": status.HTTP_409_CONFLICT,

@@ -240,6 +240,10 @@ class ApplicationSerializer(serializers.ModelSerializer):
     state_label = serializers.CharField(source="get_state_display", read_only=True)
     partner_types = serializers.ListField(child=serializers.ChoiceField(choices=PartnerType.choices), read_only=True)
     invitation_code = serializers.SerializerMethodField()
+    call = serializers.UUIDField(source="call.public_id", read_only=True, allow_null=True,
+                                 help_text=_("The id of the call (申报批次) the application belongs to."))
+    receipt_number = serializers.CharField(read_only=True, allow_null=True,
+                                           help_text=_("受理编号, given at the first submission."))
     profiles = ProfilesSerializer(source="*", read_only=True)
     attachments = serializers.SerializerMethodField()
     available_actions = serializers.SerializerMethodField()
@@ -250,8 +254,9 @@ class ApplicationSerializer(serializers.ModelSerializer):
         model = Application
         fields = ["id", "public_id", "organization", "state", "state_label", "partner_types", "channel",
                   "invitation_code", "recommender_name", "contact_name", "contact_title", "contact_phone",
-                  "contact_email", "declaration_accepted", "submitted_at", "decided_at", "publicity_ends_at",
-                  "created_at", "updated_at", "profiles", "attachments", "available_actions", "missing"]
+                  "contact_email", "declaration_accepted", "call", "receipt_number", "submitted_at", "decided_at",
+                  "publicity_ends_at", "created_at", "updated_at", "profiles", "attachments", "available_actions",
+                  "missing"]
         read_only_fields = fields
 
     @extend_schema_field(serializers.CharField(allow_null=True))

@@ -7,6 +7,7 @@ from rest_framework.routers import DefaultRouter
 
 from . import schema  # noqa: F401  (registers the API-key security scheme)
 from .applications import ApplicationViewSet, DecisionViewSet, OrganizationViewSet
+from .calls import CallViewSet, PanelViewSet
 from .catalogue import CaseViewSet, DataDemandViewSet, DataSetViewSet, TargetProgressViewSet
 from .events import EventViewSet
 from .members import MemberViewSet
@@ -33,6 +34,9 @@ router.register("datasets", DataSetViewSet, basename="dataset")
 router.register("demands", DataDemandViewSet, basename="demand")
 router.register("cases", CaseViewSet, basename="case")
 router.register("target-progress", TargetProgressViewSet, basename="target-progress")
+router.register("calls", CallViewSet, basename="call")
+# The panel of an application: /applications/{id}/panel/ (staff keys).
+router.register("applications", PanelViewSet, basename="application-panel")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

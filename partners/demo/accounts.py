@@ -17,6 +17,7 @@ DEMO_ACCOUNTS = [
     ("approver", "approver", "复审员 周决", StaffRole.APPROVER, False),
     ("service_officer", "officer", "服务专员 吴联", StaffRole.SERVICE_OFFICER, False),
     ("administrator", "admin", "管理员 许管", StaffRole.ADMINISTRATOR, True),
+    ("expert", "expert", "评审专家 秦评", StaffRole.EXPERT, False),
 ]
 # The three administrative roles (三员分立), handed out by the set-up superuser as in a real installation.
 DUTY_ACCOUNTS = [

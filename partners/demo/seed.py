@@ -91,6 +91,9 @@ def seed(stdout=None) -> Result:
         for w in work:
             if w.spec.state != S.ADMITTED:
                 build_application(w, people, pools)
+        from .panel import seed_panel
+
+        seed_panel(people)
         if settings.EMAIL_BACKEND not in LOCAL_MAIL_BACKENDS:
             result.notifications_cancelled = Notification.objects.filter(
                 pk__gt=first_notification, state="pending").update(

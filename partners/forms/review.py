@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from ..enums import ApplicationState, Channel, PartnerType, Recommendation
-from ..models import Application, District, User
+from ..models import Application, Call, District, User
 from ..pagination import COUNT_CAP, capped_counts
 from ..validators import normalize_credit_code
 
@@ -99,12 +99,15 @@ class QueueFilterForm(forms.Form):
                                                                            *Channel.choices])
     district = forms.ModelChoiceField(label=_("District"), required=False, queryset=District.objects.all(),
                                       empty_label=_("All districts"))
+    call = forms.ModelChoiceField(label=_("Call"), required=False, queryset=Call.objects.order_by("-pk"),
+                                  empty_label=_("All calls"))
     mine = forms.BooleanField(label=_("Assigned to me"), required=False)
     unassigned = forms.BooleanField(label=_("Unassigned"), required=False)
     overdue = forms.BooleanField(label=_("Overdue"), required=False)
     sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_LABELS)
 
-    FILTER_FIELDS = ["q", "state", "partner_type", "channel", "district", "mine", "unassigned", "overdue", "sort"]
+    FILTER_FIELDS = ["q", "state", "partner_type", "channel", "district", "call", "mine", "unassigned", "overdue",
+                     "sort"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -130,6 +133,8 @@ class QueueFilterForm(forms.Form):
             qs = qs.filter(channel=data["channel"])
         if data.get("district"):
             qs = qs.filter(organization__district=data["district"])
+        if data.get("call"):
+            qs = qs.filter(call=data["call"])
         if data.get("mine"):
             qs = qs.filter(assigned_reviewer=user)
         if data.get("unassigned"):
@@ -211,7 +216,7 @@ class QueueFilterForm(forms.Form):
             value = self.cleaned_data.get(name)
             if value in (None, "", False):
                 continue
-            if name == "district":
+            if name in ("district", "call"):
                 value = value.pk
             pairs.append((name, "1" if value is True else value))
         return urlencode(pairs)

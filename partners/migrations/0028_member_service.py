@@ -10,7 +10,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('partners', '0026_organization_verification'),
+        ('partners', '0027_calls_and_expert_review'),
     ]
 
     operations = [

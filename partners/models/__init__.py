@@ -34,6 +34,7 @@ from .member_service import (
     ProfileChange,
 )
 from .roster_import import RosterImport, RosterImportRow
+from .calls import Call, Criterion, ExpertAssignment, ExpertScore, PanelExpert, ReceiptCounter, Rubric
 
 __all__ = [
     "User", "District", "Industry", "Organization", "OrganizationMember", "JoinRequest", "OrganizationInvitation",
@@ -48,4 +49,5 @@ __all__ = [
     "DataSet", "DataDemand", "Introduction", "Case", "CaseMedia", "YearTarget",
     "OfficerScope", "MemberService", "Contact", "FollowUp", "MemberRequest", "AnnualUpdate", "ProfileChange",
     "RosterImport", "RosterImportRow",
+    "Call", "ReceiptCounter", "Rubric", "Criterion", "PanelExpert", "ExpertAssignment", "ExpertScore",
 ]

@@ -55,6 +55,11 @@ class Application(models.Model):
     contact_phone = models.CharField(_("contact's phone"), max_length=20, blank=True)
     contact_email = models.EmailField(_("contact's e-mail"), blank=True)
     declaration_accepted = models.BooleanField(_("declaration accepted"), default=False)
+    call = models.ForeignKey("partners.Call", null=True, blank=True, on_delete=models.PROTECT,
+                             related_name="applications", verbose_name=_("call"))
+    # 受理编号, given at the first submission (BJAI-SQ-2026-000123).
+    receipt_number = models.CharField(_("receipt number"), max_length=30, null=True, blank=True, unique=True,
+                                      editable=False)
     wizard_step = models.PositiveSmallIntegerField(default=1, editable=False, verbose_name=_("wizard step"))
 
     assigned_reviewer = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,

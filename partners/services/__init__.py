@@ -7,13 +7,14 @@ def register_workflow():
     Importing the service modules registers their effects and checks (decorators on each process); the
     recorders write each transition's audit event and outbox rows inside fire()'s transaction.
     """
-    from ..workflow import APPLICATION, CASE, MEMBER_REQUEST, PAIRING, SUBSIDY_CLAIM, VERIFICATION
+    from ..workflow import APPLICATION, CASE, MEMBER_REQUEST, PAIRING, PANEL, SUBSIDY_CLAIM, VERIFICATION
     from . import (  # noqa: F401  (registers effects and checks)
         applications,
         cases,
         member_requests,
         membership,
         pairings,
+        panel,
         review,
         subsidy_claims,
         verification,
@@ -21,6 +22,7 @@ def register_workflow():
 
     APPLICATION.record(record_application_transition)
     VERIFICATION.record(verification.record_verification_transition)
+    PANEL.record(panel.record_panel_transition)
     PAIRING.record(pairings.record_pairing_transition)
     SUBSIDY_CLAIM.record(subsidy_claims.record_subsidy_claim_transition)
     CASE.record(cases.record_case_transition)

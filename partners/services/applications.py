@@ -43,8 +43,10 @@ def granted_types(organization):
 
 def create_draft(user, organization, partner_types=(), *, actor=None):
     require(can(user, "application.create", organization))
+    from .calls import call_for_new_draft
+
     with transaction.atomic():
-        application = Application.objects.create(organization=organization, created_by=user,
+        application = Application.objects.create(organization=organization, created_by=user, call=call_for_new_draft(),
                                                  contact_email=user.email, contact_name=user.display_name,
                                                  contact_phone=user.phone)
         log_event("application.created", actor=actor or user, application=application, to_state="draft",
@@ -193,6 +195,14 @@ def _freeze(application, user):
 @workflow.check("submit")
 @workflow.check("resubmit")
 def _check_complete(application, actor, inputs):
+    if application.state == ApplicationState.DRAFT:
+        # Drafts may be prepared while no call is open; they are submitted when one opens.
+        from .calls import call_for_submission
+
+        try:
+            call_for_submission(application)
+        except ServiceError as closed:
+            raise workflow.TransitionError(closed.message, code="call_closed") from None
     errors = completeness_errors(application)
     if errors:
         first = next(iter(errors.values()))[0]
@@ -203,12 +213,17 @@ def _check_complete(application, actor, inputs):
 
 @workflow.effect("submit")
 def _on_submit(application, actor, inputs):
+    from .calls import allocate_receipt_number, call_for_submission
+
     application.submitted_at = timezone.now()
+    application.call = call_for_submission(application)
+    if not application.receipt_number:
+        application.receipt_number = allocate_receipt_number(application.submitted_at)
     if application.invitation_id:
         application.invitation.used_by = application
         application.invitation.save(update_fields=["used_by"])
     revision = _freeze(application, actor.user)
-    return {"revision": revision.number}
+    return {"revision": revision.number, "receipt_number": application.receipt_number}
 
 
 @workflow.effect("resubmit")

@@ -77,6 +77,7 @@ KINDS: dict[str, Kind] = {
                                              True),
     "catalogue.introduction_answered": Kind(_("Answer to your request for an introduction"), APPLICANT),
     "case.decided": Kind(_("Review of your pilot case"), APPLICANT, True),
+    "panel.reminder": Kind(_("Reminder: expert scores due before the panel's deadline"), STAFF, True),
 }
 
 # Account mail is rendered by allauth when it is recorded and holds one-time links: it is e-mail only,

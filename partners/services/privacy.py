@@ -21,6 +21,7 @@ from ..models import (
     AuditEvent,
     Consent,
     DeletionRequest,
+    ExpertAssignment,
     JoinRequest,
     Notification,
     NotificationPreference,
@@ -314,6 +315,12 @@ def personal_data(user) -> dict:
             .select_related("organization").prefetch_related("documents")
         ],
         **_catalogue_and_cases(user),
+        "expert_reviews": [
+            {"application": a.application_id, "state": a.state, "conflict_reason": a.conflict_reason,
+             "comment": a.comment, "scores": {str(s.criterion_id): s.score for s in a.scores.all()},
+             "assigned_at": _iso(a.assigned_at), "submitted_at": _iso(a.submitted_at)}
+            for a in ExpertAssignment.objects.filter(expert=user).prefetch_related("scores")
+        ],
         "invitations": [
             {"organisation": inv.organization.name, "email": inv.email, "title": inv.title, "state": inv.state,
              "created_at": _iso(inv.created_at), "answered_at": _iso(inv.answered_at)}

@@ -87,5 +87,10 @@ def send_reminders(now=None) -> dict[str, int]:
         people = list(applicants_of(application)) + approvers
         send("reminder.publicity_ending", people, application,
              publicity_ends_at=application.publicity_ends_at.isoformat())
+
+    # Experts whose scores are not in shortly before their panel's deadline (once per assignment).
+    from .panel import remind_experts
+
+    counts["panel.reminder"] = remind_experts(now, days_before=_days("PANEL_REMINDER_DAYS", 2))
     return counts
 

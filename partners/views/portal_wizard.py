@@ -303,16 +303,34 @@ def review_step(request, application):
             return _after_save(request, application, "review")
         action = "resubmit" if application.state == ApplicationState.CHANGES_REQUESTED else "submit"
         try:
-            app_services.fire_action(request.user, application, action,
-                                     expected_state=form.cleaned_data["expected_state"])
+            application = app_services.fire_action(request.user, application, action,
+                                                   expected_state=form.cleaned_data["expected_state"])
         except workflow.TransitionError as exc:
             if getattr(exc, "errors", None):
                 return redirect_to_first_error(request, application, exc.errors)
             return refuse(request, application, exc.message, status=STATUS_OF_CODE.get(exc.code, 409))
-        messages.success(request, _g("Thank you. Your application was submitted; you will hear from us."))
+        if action == "submit" and application.receipt_number:
+            messages.success(request, _g("Thank you. Your application was submitted with the receipt number "
+                                         "%(number)s; you will hear from us.") % {"number": application.receipt_number})
+        else:
+            messages.success(request, _g("Thank you. Your application was submitted; you will hear from us."))
         return redirect("portal:application", pk=application.pk)
     application.refresh_from_db()
-    return {"form": form, "status": 400 if form.errors else 200, **review_data(application)}
+    return {"form": form, "status": 400 if form.errors else 200, "call_notice": call_notice(application),
+            **review_data(application)}
+
+
+def call_notice(application) -> str:
+    """For a draft outside an open call: when the next call opens (the draft may still be prepared)."""
+    if application.state != ApplicationState.DRAFT:
+        return ""
+    from ..services.calls import call_for_submission
+
+    try:
+        call_for_submission(application)
+    except ServiceError as closed:
+        return closed.message
+    return ""
 
 
 LIST_ENUMS = {"services": ComputeService, "roles": DataRole, "modalities": Modality, "stages": InvestmentStage,

@@ -7,12 +7,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _g
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
+from django.views.decorators.http import require_safe
 
 from ..enums import ApplicationState
 from ..forms.review import ObjectionForm
 from ..models import Application, Decision, RequestedType
 from ..services import review as review_services
 from ..services.applications import ServiceError
+from .documents import notice_number, pdf_response
+from .documents import notice_pdf as render_notice
 from .review_common import paginate
 
 
@@ -88,3 +91,11 @@ def _objection(request, public_id):
     return render(request, "partners/publicity/objection.html",
                   {"application": application, "form": form, "office_contact": settings.PLAN_OFFICE_CONTACT},
                   status=status)
+
+
+@require_safe
+def notice_pdf(request, public_id):
+    """The 公示 notice of one application as a numbered PDF document (public facts only)."""
+    application = get_object_or_404(_in_publicity(), public_id=public_id)
+    return pdf_response(render_notice(application, application.publicity_starts_at, application.publicity_ends_at),
+                        f"notice-{notice_number(application)}.pdf")

@@ -8,4 +8,5 @@ app_name = "publicity"
 urlpatterns = [
     path("", publicity.publicity_list, name="list"),
     path("<uuid:public_id>/objection/", publicity.objection, name="objection"),
+    path("<uuid:public_id>/notice.pdf", publicity.notice_pdf, name="notice_pdf"),
 ]

@@ -112,8 +112,19 @@ def _render_detail(request, application, bound=None, status=200):
         html = response_cache.cached_value((response_cache.QUEUE, response_cache.DETAIL), key, body)
     html = html.replace(response_cache.CSRF_PLACEHOLDER, get_token(request))
     return render(request, "partners/review/detail.html", {
-        "body": mark_safe(html), "org": application.organization, "application": application},  # noqa: S308
-        status=status)
+        "body": mark_safe(html), "org": application.organization, "application": application,  # noqa: S308
+        **panel_context(request.user, application)}, status=status)
+
+
+def panel_context(user, application) -> dict:
+    """The expert panel, outside the kept body: scores change without changing the application."""
+    from ..services import panel as panel_services
+
+    if not can(user, "panel.aggregate") or not application.expert_assignments.exists():
+        return {}
+    return {"panel": panel_services.aggregate(application), "comments": panel_services.comments(application),
+            "conflicts": panel_services.conflicts(application),
+            "assignments": application.expert_assignments.select_related("expert")}
 
 
 @staff_view("queue.view")

@@ -9,6 +9,7 @@ from . import (
     member_upkeep,
     members,
     review,
+    review_calls,
     review_detail,
     review_evidence,
     review_letters,
@@ -72,6 +73,9 @@ urlpatterns = [
     path("members/import/<int:pk>/", roster_import.detail, name="roster_import"),
     path("members/import/<int:pk>/confirm/", roster_import.confirm, name="roster_import_confirm"),
     path("members/import/<int:pk>/progress/", roster_import.progress, name="roster_import_progress"),
+    path("calls/", review_calls.call_list, name="calls"),
+    path("calls/<int:pk>/", review_calls.call_detail, name="call"),
+    path("calls/<int:pk>/assign-panel/", review_calls.assign_panel, name="call_assign_panel"),
     path("letters/", review_letters.letter_list, name="letters"),
     path("letters/<slug:outcome>/<slug:language>/", review_letters.letter_edit, name="letter_edit"),
 ]

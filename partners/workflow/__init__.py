@@ -5,7 +5,7 @@ check registrars, and `fire(application_id, action, actor)` for applications. Ot
 `engine.fire(process, obj_id, action, actor)`.
 """
 
-from . import case, engine, member_request, pairing, subsidy_claim, verification
+from . import case, engine, member_request, pairing, panel, subsidy_claim, verification
 from .application import ACTIONS, FIELD_LABELS, OPEN_BEFORE_DECISION, TABLE, TRANSITIONS
 from .application import PROCESS as APPLICATION
 from .case import PROCESS as CASE
@@ -21,6 +21,7 @@ from .engine import (
 )
 from .member_request import PROCESS as MEMBER_REQUEST
 from .pairing import PROCESS as PAIRING
+from .panel import PROCESS as PANEL
 from .roles import ADMINISTRATOR, APPLICANT, APPROVER, REVIEWER, SYSTEM
 from .subsidy_claim import PROCESS as SUBSIDY_CLAIM
 from .verification import PROCESS as VERIFICATION
@@ -44,6 +45,7 @@ def mermaid(process="application") -> str:
 __all__ = [
     "ACTIONS", "ADMINISTRATOR", "CASE", "MEMBER_REQUEST", "PAIRING", "SUBSIDY_CLAIM", "case", "member_request",
     "pairing", "subsidy_claim", "APPLICANT", "APPLICATION", "APPROVER", "FIELD_LABELS", "OPEN_BEFORE_DECISION",
+    "PANEL", "panel",
     "PROCESSES", "REVIEWER", "SYSTEM", "TABLE", "TRANSITIONS", "Actor", "AlreadyChanged", "MissingInput", "Process",
     "Transition", "TransitionError", "VERIFICATION", "member_request", "verification", "available_actions", "check", "effect", "engine", "fire", "get_transition",
     "mermaid", "transitions_from",

@@ -6,8 +6,9 @@ APPLICANT = "applicant"
 REVIEWER = "reviewer"
 APPROVER = "approver"
 ADMINISTRATOR = "administrator"
+EXPERT = "expert"
 
 SERVICE_OFFICER = "service_officer"
 MEMBER = APPLICANT  # a person acting for a member organisation
 
-__all__ = ["ADMINISTRATOR", "APPLICANT", "APPROVER", "MEMBER", "REVIEWER", "SERVICE_OFFICER", "SYSTEM"]
+__all__ = ["ADMINISTRATOR", "APPLICANT", "APPROVER", "EXPERT", "MEMBER", "REVIEWER", "SERVICE_OFFICER", "SYSTEM"]

@@ -8,8 +8,10 @@ from partners.demo.accounts import demo_email
 from partners.enums import ApplicationState
 from partners.models import (
     Application,
+    Call,
     Decision,
     DecisionLetterTemplate,
+    ExpertAssignment,
     MemberRequest,
     MemberService,
     Membership,
@@ -37,6 +39,8 @@ NOT_PAGES = {
     "portal:letter_pdf": "download (pdf)", "portal:verification_letter": "download (pdf)",
     "portal:verification_document": "download (file)", "review:verification_document": "download (file)",
     "review:objection_evidence": "download (file)",
+    "portal:receipt_pdf": "download (pdf)", "portal:application_pdf": "download (pdf)",
+    "panel:application_pdf": "download (pdf)", "publicity:notice_pdf": "download (pdf)",
     "api-schema": "OpenAPI document (YAML)",
     "review:member_certificate": "download (pdf)", "portal:member_certificate": "download (pdf)",
     "review:roster_import_progress": "progress of an import (JSON)",
@@ -52,7 +56,8 @@ POST_ONLY = ["keys:revoke", "portal:colleague_add", "portal:colleague_remove", "
              "review:verification_act", "review:verification_assign",
              "review:members_assign", "review:member_contact", "review:follow_up_done", "review:member_key_enterprise",
              "review:member_request_new", "review:member_request_act", "review:profile_change_check",
-             "review:roster_import_confirm", "portal:member_request_act"]
+             "review:roster_import_confirm", "portal:member_request_act",
+             "review:call_assign_panel", "panel:declare", "panel:scores"]
 NOT_PAGES.update({name: "POST only" for name in POST_ONLY})
 # The API: JSON endpoints (checked by tests/test_api_*.py); its two documentation pages are checked here.
 API_REPRESENTATIVES = {"api-docs", "api-redoc"}
@@ -160,5 +165,13 @@ def pages():
         ("applicant", "portal:annual_update", {"pk": own_member.organization_id}, ""),
         ("applicant", "portal:public_facts", {"pk": own_member.organization_id}, ""),
         ("anonymous", "public:certificate", {"token": service.certificate_token}, ""),
+    ]
+    # Calls and the expert panel: seed_demo scores nothing, but gives the demo expert two applications.
+    call = Call.objects.get(code=Call.CONTINUOUS)
+    assignment = ExpertAssignment.objects.filter(expert__email=demo_email("expert")).order_by("pk").first()
+    assert assignment is not None, "demo data changed"
+    result += [
+        ("reviewer", "review:calls", {}, ""), ("reviewer", "review:call", {"pk": call.pk}, ""),
+        ("expert", "panel:home", {}, ""), ("expert", "panel:assignment", {"pk": assignment.pk}, "declaration"),
     ]
     return result

@@ -1,8 +1,9 @@
 """The whole journey in a real browser, in Chinese: sign up, confirm the e-mail, claim the organisation and
 prove it (licence, authorisation letter), fill the application while staff verify the organisation (four
-eyes), submit it with its licence, first review, final review, end of the public notice,
-and the new member in the directory; then the key pages again in English; last, the new model team pairs with a
-user unit (proposed, accepted, confirmed, formed) and claims the compute subsidy (claim, review, approve, pay)."""
+eyes), submit it with its licence (a receipt number on screen), an expert's scores, first review, final
+review, end of the public notice, and the new member in the directory; then the key pages again in English; last,
+the new model team pairs with a user unit (proposed, accepted, confirmed, formed) and claims the compute subsidy
+(claim, review, approve, pay)."""
 
 import re
 from datetime import timedelta
@@ -14,6 +15,7 @@ from playwright.sync_api import expect
 
 from partners.enums import ApplicationState
 from partners.models import Application
+from partners.services import panel as panel_services
 from partners.services.membership import admit_due_applications
 from tests.factories import PASSWORD, TINY_PDF, make_staff, unique_credit_code
 from tests.subsidy_helpers import PROVIDER_CODE, budget, rules, user_unit
@@ -188,7 +190,53 @@ def submit_verified(page, base, application):
     page.locator("main button[name=submit]").click()
     application.refresh_from_db()
     assert application.state == ApplicationState.SUBMITTED
+    # The receipt number (受理编号) is on the screen right away.
+    assert re.fullmatch(r"BJAI-SQ-\d{4}-\d{6}", application.receipt_number)
+    expect(page.locator("main")).to_contain_text(application.receipt_number)
     return application
+
+
+def expert_scores(page, base, application, reviewer, expert, shoot):
+    """The reviewer gives the call's applications to the panel; the expert declares no conflict of interest,
+    scores against the rubric and submits; the reviewer then sees the panel's aggregate."""
+    call = application.call
+    administrator = make_staff("administrator", email="admin@plan.example.cn")
+    panel_services.save_rubric(administrator, call, "model", [
+        {"name": "行业模型能力", "name_en": "Industry model capability", "weight": "2"},
+        {"name": "落地应用成效", "name_en": "Results in use", "weight": "1"}])
+    panel_services.invite_expert(administrator, call, expert)
+    log_in(page, base, reviewer.email)
+    page.goto(base + f"/staff/calls/{call.pk}/")
+    page.locator("#per-application").fill("1")
+    page.locator("form[action$='/assign-panel/'] button[type=submit]").click()
+    expect(page.locator("main")).to_contain_text("已完成 1 项专家分配")
+    log_out(page)
+
+    log_in(page, base, expert.email)
+    page.goto(base + "/panel/")
+    page.get_by_role("link", name=re.compile(ORG_NAME)).click()
+    expect(page.locator("main")).not_to_contain_text("面向政务和金融行业")  # nothing before the declaration
+    page.locator("#decl-none").check()
+    page.locator("form[action$='/declare/'] button[type=submit]").click()
+    expect(page.locator("main")).to_contain_text("面向政务和金融行业")
+    assert_fields_labelled(page)
+    selects = page.locator("select[name^=score-]")
+    expect(selects).to_have_count(2)
+    selects.nth(0).select_option("4")
+    page.locator("#comment").fill("行业场景清晰，落地数据尚少。")
+    page.locator("button[name=save]").click()
+    expect(page.locator("#comment")).to_have_value("行业场景清晰，落地数据尚少。")
+    page.locator("select[name^=score-]").nth(1).select_option("5")
+    shoot(page, "expert-scoring")
+    page.locator("button[name=submit]").click()
+    expect(page.locator(".panel-mean")).to_have_text("4.33")  # (4·2 + 5) / 3
+    log_out(page)
+
+    log_in(page, base, reviewer.email)
+    page.goto(base + f"/staff/applications/{application.pk}/")
+    expect(page.locator(".panel-aggregate")).to_contain_text("4.33")
+    expect(page.locator(".panel-aggregate")).to_contain_text("行业场景清晰")
+    log_out(page)
 
 
 
@@ -363,6 +411,7 @@ def test_whole_journey_in_chinese_then_english(live_server, browser, shoot):
     staff_verify(page, base, reviewer, approver, shoot)
     application = submit_verified(page, base, application)
     log_out(page)
+    expert_scores(page, base, application, reviewer, make_staff("expert", email="expert@plan.example.cn"), shoot)
     staff_decides(page, base, application, reviewer, approver, shoot)
 
     # The application is on public notice on the home page.

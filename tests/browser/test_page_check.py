@@ -25,7 +25,7 @@ WIDTHS = (1366, 390)
 LANGUAGES = {"zh-hans": "zh-CN,zh;q=0.9", "en": "en"}
 IDENTITIES = {"applicant": "applicant", "reviewer": "reviewer", "approver": "approver",
               "administrator": "admin", "security_admin": "secadmin", "audit_admin": "auditadmin",
-              "system_admin": "sysadmin"}
+              "system_admin": "sysadmin", "expert": "expert"}
 
 # Latin words a Chinese page may show in its chrome: brands, formats, standards and abbreviations.
 ALLOWED_WORDS = {"API", "PDF", "JSON", "ZIP", "CSV", "Excel", "TOTP", "ID", "IP", "URL", "SHA", "Webhook",

@@ -1,0 +1,146 @@
+"""Calls for applications: which call takes an application, whether it may be submitted now, receipt numbers."""
+
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _g
+
+from ..models import Call, ReceiptCounter
+from ..permissions import can
+from .applications import ServiceError, require
+from .audit import log_event
+
+RECEIPT_PREFIX = "BJAI-SQ"
+
+
+def continuous_call():
+    """The always-open call of continuous intake (created by the migration; recreated if a test flushed it)."""
+    call = Call.objects.filter(code=Call.CONTINUOUS).first()
+    if call is None:
+        try:
+            with transaction.atomic():
+                call = Call.objects.create(code=Call.CONTINUOUS, title="常年受理", title_en="Continuous intake",
+                                           always_open=True)
+        except IntegrityError:
+            call = Call.objects.get(code=Call.CONTINUOUS)
+    return call
+
+
+def _open_now(now):
+    return Call.objects.filter(Q(always_open=True) | (Q(opens_at__lte=now) & (
+        Q(closes_at__isnull=True) | Q(closes_at__gt=now))))
+
+
+def _taking(calls, partner_types):
+    return [c for c in calls if all(c.takes(t) for t in partner_types)]
+
+
+def open_call_for(partner_types=(), now=None):
+    """The call an application of these types is submitted to now: a dated call before continuous intake."""
+    now = now or timezone.now()
+    continuous_call()
+    calls = _taking(_open_now(now).order_by("always_open", "closes_at", "pk"), partner_types)
+    return calls[0] if calls else None
+
+
+def next_opening(partner_types=(), now=None):
+    """The next call to open that takes these types, or None."""
+    now = now or timezone.now()
+    upcoming = Call.objects.filter(always_open=False, opens_at__gt=now).order_by("opens_at", "pk")
+    calls = _taking(upcoming, partner_types)
+    return calls[0] if calls else None
+
+
+def call_for_new_draft(now=None):
+    """A new draft belongs to the open call, or else to the next one (prepared in advance)."""
+    return open_call_for((), now) or next_opening((), now)
+
+
+def title_of(call):
+    return (call.title_en or call.title) if (get_language() or "").startswith("en") else call.title
+
+
+def beijing(moment):
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M")
+
+
+def closed_message(partner_types=(), now=None) -> str:
+    """What the portal and the API say when no call takes the application now, naming the next opening."""
+    upcoming = next_opening(partner_types, now)
+    if upcoming is None:
+        return _g("No call for applications is open for these partner types now, and none is announced yet. "
+                  "Your draft is kept; you can submit it when a call opens.")
+    return _g("No call for applications is open for these partner types now. The next call, “%(title)s”, opens on "
+              "%(opens)s (Beijing time). Your draft is kept; submit it then.") % {
+        "title": title_of(upcoming), "opens": beijing(upcoming.opens_at)}
+
+
+def call_for_submission(application, now=None):
+    """The open call that takes this application now, or ServiceError naming the next opening.
+
+    A draft prepared for a call stays with it while it is open; otherwise it goes to the call open now.
+    """
+    types = application.partner_types
+    now = now or timezone.now()
+    if application.call_id and application.call.is_open(now) and _taking([application.call], types):
+        return application.call
+    call = open_call_for(types, now)
+    if call is None:
+        raise ServiceError(closed_message(types, now), code="call_closed")
+    return call
+
+
+def allocate_receipt_number(now=None) -> str:
+    """受理编号 of the year, e.g. BJAI-SQ-2026-000123: called inside the submit transaction, so the counter row stays
+    locked until the submission commits; a rolled-back submission rolls the counter back too (no gaps)."""
+    year = timezone.localtime(now or timezone.now()).year
+    counter = ReceiptCounter.objects.select_for_update().filter(year=year).first()
+    if counter is None:
+        try:
+            with transaction.atomic():
+                ReceiptCounter.objects.create(year=year, last=0)
+        except IntegrityError:
+            pass  # another submission created it first; lock theirs
+        counter = ReceiptCounter.objects.select_for_update().get(year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"{RECEIPT_PREFIX}-{year}-{counter.last:06d}"
+
+
+# --- Staff: define calls ------------------------------------------------------------------------------------
+
+def save_call(user, call, **fields):
+    """Create or change a call (administrators)."""
+    require(can(user, "call.manage"))
+    creating = call is None
+    call = call or Call()
+    for name, value in fields.items():
+        setattr(call, name, value)
+    if not call.always_open and call.opens_at and call.closes_at and call.closes_at <= call.opens_at:
+        raise ServiceError(_g("A call must close after it opens."), field="closes_at")
+    if not call.always_open and not call.opens_at:
+        raise ServiceError(_g("Give the opening time, or make the call always open."), field="opens_at")
+    with transaction.atomic():
+        previous = None if not creating else Call.objects.exclude(pk=call.pk).order_by("-created_at", "-pk").first()
+        call.save()
+        if creating and previous is not None:
+            from .panel import copy_rubrics
+
+            copy_rubrics(previous, call)
+        log_event("call.saved", actor=user, data={"call": str(call.public_id), "created": creating})
+    return call
+
+
+def counts_by_state_and_type(call):
+    """Applications of a call counted by state and partner type: {state: {type: n}}."""
+    from django.db.models import Count
+
+    from ..models import RequestedType
+
+    rows = (RequestedType.objects.filter(application__call=call)
+            .values("application__state", "partner_type").annotate(n=Count("id")))
+    result: dict = {}
+    for row in rows:
+        result.setdefault(row["application__state"], {})[row["partner_type"]] = row["n"]
+    return result
