@@ -158,3 +158,13 @@ def test_the_readme_shows_the_pairing_and_claim_diagrams():
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     for name in ("pairing", "subsidy_claim"):
         assert f"```mermaid\n{workflow.mermaid(name)}\n```" in readme
+
+
+def test_notifications_lead_to_the_pairing_page(staff):
+    from partners.services.notifications import target_path
+
+    pairing = standing_pairing(staff, formed=False)
+    asked = Notification.objects.filter(template_key="pairing.proposed").first()
+    assert target_path(asked) == reverse("portal:pairing", args=[pairing.pk])
+    to_staff = Notification.objects.filter(template_key="staff.pairing.accepted").first()
+    assert target_path(to_staff) == reverse("review:pairing", args=[pairing.pk])

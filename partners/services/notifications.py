@@ -362,6 +362,9 @@ def target_path(notification) -> str:
             return reverse("portal:organization", args=[org_id])
         except NoReverseMatch:
             pass
+    subsidy_page = _subsidy_target(notification, audience)
+    if subsidy_page:
+        return subsidy_page
     app_id = notification.application_id or (notification.context or {}).get("application_id")
     for name, needs_id in URL_CANDIDATES[audience]:
         if needs_id and not app_id:
@@ -465,3 +468,19 @@ def notify_subsidy_claim(claim, transition, actor):
         for person in people_of(claim.organization):
             record("subsidy_claim.decided", recipient=person, context=ctx,
                    dedupe_key=f"subsidy_claim.decided:{event}:{person.pk}")
+
+
+def _subsidy_target(notification, audience) -> str:
+    """The pairing's or the claim's page (portal or staff) for their notifications, else ""."""
+    ctx = notification.context or {}
+    key = notification.template_key
+    if "pairing." in key and ctx.get("pairing"):
+        name, pk = ("review:pairing" if audience == STAFF else "portal:pairing"), ctx["pairing"]
+    elif "subsidy_claim." in key and ctx.get("claim"):
+        name, pk = ("review:subsidy_claim" if audience == STAFF else "portal:subsidy_claim"), ctx["claim"]
+    else:
+        return ""
+    try:
+        return reverse(name, args=[pk])
+    except NoReverseMatch:
+        return ""
