@@ -332,7 +332,6 @@ RULES = {
     "api_key.manage": _staff_rule(ADMINISTRATOR),
     "pairing.view": _pairing_viewer,
     "pairing.propose": _member_rule,
-    "pairing.report": _pairing_viewer,
     "pairing.queue": _staff_rule(REVIEWER, APPROVER, ADMINISTRATOR),
     "subsidy.view": _subsidy_claim_viewer,
     "subsidy.claim": _member_rule,

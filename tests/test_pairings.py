@@ -158,3 +158,25 @@ def test_the_readme_shows_the_pairing_and_claim_diagrams():
     readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
     for name in ("pairing", "subsidy_claim"):
         assert f"```mermaid\n{workflow.mermaid(name)}\n```" in readme
+
+
+def test_notifications_lead_to_the_pairing_page(staff):
+    from partners.services.notifications import target_path
+
+    pairing = standing_pairing(staff, formed=False)
+    asked = Notification.objects.filter(template_key="pairing.proposed").first()
+    assert target_path(asked) == reverse("portal:pairing", args=[pairing.pk])
+    to_staff = Notification.objects.filter(template_key="staff.pairing.accepted").first()
+    assert target_path(to_staff) == reverse("review:pairing", args=[pairing.pk])
+
+
+def test_a_confirmation_renews_the_cached_member_pages(staff):
+    application, model = user_unit("北京某缓存测试医院"), model_team("北京某缓存测试模型公司")
+    pairing = propose(application, model)
+    pairings.fire(model.owner, pairing, "accept")
+    client = english_client()
+    url = reverse("public:member", args=[model.membership.number])
+    assert "智能客服" not in client.get(url).content.decode()  # read (and cached) before the confirmation
+    pairings.fire(staff["reviewer"], pairing, "confirm")
+    assert "智能客服" in client.get(url).content.decode()
+    assert "智能客服" in client.get(reverse("public:member", args=[application.membership.number])).content.decode()

@@ -367,6 +367,9 @@ def target_path(notification) -> str:
             return reverse("portal:organization", args=[org_id])
         except NoReverseMatch:
             pass
+    subsidy_page = _subsidy_target(notification, audience)
+    if subsidy_page:
+        return subsidy_page
     app_id = notification.application_id or (notification.context or {}).get("application_id")
     for name, needs_id in URL_CANDIDATES[audience]:
         if needs_id and not app_id:
@@ -546,3 +549,19 @@ def notify_member_request(member_request, transition, actor, data):
         for person in people.values():
             record("staff.member_request.escalated", recipient=person, context={**ctx, **data},
                    dedupe_key=f"staff.member_request.escalated:{event}:{person.pk}")
+
+
+def _subsidy_target(notification, audience) -> str:
+    """The pairing's or the claim's page (portal or staff) for their notifications, else ""."""
+    ctx = notification.context or {}
+    key = notification.template_key
+    if "pairing." in key and ctx.get("pairing"):
+        name, pk = ("review:pairing" if audience == STAFF else "portal:pairing"), ctx["pairing"]
+    elif "subsidy_claim." in key and ctx.get("claim"):
+        name, pk = ("review:subsidy_claim" if audience == STAFF else "portal:subsidy_claim"), ctx["claim"]
+    else:
+        return ""
+    try:
+        return reverse(name, args=[pk])
+    except NoReverseMatch:
+        return ""

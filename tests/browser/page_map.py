@@ -45,6 +45,11 @@ NOT_PAGES = {
     "review:member_certificate": "download (pdf)", "portal:member_certificate": "download (pdf)",
     "review:roster_import_progress": "progress of an import (JSON)",
     "review:roster_import": "no import in the demo data (tests/test_roster_import.py loads the page)",
+    "portal:subsidy_document": "download (file)", "review:subsidy_document": "download (file)",
+    "review:subsidy_export": "download (xlsx)",
+    # The demo data has no pairing or subsidy claim yet; tests/test_subsidy_pages.py renders these pages.
+    "portal:pairing": "no pairing in the demo data", "portal:subsidy_claim": "no subsidy claim in the demo data",
+    "review:pairing": "no pairing in the demo data", "review:subsidy_claim": "no subsidy claim in the demo data",
 }
 # POST-only views (their GET answers 405): the forms that post to them are on the pages checked.
 POST_ONLY = ["keys:revoke", "portal:colleague_add", "portal:colleague_remove", "portal:hand_over",
@@ -57,7 +62,10 @@ POST_ONLY = ["keys:revoke", "portal:colleague_add", "portal:colleague_remove", "
              "review:members_assign", "review:member_contact", "review:follow_up_done", "review:member_key_enterprise",
              "review:member_request_new", "review:member_request_act", "review:profile_change_check",
              "review:roster_import_confirm", "portal:member_request_act",
-             "review:call_assign_panel", "panel:declare", "panel:scores"]
+             "review:call_assign_panel", "panel:declare", "panel:scores",
+             "portal:pairing_action", "portal:subsidy_claim_new", "portal:subsidy_document_add",
+             "portal:subsidy_document_delete", "portal:subsidy_claim_action", "review:pairing_act",
+             "review:subsidy_claim_act", "review:subsidy_budget"]
 NOT_PAGES.update({name: "POST only" for name in POST_ONLY})
 # The API: JSON endpoints (checked by tests/test_api_*.py); its two documentation pages are checked here.
 API_REPRESENTATIVES = {"api-docs", "api-redoc"}
@@ -140,6 +148,9 @@ def pages():
         ("applicant", "portal:dispute", {}, ""),
         ("reviewer", "review:verification_queue", {}, ""),
         ("reviewer", "review:organization", {"pk": org.pk}, ""),
+        ("applicant", "portal:pairings", {}, ""),
+        ("reviewer", "review:pairings", {}, ""), ("reviewer", "review:subsidy_claims", {}, ""),
+        ("administrator", "review:subsidy_rules", {}, ""), ("reviewer", "review:subsidy_reports", {}, ""),
     ]
     # Present in the demo data: a decision letter of the applicant's and verification cases (seed_demo proves
     # every demo organisation through the verification process).
