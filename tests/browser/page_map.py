@@ -33,6 +33,7 @@ NOT_PAGES = {
     "privacy:my_data_zip": "download (zip)",
     "portal:attachment_download": "download (file)", "review:attachment": "download (file)",
     "portal:letter_pdf": "download (pdf)", "portal:verification_letter": "download (pdf)",
+    "catalogue:dashboard_csv": "download (csv)",
     "portal:verification_document": "download (file)", "review:verification_document": "download (file)",
     "review:objection_evidence": "download (file)",
     "api-schema": "OpenAPI document (YAML)",
@@ -44,7 +45,8 @@ POST_ONLY = ["keys:revoke", "portal:colleague_add", "portal:colleague_remove", "
              "outbox:resend", "review:bulk_assign", "review:act", "review:note", "review:assign",
              "review:resolve_objection", "review:member_change", "security:role_change",
              "portal:verification_action", "portal:verification_document_add", "portal:verification_document_delete",
-             "review:verification_act", "review:verification_assign"]
+             "review:verification_act", "review:verification_assign", "catalogue:introduce", "catalogue:answer",
+             "catalogue:case_action", "catalogue:moderate", "catalogue:designate"]
 NOT_PAGES.update({name: "POST only" for name in POST_ONLY})
 # The API: JSON endpoints (checked by tests/test_api_*.py); its two documentation pages are checked here.
 API_REPRESENTATIVES = {"api-docs", "api-redoc"}
@@ -135,5 +137,22 @@ def pages():
         ("applicant", "portal:letter", {"pk": own_letter.application_id, "decision_id": own_letter.pk}, ""),
         ("applicant", "portal:verification", {"pk": own_case.pk}, ""),
         ("reviewer", "review:verification", {"pk": any_case.pk}, ""),
+    ]
+    # The data catalogue and the showcase (partners/demo/catalogue.py): a data set, a demand, a published case.
+    from partners.models import Case, DataDemand, DataSet
+
+    dataset, demand, case = DataSet.objects.first(), DataDemand.objects.first(), Case.objects.first()
+    assert dataset is not None and demand is not None and case is not None, "demo data changed"
+    result += [
+        ("anonymous", "catalogue:datasets", {}, ""), ("anonymous", "catalogue:demands", {}, ""),
+        ("anonymous", "catalogue:dataset", {"public_id": dataset.public_id}, ""),
+        ("applicant", "catalogue:demand", {"public_id": demand.public_id}, "with matches"),
+        ("anonymous", "catalogue:showcase", {}, ""), ("anonymous", "catalogue:case", {"public_id": case.public_id}, ""),
+        ("anonymous", "catalogue:summary", {}, ""),
+        ("applicant", "catalogue:mine", {}, ""), ("applicant", "catalogue:new", {"kind": "dataset"}, ""),
+        ("applicant", "catalogue:new", {"kind": "demand"}, ""), ("applicant", "catalogue:case_new", {}, ""),
+        ("reviewer", "catalogue:moderation", {}, ""), ("reviewer", "catalogue:case_queue", {}, ""),
+        ("approver", "catalogue:case", {"public_id": case.public_id}, "designation"),
+        ("reviewer", "catalogue:dashboard", {}, ""),
     ]
     return result
