@@ -102,3 +102,10 @@ def test_target_progress_counts_exactly_the_designated_cases_of_each_year(review
     cases.set_target(administrator, 2025, applications=2, solutions=10)
     progress = {(p.year, p.kind): p for p in cases.target_progress()}
     assert progress[(2025, "application")].count == 2 and progress[(2025, "application")].reached
+
+
+def test_readme_draws_the_case_process():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    assert f"```mermaid\n{engine.mermaid('case')}\n```" in readme
