@@ -33,7 +33,7 @@ NOT_PAGES = {
     "privacy:my_data_zip": "download (zip)",
     "portal:attachment_download": "download (file)", "review:attachment": "download (file)",
     "portal:letter_pdf": "download (pdf)", "portal:verification_letter": "download (pdf)",
-    "catalogue:dashboard_csv": "download (csv)",
+    "catalogue:dashboard_csv": "download (csv)", "catalogue:case_media": "download (file)",
     "portal:verification_document": "download (file)", "review:verification_document": "download (file)",
     "review:objection_evidence": "download (file)",
     "api-schema": "OpenAPI document (YAML)",
@@ -46,7 +46,7 @@ POST_ONLY = ["keys:revoke", "portal:colleague_add", "portal:colleague_remove", "
              "review:resolve_objection", "review:member_change", "security:role_change",
              "portal:verification_action", "portal:verification_document_add", "portal:verification_document_delete",
              "review:verification_act", "review:verification_assign", "catalogue:introduce", "catalogue:answer",
-             "catalogue:case_action", "catalogue:moderate", "catalogue:designate"]
+             "catalogue:case_action", "catalogue:moderate", "catalogue:designate", "catalogue:case_media_add"]
 NOT_PAGES.update({name: "POST only" for name in POST_ONLY})
 # The API: JSON endpoints (checked by tests/test_api_*.py); its two documentation pages are checked here.
 API_REPRESENTATIVES = {"api-docs", "api-redoc"}
