@@ -278,6 +278,9 @@ TABLE = {
     "catalogue:case": {"get": "404 200 404 200 200 200 404 200", "post": NOT_ALLOWED},  # /showcase/<uuid>/ (A's draft)
     # A submits (302); the colleague then finds it submitted (302 with a message); reviewers may not submit.
     "catalogue:case_action": {"get": NOT_ALLOWED, "post": "302 302 404 302 403 403 404 403"},  # /showcase/<uuid>/actions/submit/
+    # Without a file: back to the case with a message (302); people who may not see A's draft get 404.
+    "catalogue:case_media_add": {"get": NOT_ALLOWED, "post": "302 302 404 302 302 302 404 302"},  # /showcase/<uuid>/media/
+    "catalogue:case_media": {"get": "404 200 404 200 200 200 404 200", "post": NOT_ALLOWED},  # /showcase/<uuid>/media/<id>/ (A's draft)
     "catalogue:summary": {"get": PUBLIC, "post": NOT_ALLOWED},  # /plan/
     "catalogue:moderation": {"get": REVIEW_STAFF, "post": "302 403 403 403 405 405 403 405"},  # /staff/catalogue/
     "catalogue:moderate": {"get": "302 403 403 403 405 405 403 405", "post": "302 403 403 403 302 302 403 302"},  # /staff/catalogue/dataset/<uuid>/
@@ -407,6 +410,9 @@ KWARGS = {
     "catalogue:new": lambda w: {"kind": "dataset"},
     "catalogue:case": lambda w: {"public_id": catalogue_world(w).draft_case_a.public_id},
     "catalogue:case_action": lambda w: {"public_id": catalogue_world(w).draft_case_a.public_id, "action": "submit"},
+    "catalogue:case_media_add": lambda w: {"public_id": catalogue_world(w).draft_case_a.public_id},
+    "catalogue:case_media": lambda w: {"public_id": catalogue_world(w).draft_case_a.public_id,
+                                       "media_id": catalogue_world(w).draft_media_a.pk},
     "catalogue:moderate": lambda w: {"kind": "dataset", "public_id": catalogue_world(w).dataset_a.public_id},
     "catalogue:designate": lambda w: {"public_id": catalogue_world(w).published_case_a.public_id},
 }
@@ -431,6 +437,12 @@ def catalogue_world(w):
             organization=w.org_a, kind="application", title="A的草稿案例", scenario="场景", results="成效", year=2025))
         w.published_case_a = cases.create_case(w.applicant_a, Case(
             organization=w.org_a, kind="solution", title="A的案例", scenario="场景", results="成效", year=2025))
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from tests.factories import TINY_PDF
+
+        w.draft_media_a = cases.add_media(w.applicant_a, w.draft_case_a, SimpleUploadedFile(
+            "report.pdf", TINY_PDF, content_type="application/pdf"))
         cases.fire(w.applicant_a, w.published_case_a, "submit")
         cases.fire(w.reviewer, w.published_case_a, "start_review")
         cases.fire(w.reviewer, w.published_case_a, "publish")

@@ -102,3 +102,35 @@ def test_target_progress_counts_exactly_the_designated_cases_of_each_year(review
     cases.set_target(administrator, 2025, applications=2, solutions=10)
     progress = {(p.year, p.kind): p for p in cases.target_progress()}
     assert progress[(2025, "application")].count == 2 and progress[(2025, "application")].reached
+
+
+def test_readme_draws_the_case_process():
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    assert f"```mermaid\n{engine.mermaid('case')}\n```" in readme
+
+
+def test_a_case_takes_images_and_pdfs_while_prepared_and_shows_them(reviewer, client):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.factories import TINY_PDF, english_client
+
+    item = case()
+    owner = item.organization.owner
+    web = english_client(owner)
+    response = web.post(f"/showcase/{item.public_id}/media/",
+                        {"file": SimpleUploadedFile("成效报告.pdf", TINY_PDF, content_type="application/pdf")})
+    assert response.status_code == 302
+    media = item.media.get()
+    assert media.kind == "pdf" and media.original_name == "成效报告.pdf"
+    web.post(f"/showcase/{item.public_id}/media/",
+             {"file": SimpleUploadedFile("x.txt", b"plain text", content_type="text/plain")})
+    assert item.media.count() == 1  # refused: not an image or a PDF
+    url = f"/showcase/{item.public_id}/media/{media.pk}/"
+    assert english_client().get(url).status_code == 404  # a draft's files are not public
+    published(item, reviewer)
+    download = english_client().get(url)
+    assert download.status_code == 200 and b"".join(download.streaming_content) == TINY_PDF
+    with pytest.raises(ServiceError):  # published: no more changes
+        cases.add_media(owner, item, SimpleUploadedFile("b.pdf", TINY_PDF, content_type="application/pdf"))

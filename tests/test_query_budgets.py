@@ -548,6 +548,9 @@ def test_my_data_page(client, applicant, organization, django_assert_max_num_que
     # About one query per location of the personal-data registry (partners/personal_data.py), flat in rows;
     # subsidy claims (with their documents) are one more section.
     assert_flat(client, "/me/data/", grow, 42, django_assert_max_num_queries, rows_of=count_of("预算联系人"))
+    # About one query per location of the personal-data registry (partners/personal_data.py), flat in rows.
+    # 45: the catalogue entries (two tables), introductions and pilot cases are locations too.
+    assert_flat(client, "/me/data/", grow, 45, django_assert_max_num_queries, rows_of=count_of("预算联系人"))
 
 
 def test_my_data_download(client, applicant, organization, django_assert_max_num_queries):
@@ -561,6 +564,9 @@ def test_my_data_download(client, applicant, organization, django_assert_max_num
 
     # 43: the verification cases and the subsidy claims are locations of their own (partners/personal_data.py).
     assert_flat(client, "/me/data.json", grow, 43, django_assert_max_num_queries,
+    # 46: the verification cases are a location of their own (partners/personal_data.py), and so are the
+    # catalogue entries (two tables), introductions and pilot cases.
+    assert_flat(client, "/me/data.json", grow, 46, django_assert_max_num_queries,
                 rows_of=lambda r: len(json.loads(r.body)["applications"]))
 
 

@@ -27,6 +27,7 @@ from ..services import membership as membership_services
 from ..services import organizations as org_services
 from ..services import review as review_services
 from .accounts import DEMO_DOMAIN, DEMO_PASSWORD, ensure_demo_accounts, ensure_user
+from .catalogue import seed_catalogue
 from .data import application_specs, content, credit_code, digest, mobile, organizations, pick
 from .pdf import make_pdf
 from .profiles import fill_profile
@@ -94,6 +95,7 @@ def seed(stdout=None) -> Result:
         from .panel import seed_panel
 
         seed_panel(people)
+        seed_catalogue(people)
         if settings.EMAIL_BACKEND not in LOCAL_MAIL_BACKENDS:
             result.notifications_cancelled = Notification.objects.filter(
                 pk__gt=first_notification, state="pending").update(

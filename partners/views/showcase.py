@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from ..enums import CaseState
 from ..forms.catalogue import CaseForm, ReasonForm, ShowcaseFilter
-from ..models import Case
+from ..models import Case, CaseMedia
 from ..permissions import acts_for, can
 from ..services import cases
 from ..services.applications import ServiceError
@@ -42,6 +42,7 @@ def case_detail(request, public_id):
     case = _case_for(request, public_id)
     return render(request, "partners/showcase/case.html", {
         "case": case, "partners": case.partners.all(), "pairings": cases.linked_pairings(case),
+        "media": case.media.all(), "may_edit": can(request.user, "case.edit", case).allowed,
         "actions": available_actions(case, request.user) if request.user.is_authenticated else [],
         "reason_form": ReasonForm(), "staff": can(request.user, "case.queue").allowed,
         "may_designate": can(request.user, "case.designate").allowed,
@@ -86,6 +87,39 @@ def case_action(request, public_id, action):
     else:
         messages.success(request, _g("Done."))
     return redirect("catalogue:case", public_id=case.public_id)
+
+
+@require_POST
+@login_required
+def add_media(request, public_id):
+    """An image or a PDF added to a case while it is prepared or returned."""
+    case = _case_for(request, public_id)
+    uploaded = request.FILES.get("file")
+    if uploaded is None:
+        messages.error(request, _g("Choose a file to upload."))
+        return redirect("catalogue:case", public_id=case.public_id)
+    try:
+        cases.add_media(request.user, case, uploaded)
+    except ServiceError as exc:
+        if exc.code == "forbidden":
+            raise PermissionDenied(exc.message) from None
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _g("File added."))
+    return redirect("catalogue:case", public_id=case.public_id)
+
+
+@require_safe
+def media(request, public_id, media_id):
+    """A case's image or PDF, for whoever may see the case."""
+    from django.http import FileResponse
+
+    case = _case_for(request, public_id)
+    item = get_object_or_404(CaseMedia, case=case, pk=media_id)
+    response = FileResponse(item.file.open("rb"), content_type=item.content_type,
+                            as_attachment=item.kind == "pdf", filename=item.original_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
 
 
 @staff_view("case.queue")

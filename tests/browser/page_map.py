@@ -37,6 +37,7 @@ NOT_PAGES = {
     "privacy:my_data_zip": "download (zip)",
     "portal:attachment_download": "download (file)", "review:attachment": "download (file)",
     "portal:letter_pdf": "download (pdf)", "portal:verification_letter": "download (pdf)",
+    "catalogue:dashboard_csv": "download (csv)", "catalogue:case_media": "download (file)",
     "portal:verification_document": "download (file)", "review:verification_document": "download (file)",
     "review:objection_evidence": "download (file)",
     "portal:receipt_pdf": "download (pdf)", "portal:application_pdf": "download (pdf)",
@@ -65,7 +66,9 @@ POST_ONLY = ["keys:revoke", "portal:colleague_add", "portal:colleague_remove", "
              "review:call_assign_panel", "panel:declare", "panel:scores",
              "portal:pairing_action", "portal:subsidy_claim_new", "portal:subsidy_document_add",
              "portal:subsidy_document_delete", "portal:subsidy_claim_action", "review:pairing_act",
-             "review:subsidy_claim_act", "review:subsidy_budget"]
+             "review:subsidy_claim_act", "review:subsidy_budget",
+             "catalogue:introduce", "catalogue:answer",
+             "catalogue:case_action", "catalogue:moderate", "catalogue:designate", "catalogue:case_media_add"]
 NOT_PAGES.update({name: "POST only" for name in POST_ONLY})
 # The API: JSON endpoints (checked by tests/test_api_*.py); its two documentation pages are checked here.
 API_REPRESENTATIVES = {"api-docs", "api-redoc"}
@@ -184,5 +187,21 @@ def pages():
     result += [
         ("reviewer", "review:calls", {}, ""), ("reviewer", "review:call", {"pk": call.pk}, ""),
         ("expert", "panel:home", {}, ""), ("expert", "panel:assignment", {"pk": assignment.pk}, "declaration"),
+    # The data catalogue and the showcase (partners/demo/catalogue.py): a data set, a demand, a published case.
+    from partners.models import Case, DataDemand, DataSet
+
+    dataset, demand, case = DataSet.objects.first(), DataDemand.objects.first(), Case.objects.first()
+    assert dataset is not None and demand is not None and case is not None, "demo data changed"
+    result += [
+        ("anonymous", "catalogue:datasets", {}, ""), ("anonymous", "catalogue:demands", {}, ""),
+        ("anonymous", "catalogue:dataset", {"public_id": dataset.public_id}, ""),
+        ("applicant", "catalogue:demand", {"public_id": demand.public_id}, "with matches"),
+        ("anonymous", "catalogue:showcase", {}, ""), ("anonymous", "catalogue:case", {"public_id": case.public_id}, ""),
+        ("anonymous", "catalogue:summary", {}, ""),
+        ("applicant", "catalogue:mine", {}, ""), ("applicant", "catalogue:new", {"kind": "dataset"}, ""),
+        ("applicant", "catalogue:new", {"kind": "demand"}, ""), ("applicant", "catalogue:case_new", {}, ""),
+        ("reviewer", "catalogue:moderation", {}, ""), ("reviewer", "catalogue:case_queue", {}, ""),
+        ("approver", "catalogue:case", {"public_id": case.public_id}, "designation"),
+        ("reviewer", "catalogue:dashboard", {}, ""),
     ]
     return result

@@ -451,3 +451,112 @@ def test_whole_journey_in_chinese_then_english(live_server, browser, shoot):
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
     pair_and_claim(page, base, application.organization, reviewer, approver, shoot)
     context.close()
+
+
+def test_catalogue_and_showcase_journey_in_chinese(live_server, browser, shoot):
+    """A data member publishes a data set, staff accept it, a model company publishes a demand that matches it
+    and asks for an introduction, the data member accepts and both see the contacts; then a case is submitted,
+    reviewed and published on the showcase."""
+    from partners.models import Case, DataSet, Introduction
+    from tests.factories import OrganizationFactory, UserFactory
+
+    reviewer = make_staff("reviewer", email="reviewer@plan.example.cn")
+    supplier = UserFactory(email="data@shujv.example.cn", display_name="李数")
+    OrganizationFactory(name="北京数聚数据科技有限公司", owner=supplier)
+    buyer = UserFactory(email="model@moxing.example.cn", display_name="赵模")
+    OrganizationFactory(name="北京模型智能科技有限公司", owner=buyer)
+    base = live_server.url
+    context = browser.new_context(locale="zh-CN", extra_http_headers={"Accept-Language": "zh-CN,zh;q=0.9"})
+    page = context.new_page()
+
+    # The data member publishes a data set; it waits for the plan office.
+    log_in(page, base, supplier.email)
+    page.goto(base + "/portal/catalogue/new/dataset/")
+    assert_fields_labelled(page)
+    page.locator("#id_name").fill("中文医疗问诊对话语料")
+    page.locator("#id_description").fill("脱敏的在线问诊对话")
+    page.select_option("#id_modality", "text")
+    page.select_option("#id_industry", "health")
+    page.locator("#id_size_value").fill("2000000")
+    page.select_option("#id_size_unit", "tokens")
+    page.locator("#id_languages_0").check()
+    page.select_option("#id_licence", "commercial")
+    page.select_option("#id_access_terms", "open")
+    shoot(page, "catalogue-new-dataset")
+    page.locator("main form button[type=submit]").click()
+    expect(page.get_by_test_id("moderation")).to_contain_text("待审核")
+    dataset = DataSet.objects.get()
+    log_out(page)
+
+    log_in(page, base, reviewer.email)
+    page.goto(base + "/staff/catalogue/")
+    assert_fields_labelled(page)
+    page.locator(f"form[action$='/{dataset.public_id}/'] button[value=accept]").click()
+    expect(page.locator("main")).to_contain_text("已公开的数据集")
+    log_out(page)
+
+    # A model company publishes a demand; the data set is its best match, with the reasons.
+    log_in(page, base, buyer.email)
+    page.goto(base + "/portal/catalogue/new/demand/")
+    assert_fields_labelled(page)
+    page.locator("#id_title").fill("医疗大模型微调数据")
+    page.select_option("#id_modality", "text")
+    page.select_option("#id_industry", "health")
+    page.locator("#id_size_value").fill("1000000")
+    page.select_option("#id_size_unit", "tokens")
+    page.locator("#id_languages_0").check()
+    page.select_option("#id_stage", "finetuning")
+    page.locator("main form button[type=submit]").click()
+    log_out(page)
+    log_in(page, base, reviewer.email)
+    page.goto(base + "/staff/catalogue/")
+    page.locator("main form button[value=accept]").first.click()
+    expect(page.locator("main")).to_contain_text("已公开的需求")
+    log_out(page)
+
+    log_in(page, base, buyer.email)
+    page.goto(base + "/data/demands/")
+    page.get_by_role("link", name="医疗大模型微调数据").click()
+    matches = page.get_by_test_id("matches")
+    expect(matches.locator("li.list-group-item").first).to_contain_text("中文医疗问诊对话语料")
+    expect(matches).to_contain_text("匹配度 100/100")
+    expect(matches).to_contain_text("模态相同")
+    shoot(page, "catalogue-demand-matches")
+    matches.locator("input[name=message]").first.fill("希望了解授权方式")
+    matches.locator("button[type=submit]").first.click()
+    expect(page.get_by_test_id("introductions")).to_contain_text("等待答复")
+    expect(page.get_by_test_id("contacts")).to_have_count(0)
+    assert supplier.email not in page.content()
+    log_out(page)
+
+    # The data member accepts; both sides now see the contacts.
+    log_in(page, base, supplier.email)
+    page.goto(base + "/portal/catalogue/")
+    page.get_by_test_id("introductions").locator("button[value=accept]").click()
+    expect(page.get_by_test_id("contacts")).to_contain_text(buyer.email)
+    assert Introduction.objects.get().state == "accepted"
+
+    # The data member submits a pilot case; staff review and publish it on the showcase.
+    page.goto(base + "/portal/cases/new/")
+    assert_fields_labelled(page)
+    page.select_option("#id_kind", "application")
+    page.locator("#id_title").fill("智慧医疗预问诊标杆应用")
+    page.locator("#id_scenario").fill("三甲医院门诊预问诊")
+    page.locator("#id_results").fill("问诊时间缩短30%")
+    page.select_option("#id_industry", "health")
+    page.locator("#id_year").fill("2025")
+    page.locator("main form button[type=submit]").click()
+    page.locator("form[action$='/actions/submit/'] button").click()
+    expect(page.get_by_test_id("case-state")).to_contain_text("已提交")
+    log_out(page)
+    log_in(page, base, reviewer.email)
+    page.goto(base + "/staff/cases/")
+    page.get_by_role("link", name="智慧医疗预问诊标杆应用").click()
+    page.locator("form[action$='/actions/start_review/'] button").click()
+    page.locator("form[action$='/actions/publish/'] button").click()
+    assert Case.objects.get().state == "published"
+    log_out(page)
+    page.goto(base + "/showcase/?industry=health&year=2025")
+    expect(page.locator("main")).to_contain_text("智慧医疗预问诊标杆应用")
+    shoot(page, "showcase")
+    context.close()
