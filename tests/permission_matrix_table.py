@@ -287,6 +287,8 @@ KWARGS = {
     "portal:member_request": lambda w: {"pk": _member_request(w).pk},
     "portal:member_request_act": lambda w: {"pk": _member_request(w).pk, "action": "confirm"},
     "public:certificate": lambda w: {"token": _certificate_token(w)},
+    "member-request-detail": lambda w: {"id": _member_request(w).public_id},
+    "member-request-fire-action": lambda w: {"id": _member_request(w).public_id, "action_name": "resolve"},
     "security:role_change": lambda w: {"user_id": w.reviewer.pk},
     "security:person_export": lambda w: {"user_id": w.applicant_a.pk},
 }

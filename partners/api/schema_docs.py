@@ -12,6 +12,8 @@ TAGS = [
                "工作人员审核：初审、复审操作及其决定。"),
     ("verification", "Organisation verification: who may act for an organisation, proven with documents and "
                      "checked by staff; claims and disputes with their actions. 单位核验：认领与争议及其操作。"),
+    ("requests", "Member requests (诉求): raised by a member, handled by its service officer, confirmed or "
+                        "reopened by the member. 成员诉求：成员提出、服务专员办理、成员确认或重新提起。"),
     ("events", "The events feed for synchronisation, in commit order. 用于同步的事件流（按提交顺序）。"),
     ("webhooks", "Subscriptions that push events, signed, with their deliveries. 事件推送订阅（签名）及投递记录。"),
     ("reference", "Reference lists: partner types, districts, industries. 参考数据：伙伴类型、区、行业。"),
@@ -35,6 +37,9 @@ OPERATIONS = {
     "v1_verification_cases_list": ("verification", "List verification cases", "核验案件列表"),
     "v1_verification_cases_retrieve": ("verification", "Read a verification case", "查看核验案件"),
     "v1_verification_cases_actions_create": ("verification", "Fire a verification action", "执行核验操作"),
+    "v1_member_requests_list": ("requests", "List member requests", "成员诉求列表"),
+    "v1_member_requests_retrieve": ("requests", "Read a member request", "查看成员诉求"),
+    "v1_member_requests_actions_create": ("requests", "Fire a member-request action", "执行诉求操作"),
     "v1_events_list": ("events", "Read the events feed", "读取事件流"),
     "v1_webhooks_list": ("webhooks", "List your webhook subscriptions", "我的推送订阅列表"),
     "v1_webhooks_create": ("webhooks", "Subscribe to events", "订阅事件"),

@@ -8,6 +8,7 @@ from rest_framework.routers import DefaultRouter
 from . import schema  # noqa: F401  (registers the API-key security scheme)
 from .applications import ApplicationViewSet, DecisionViewSet, OrganizationViewSet
 from .events import EventViewSet
+from .member_requests import MemberRequestViewSet
 from .members import MemberViewSet
 from .reference import DistrictViewSet, IndustryViewSet, PartnerTypeViewSet
 from .verification import VerificationCaseViewSet
@@ -25,6 +26,7 @@ router.register("members", MemberViewSet, basename="member")
 router.register("events", EventViewSet, basename="event")
 router.register("webhooks", WebhookViewSet, basename="webhook")
 router.register("verification-cases", VerificationCaseViewSet, basename="verification-case")
+router.register("member-requests", MemberRequestViewSet, basename="member-request")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -67,7 +67,7 @@ def raise_request(user, membership, *, kind, title, description):
     return member_request
 
 
-def fire(user, member_request, action, **inputs):
+def fire(user, member_request, action, actor=None, **inputs):
     """Fire a member-request action for a person (portal, staff pages and API all come here)."""
     for name, label, limit in (("department", _g("The department"), 200), ("resolution", _g("The resolution"),
                                                                            TEXT_LIMIT),
@@ -84,7 +84,7 @@ def fire(user, member_request, action, **inputs):
         if due_on < timezone.localdate() or due_on > timezone.localdate() + timedelta(days=366):
             raise ServiceError(_g("The date must be between today and a year from now."), field="due_on")
         inputs["due_on"] = due_on
-    return engine.fire("member_request", member_request.pk, action, engine.Actor(user=user), **inputs)
+    return engine.fire("member_request", member_request.pk, action, actor or engine.Actor(user=user), **inputs)
 
 
 # --- Effects of the member-request process ---------------------------------------------------------------------
