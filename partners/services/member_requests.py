@@ -8,12 +8,13 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _g
 
 from ..enums import MemberRequestKind, MembershipState
 from ..enums import MemberRequestState as R
 from ..member_scope import can_serve_member
-from ..models import MemberRequest, Membership
+from ..models import MemberRequest
 from ..permissions import acts_for, unless_suspended
 from ..workflow import engine
 from ..workflow.member_request import PROCESS
@@ -206,7 +207,7 @@ def monthly_report(user, year, month, queryset=None):
                       closed=Count("pk", filter=Q(closed_at__gte=start, closed_at__lt=end)))
             .order_by("officer__email", "membership__organization__district__name_zh", "kind"))
     labels = dict(MemberRequestKind.choices)
-    english = (translation_language() or "").startswith("en")
+    english = (get_language() or "").startswith("en")
     result = []
     for row in rows:
         if not (row["open"] or row["closed"]):
@@ -218,16 +219,3 @@ def monthly_report(user, year, month, queryset=None):
                        "open": row["open"], "overdue": row["overdue"], "closed": row["closed"]})
     return result
 
-
-def translation_language():
-    from django.utils.translation import get_language
-
-    return get_language()
-
-
-def requests_of_member_organization(organization):
-    return MemberRequest.objects.filter(membership__organization=organization).order_by("-created_at")
-
-
-def membership_of(organization):
-    return Membership.objects.filter(organization=organization).first()
