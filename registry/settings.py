@@ -401,6 +401,8 @@ SPECTACULAR_SETTINGS = {
                             "VerificationStateEnum": "partners.enums.VerificationState",
                             "VerificationKindEnum": "partners.enums.VerificationKind",
                             "VerificationActionEnum": "partners.workflow.VERIFICATION.actions",
+                            "MemberRequestStateEnum": "partners.enums.MemberRequestState",
+                            "MemberRequestKindEnum": "partners.enums.MemberRequestKind",
                             "OrgVerificationEnum": "partners.enums.OrgVerification",
                             "AttachmentKindEnum": "partners.models.application.AttachmentKind",
                             "CaseKindEnum": "partners.enums.CaseKind"},

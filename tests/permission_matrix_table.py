@@ -90,6 +90,9 @@ TABLE = {
     "verification-case-list": {"get": "401 200 200 200 200 200 200 200", "post": API_READ_ONLY},  # /api/v1/verification-cases/
     "verification-case-detail": {"get": "401 200 404 200 200 200 404 200", "post": API_READ_ONLY},  # /api/v1/verification-cases/<uuid>/
     "verification-case-fire-action": {"get": API_READ_ONLY, "post": "401 415 404 415 415 415 404 415"},  # /api/v1/verification-cases/<uuid>/actions/withdraw/
+    "member-request-list": {"get": "401 200 200 200 200 200 200 200", "post": API_READ_ONLY},  # /api/v1/member-requests/
+    "member-request-detail": {"get": "401 404 404 404 200 200 200 200", "post": API_READ_ONLY},  # /api/v1/member-requests/<uuid>/ (another member's)
+    "member-request-fire-action": {"get": API_READ_ONLY, "post": "401 404 404 404 415 415 415 415"},  # /api/v1/member-requests/<uuid>/actions/resolve/
     "webhook-list": {"get": "401 403 403 403 403 403 403 403", "post": "401 403 403 403 403 403 403 403"},  # /api/v1/webhooks/
     "webhook-detail": {"get": "401 403 403 403 403 403 403 403", "post": "401 403 403 403 403 403 403 403"},  # /api/v1/webhooks/<uuid>/
     "webhook-deliveries": {"get": "401 403 403 403 403 403 403 403", "post": "401 403 403 403 403 403 403 403"},  # /api/v1/webhooks/<uuid>/deliveries/
@@ -397,6 +400,8 @@ KWARGS = {
     "portal:member_request": lambda w: {"pk": _member_request(w).pk},
     "portal:member_request_act": lambda w: {"pk": _member_request(w).pk, "action": "confirm"},
     "public:certificate": lambda w: {"token": _certificate_token(w)},
+    "member-request-detail": lambda w: {"id": _member_request(w).public_id},
+    "member-request-fire-action": lambda w: {"id": _member_request(w).public_id, "action_name": "resolve"},
     "security:role_change": lambda w: {"user_id": w.reviewer.pk},
     "security:person_export": lambda w: {"user_id": w.applicant_a.pk},
     "dataset-detail": lambda w: {"id": catalogue_world(w).dataset_a.public_id},

@@ -211,3 +211,35 @@ def test_monthly_report_per_officer_district_and_kind(world):
     assert client.get(reverse("review:member_request_report"), {"month": "2026-13"}).status_code == 400
     last_year = request_services.monthly_report(world["admin"], today.year - 1, today.month)
     assert last_year == []
+
+
+def test_the_api_lists_requests_and_fires_their_actions(world):
+    from tests.api_helpers import _fresh_throttle_cache, client_for, key_for  # noqa: F401
+
+    member_request = _raise(world)
+    _key, officer_token = key_for(world["officer"])
+    officer = client_for(officer_token)
+    listed = officer.get("/api/v1/member-requests/")
+    assert listed.status_code == 200
+    row = listed.json()["results"][0]
+    assert row["id"] == str(member_request.public_id) and row["state"] == "raised"
+    assert {a["action"] for a in row["available_actions"]} == {"refer", "resolve"}
+    url = f"/api/v1/member-requests/{member_request.public_id}/actions/"
+    missing = officer.post(url + "refer/", {"department": "市经信局"}, format="json")
+    assert missing.status_code == 400
+    answer = officer.post(url + "resolve/", {"resolution": "已对接"}, format="json")
+    assert answer.status_code == 200 and answer.json()["state"] == "resolved"
+    event = AuditEvent.objects.get(action="member_request.resolve")
+    assert event.actor_label.startswith("api-key:")
+    _key, member_token = key_for(world["person"])
+    member = client_for(member_token)
+    assert member.post(url + "resolve/", {"resolution": "x"}, format="json").status_code == 403
+    confirmed = member.post(url + "confirm/", {}, format="json")
+    assert confirmed.status_code == 200 and confirmed.json()["state"] == "confirmed"
+    assert member.post(url + "confirm/", {}, format="json").status_code == 409
+    assert officer.post(url + "bribe/", {}, format="json").status_code == 404
+    # Another member's people see nothing of it.
+    _key, stranger_token = key_for(make_member("北京别家接口有限公司").organization.owner)
+    stranger = client_for(stranger_token)
+    assert stranger.get("/api/v1/member-requests/").json()["results"] == []
+    assert stranger.get(f"/api/v1/member-requests/{member_request.public_id}/").status_code == 404

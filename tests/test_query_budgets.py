@@ -545,12 +545,11 @@ def test_my_data_page(client, applicant, organization, django_assert_max_num_que
             log_security("auth.login", user=applicant, ip="192.0.2.1")
             JoinRequest.objects.create(organization=OrganizationFactory(), user=applicant, message=f"m{i}")
 
-    # About one query per location of the personal-data registry (partners/personal_data.py), flat in rows;
-    # subsidy claims (with their documents) are one more section.
-    assert_flat(client, "/me/data/", grow, 42, django_assert_max_num_queries, rows_of=count_of("预算联系人"))
-    # About one query per location of the personal-data registry (partners/personal_data.py), flat in rows.
-    # 45: the catalogue entries (two tables), introductions and pilot cases are locations too.
-    assert_flat(client, "/me/data/", grow, 45, django_assert_max_num_queries, rows_of=count_of("预算联系人"))
+    # About one query per location of the personal-data registry (partners/personal_data.py), flat in rows:
+    # 41, and one for the subsidy claims, four for the catalogue entries (two tables), introductions and pilot
+    # cases, five for the member services (contacts, requests, annual updates, profile changes, roster imports)
+    # and one for expert reviews.
+    assert_flat(client, "/me/data/", grow, 52, django_assert_max_num_queries, rows_of=count_of("预算联系人"))
 
 
 def test_my_data_download(client, applicant, organization, django_assert_max_num_queries):
@@ -562,11 +561,10 @@ def test_my_data_download(client, applicant, organization, django_assert_max_num
             Notification.objects.create(recipient=applicant, template_key="application.submitted",
                                         dedupe_key=unique("my-data-json"))
 
-    # 43: the verification cases and the subsidy claims are locations of their own (partners/personal_data.py).
-    assert_flat(client, "/me/data.json", grow, 43, django_assert_max_num_queries,
-    # 46: the verification cases are a location of their own (partners/personal_data.py), and so are the
-    # catalogue entries (two tables), introductions and pilot cases.
-    assert_flat(client, "/me/data.json", grow, 46, django_assert_max_num_queries,
+    # 53: the verification cases are a location of their own (partners/personal_data.py), and so are the subsidy
+    # claims, the catalogue entries (two tables), introductions, pilot cases, the five member-service locations
+    # and expert reviews.
+    assert_flat(client, "/me/data.json", grow, 53, django_assert_max_num_queries,
                 rows_of=lambda r: len(json.loads(r.body)["applications"]))
 
 

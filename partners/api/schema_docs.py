@@ -18,6 +18,8 @@ TAGS = [
                   "数据供需目录：数据集、训练数据需求及匹配说明。"),
     ("showcase", "Published pilot cases and progress against the plan's yearly targets. "
                  "标杆案例展示与年度目标进展。"),
+    ("requests", "Member requests (诉求): raised by a member, handled by its service officer, confirmed or "
+                        "reopened by the member. 成员诉求：成员提出、服务专员办理、成员确认或重新提起。"),
     ("events", "The events feed for synchronisation, in commit order. 用于同步的事件流（按提交顺序）。"),
     ("webhooks", "Subscriptions that push events, signed, with their deliveries. 事件推送订阅（签名）及投递记录。"),
     ("reference", "Reference lists: partner types, districts, industries. 参考数据：伙伴类型、区、行业。"),
@@ -54,6 +56,9 @@ OPERATIONS = {
     "v1_calls_list": ("review", "List calls for applications with their rubrics", "申报批次及评分细则列表"),
     "v1_calls_retrieve": ("review", "Read a call for applications", "查看申报批次"),
     "v1_applications_panel_retrieve": ("review", "Read the expert panel's aggregate", "查看专家评审汇总"),
+    "v1_member_requests_list": ("requests", "List member requests", "成员诉求列表"),
+    "v1_member_requests_retrieve": ("requests", "Read a member request", "查看成员诉求"),
+    "v1_member_requests_actions_create": ("requests", "Fire a member-request action", "执行诉求操作"),
     "v1_events_list": ("events", "Read the events feed", "读取事件流"),
     "v1_datasets_list": ("catalogue", "List data sets", "数据集列表"),
     "v1_datasets_retrieve": ("catalogue", "Read a data set", "查看数据集"),

@@ -10,6 +10,7 @@ from .applications import ApplicationViewSet, DecisionViewSet, OrganizationViewS
 from .calls import CallViewSet, PanelViewSet
 from .catalogue import CaseViewSet, DataDemandViewSet, DataSetViewSet, TargetProgressViewSet
 from .events import EventViewSet
+from .member_requests import MemberRequestViewSet
 from .members import MemberViewSet
 from .reference import DistrictViewSet, IndustryViewSet, PartnerTypeViewSet
 from .subsidy import PairingViewSet, SubsidyClaimViewSet
@@ -37,6 +38,7 @@ router.register("target-progress", TargetProgressViewSet, basename="target-progr
 router.register("calls", CallViewSet, basename="call")
 # The panel of an application: /applications/{id}/panel/ (staff keys).
 router.register("applications", PanelViewSet, basename="application-panel")
+router.register("member-requests", MemberRequestViewSet, basename="member-request")
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(), name="api-schema"),

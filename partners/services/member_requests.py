@@ -8,12 +8,13 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import get_language
 from django.utils.translation import gettext as _g
 
 from ..enums import MemberRequestKind, MembershipState
 from ..enums import MemberRequestState as R
 from ..member_scope import can_serve_member
-from ..models import MemberRequest, Membership
+from ..models import MemberRequest
 from ..permissions import acts_for, unless_suspended
 from ..workflow import engine
 from ..workflow.member_request import PROCESS
@@ -67,7 +68,7 @@ def raise_request(user, membership, *, kind, title, description):
     return member_request
 
 
-def fire(user, member_request, action, **inputs):
+def fire(user, member_request, action, actor=None, **inputs):
     """Fire a member-request action for a person (portal, staff pages and API all come here)."""
     for name, label, limit in (("department", _g("The department"), 200), ("resolution", _g("The resolution"),
                                                                            TEXT_LIMIT),
@@ -84,7 +85,7 @@ def fire(user, member_request, action, **inputs):
         if due_on < timezone.localdate() or due_on > timezone.localdate() + timedelta(days=366):
             raise ServiceError(_g("The date must be between today and a year from now."), field="due_on")
         inputs["due_on"] = due_on
-    return engine.fire("member_request", member_request.pk, action, engine.Actor(user=user), **inputs)
+    return engine.fire("member_request", member_request.pk, action, actor or engine.Actor(user=user), **inputs)
 
 
 # --- Effects of the member-request process ---------------------------------------------------------------------
@@ -206,7 +207,7 @@ def monthly_report(user, year, month, queryset=None):
                       closed=Count("pk", filter=Q(closed_at__gte=start, closed_at__lt=end)))
             .order_by("officer__email", "membership__organization__district__name_zh", "kind"))
     labels = dict(MemberRequestKind.choices)
-    english = (translation_language() or "").startswith("en")
+    english = (get_language() or "").startswith("en")
     result = []
     for row in rows:
         if not (row["open"] or row["closed"]):
@@ -218,16 +219,3 @@ def monthly_report(user, year, month, queryset=None):
                        "open": row["open"], "overdue": row["overdue"], "closed": row["closed"]})
     return result
 
-
-def translation_language():
-    from django.utils.translation import get_language
-
-    return get_language()
-
-
-def requests_of_member_organization(organization):
-    return MemberRequest.objects.filter(membership__organization=organization).order_by("-created_at")
-
-
-def membership_of(organization):
-    return Membership.objects.filter(organization=organization).first()

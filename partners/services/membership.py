@@ -169,6 +169,7 @@ def member_history(membership):
     from ..models import AuditEvent
 
     return (AuditEvent.objects.filter(organization_id=membership.organization_id,
-                                      action__in=["application.admitted", "member.suspended",
-                                                  "member.reinstated", "member.revoked"])
+                                      action__in=["application.admitted", "member.imported", "member.suspended",
+                                                  "member.reinstated", "member.revoked",
+                                                  "member.key_enterprise_set"])
             .select_related("actor").order_by("id"))

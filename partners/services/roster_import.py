@@ -16,7 +16,6 @@ from datetime import date, datetime, time
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext as _g
 
@@ -268,10 +267,8 @@ def start_import(user, uploaded) -> RosterImport:
         roster_import.save()
         RosterImportRow.objects.bulk_create([
             RosterImportRow(roster_import=roster_import, row_number=row.number, outcome=row.outcome,
-                            message=row.message[:500], name=row.values.get("name", "")[:200] if isinstance(
-                                row.values.get("name"), str) else "",
-                            credit_code=row.values.get("credit_code", "")[:18] if isinstance(
-                                row.values.get("credit_code"), str) else "")
+                            message=row.message[:500], name=_text(row.values.get("name")),
+                            credit_code=_text(row.values.get("credit_code"))[:18])
             for row in rows])
     return roster_import
 
@@ -402,6 +399,3 @@ def _apply(roster_import, row, actor):
         defaults={"outcome": row.outcome, "message": row.message[:500], "membership": membership,
                   "name": _text(row.values.get("name"))[:200], "credit_code": _text(row.values.get("credit_code"))[:18]})
 
-
-def highest_serial(year) -> int:
-    return MemberNumberCounter.objects.filter(year=year).aggregate(m=Max("last"))["m"] or 0

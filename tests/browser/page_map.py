@@ -187,6 +187,7 @@ def pages():
     result += [
         ("reviewer", "review:calls", {}, ""), ("reviewer", "review:call", {"pk": call.pk}, ""),
         ("expert", "panel:home", {}, ""), ("expert", "panel:assignment", {"pk": assignment.pk}, "declaration"),
+    ]
     # The data catalogue and the showcase (partners/demo/catalogue.py): a data set, a demand, a published case.
     from partners.models import Case, DataDemand, DataSet
 

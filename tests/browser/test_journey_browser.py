@@ -432,8 +432,10 @@ def test_whole_journey_in_chinese_then_english(live_server, browser, shoot):
     assert "王芳" not in page.locator("main").inner_text()
     assert "13912345678" not in page.content()
 
-    serve_the_new_member(page, base, membership, shoot)
-    page.goto(base + f"/members/{membership.number}/")
+    # In a browser of its own, so the public pages' session and cached forms stay as they were.
+    service = browser.new_context(locale="zh-CN", extra_http_headers={"Accept-Language": "zh-CN,zh;q=0.9"})
+    serve_the_new_member(service.new_page(), base, membership, shoot)
+    service.close()
 
     # The same member in English.
     page.get_by_test_id("language-switch").click()
