@@ -545,8 +545,9 @@ def test_my_data_page(client, applicant, organization, django_assert_max_num_que
             log_security("auth.login", user=applicant, ip="192.0.2.1")
             JoinRequest.objects.create(organization=OrganizationFactory(), user=applicant, message=f"m{i}")
 
-    # About one query per location of the personal-data registry (partners/personal_data.py), flat in rows.
-    assert_flat(client, "/me/data/", grow, 41, django_assert_max_num_queries, rows_of=count_of("预算联系人"))
+    # About one query per location of the personal-data registry (partners/personal_data.py), flat in rows;
+    # 42 since the expert reviews are a location of their own.
+    assert_flat(client, "/me/data/", grow, 42, django_assert_max_num_queries, rows_of=count_of("预算联系人"))
 
 
 def test_my_data_download(client, applicant, organization, django_assert_max_num_queries):
@@ -558,8 +559,8 @@ def test_my_data_download(client, applicant, organization, django_assert_max_num
             Notification.objects.create(recipient=applicant, template_key="application.submitted",
                                         dedupe_key=unique("my-data-json"))
 
-    # 42: the verification cases are a location of their own (partners/personal_data.py).
-    assert_flat(client, "/me/data.json", grow, 42, django_assert_max_num_queries,
+    # 43: the verification cases and the expert reviews are locations of their own (partners/personal_data.py).
+    assert_flat(client, "/me/data.json", grow, 43, django_assert_max_num_queries,
                 rows_of=lambda r: len(json.loads(r.body)["applications"]))
 
 
