@@ -243,3 +243,9 @@ def test_only_experts_of_the_panel_are_invited(call, administrator, applicant):
     with pytest.raises(panel_services.ServiceError):
         panel_services.invite_expert(administrator, call, applicant)
     assert not PanelExpert.objects.filter(expert=applicant).exists()
+
+
+def test_an_expert_finds_the_panel_pages_from_every_page(panel):
+    page = english_client(panel[0]).get(reverse("panel:home")).content.decode()
+    assert reverse("panel:home") in page and "My expert reviews" in page
+    assert reverse("privacy:account") in page  # where the second factor is set up
