@@ -44,6 +44,7 @@ TABLE = {
     "review:calls": ("get", [LOGIN, 403, 200, 200, 403, 200]),
     "review:call": ("get", [LOGIN, 403, 200, 200, 403, 200]),
     "review:call_assign_panel": ("post", [LOGIN, 403, 302, 403, 403, 302]),
+    "review:panel_remove": ("post", [LOGIN, 403, 302, 403, 403, 302]),
     "publicity:list": ("get", [200, 200, 200, 200, 200, 200]),
     "publicity:objection": ("get", [200, 200, 200, 200, 200, 200]),
     "publicity:notice_pdf": ("get", [200, 200, 200, 200, 200, 200]),
@@ -87,8 +88,21 @@ def world(db):
     # Objections filed above count against no real address; keep them apart from the throttle.
     assert Group.objects.filter(name="reviewer").exists()
     return {"people": people, "submitted": submitted, "public": public, "objection": objection,
-            "membership": membership, "case": _verification_case(),
+            "membership": membership, "case": _verification_case(), "assignment": _expert_assignment(submitted),
             "evidence": evidence}
+
+
+def _expert_assignment(application):
+    """An expert assigned to the submitted application (through the panel's service)."""
+    from partners.models import Application
+    from partners.services import panel as panel_services
+
+    administrator = make_staff("administrator", email="panel-admin@example.com")
+    expert = make_staff("expert", email="panel-expert@example.com")
+    call = continuous_call()
+    panel_services.invite_expert(administrator, call, expert)
+    panel_services.assign_panel(administrator, call, Application.objects.filter(pk=application.pk), 1)
+    return expert.expert_assignments.get()
 
 
 def _verification_case():
@@ -140,6 +154,7 @@ def request_for(name, world):
         "review:calls": lambda: (reverse(name), None),
         "review:call": lambda: (reverse(name, args=[continuous_call().pk]), None),
         "review:call_assign_panel": lambda: (reverse(name, args=[continuous_call().pk]), {"per_application": "2"}),
+        "review:panel_remove": lambda: (reverse(name, args=[world["assignment"].pk]), None),
         "publicity:list": lambda: (reverse(name), None),
         "publicity:objection": lambda: (reverse(name, args=[world["public"].public_id]), None),
         "publicity:notice_pdf": lambda: (reverse(name, args=[world["public"].public_id]), None),

@@ -48,7 +48,7 @@ POST_ONLY = ["keys:revoke", "portal:colleague_add", "portal:colleague_remove", "
              "outbox:resend", "review:bulk_assign", "review:act", "review:note", "review:assign",
              "review:resolve_objection", "review:member_change", "security:role_change",
              "portal:verification_action", "portal:verification_document_add", "portal:verification_document_delete",
-             "review:verification_act", "review:verification_assign", "review:call_assign_panel", "panel:declare",
+             "review:verification_act", "review:verification_assign", "review:call_assign_panel", "review:panel_remove", "panel:declare",
              "panel:scores"]
 NOT_PAGES.update({name: "POST only" for name in POST_ONLY})
 # The API: JSON endpoints (checked by tests/test_api_*.py); its two documentation pages are checked here.
