@@ -17,6 +17,7 @@ def registry(request):
         ctx["unread_count"] = unread_count(user)
         ctx["staff_roles"] = staff_roles(user)
         ctx["is_staff_member"] = bool(ctx["staff_roles"]) or user.is_superuser
+        ctx["is_expert"] = user.has_role(StaffRole.EXPERT)  # from the same cached role set: no query
         # The administrators' links check model permissions, which only the three administrator roles carry
         # (partners/signals.py); everybody else is spared the two permission queries on every page.
         ctx["may_administer"] = user.is_superuser or any(user.has_role(r) for r in ADMINISTRATOR_ROLES)

@@ -137,6 +137,7 @@ TABLE = {
     "review:calls": {"get": REVIEW_STAFF},  # /staff/calls/
     "review:call": {"get": REVIEW_STAFF},  # /staff/calls/1/
     "review:call_assign_panel": {"get": NOT_ALLOWED, "post": "302 403 403 403 302 403 403 302"},  # /staff/calls/1/assign-panel/
+    "review:panel_remove": {"get": NOT_ALLOWED, "post": "302 403 403 403 404 403 403 404"},  # /staff/panel/1/remove/ (no assignment in this world)
     "panel:home": {"get": EXPERTS_ONLY},  # /panel/
     "panel:assignment": {"get": EXPERTS_ONLY},  # /panel/1/
     "panel:declare": {"get": NOT_ALLOWED, "post": EXPERTS_ONLY},  # /panel/1/declare/
@@ -364,6 +365,7 @@ KWARGS = {
     "portal:receipt_pdf": lambda w: {"pk": w.application_a.pk},
     # No expert assignment exists in the world: the role check answers before any lookup.
     "panel:assignment": lambda w: {"pk": 1},
+    "review:panel_remove": lambda w: {"pk": 1},
     "panel:declare": lambda w: {"pk": 1},
     "panel:scores": lambda w: {"pk": 1},
     "panel:application_pdf": lambda w: {"pk": 1},

@@ -243,3 +243,27 @@ def test_only_experts_of_the_panel_are_invited(call, administrator, applicant):
     with pytest.raises(panel_services.ServiceError):
         panel_services.invite_expert(administrator, call, applicant)
     assert not PanelExpert.objects.filter(expert=applicant).exists()
+
+
+def test_an_expert_finds_the_panel_pages_from_every_page(panel):
+    page = english_client(panel[0]).get(reverse("panel:home")).content.decode()
+    assert reverse("panel:home") in page and "My expert reviews" in page
+    assert reverse("privacy:account") in page  # where the second factor is set up
+
+
+def test_the_reviewer_takes_an_expert_off_before_the_scores_are_in(call, panel, reviewer, approver):
+    application = applications(1)[0]
+    panel_services.assign_panel(reviewer, call, Application.objects.filter(pk=application.pk), 2)
+    first, second = ExpertAssignment.objects.filter(application=application).order_by("pk")
+    score(second.expert, second, [3, 3])
+    assert english_client(approver).post(reverse("review:panel_remove", args=[first.pk])).status_code == 403
+    client = english_client(reviewer)
+    response = client.post(reverse("review:panel_remove", args=[first.pk]), {"expected_state": "assigned"})
+    assert response.status_code == 302
+    first.refresh_from_db()
+    assert first.state == E.REMOVED
+    assert first not in panel_services.my_assignments(first.expert)
+    client.post(reverse("review:panel_remove", args=[second.pk]), {"expected_state": "submitted"})
+    second.refresh_from_db()
+    assert second.state == E.SUBMITTED  # submitted scores stay
+    assert AuditEvent.objects.filter(application=application, action="panel.remove").count() == 1

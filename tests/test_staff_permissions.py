@@ -76,6 +76,7 @@ TABLE = {
     "review:calls": ("get", [LOGIN, 403, 200, 200, 403, 200]),
     "review:call": ("get", [LOGIN, 403, 200, 200, 403, 200]),
     "review:call_assign_panel": ("post", [LOGIN, 403, 302, 403, 403, 302]),
+    "review:panel_remove": ("post", [LOGIN, 403, 302, 403, 403, 302]),
     "publicity:notice_pdf": ("get", [200, 200, 200, 200, 200, 200]),
 }
 
@@ -117,7 +118,7 @@ def world(db):
     # Objections filed above count against no real address; keep them apart from the throttle.
     assert Group.objects.filter(name="reviewer").exists()
     return {"people": people, "submitted": submitted, "public": public, "objection": objection,
-            "membership": membership, "case": _verification_case(),
+            "membership": membership, "case": _verification_case(), "assignment": _expert_assignment(submitted),
             "evidence": evidence, "claim": _subsidy_claim()}
 
 
@@ -127,6 +128,19 @@ def _subsidy_claim():
 
     rules()
     return submitted_claim(standing_pairing(staff_team()))
+
+
+def _expert_assignment(application):
+    """An expert assigned to the submitted application (through the panel's service)."""
+    from partners.models import Application
+    from partners.services import panel as panel_services
+
+    administrator = make_staff("administrator", email="panel-admin@example.com")
+    expert = make_staff("expert", email="panel-expert@example.com")
+    call = continuous_call()
+    panel_services.invite_expert(administrator, call, expert)
+    panel_services.assign_panel(administrator, call, Application.objects.filter(pk=application.pk), 1)
+    return expert.expert_assignments.get()
 
 
 def _verification_case():
@@ -214,6 +228,7 @@ def request_for(name, world):
         "review:calls": lambda: (reverse(name), None),
         "review:call": lambda: (reverse(name, args=[continuous_call().pk]), None),
         "review:call_assign_panel": lambda: (reverse(name, args=[continuous_call().pk]), {"per_application": "2"}),
+        "review:panel_remove": lambda: (reverse(name, args=[world["assignment"].pk]), None),
         "publicity:notice_pdf": lambda: (reverse(name, args=[world["public"].public_id]), None),
     }[name]()
 

@@ -43,6 +43,19 @@ class Call(models.Model):
     def __str__(self):
         return self.title
 
+    @property
+    def label(self) -> str:
+        """The title in the reader's language (the Chinese one when there is no English title)."""
+        from django.utils.translation import get_language
+
+        return (self.title_en or self.title) if (get_language() or "").startswith("en") else self.title
+
+    @property
+    def guidance_text(self) -> str:
+        from django.utils.translation import get_language
+
+        return (self.guidance_en or self.guidance) if (get_language() or "").startswith("en") else self.guidance
+
     def is_open(self, now=None) -> bool:
         if self.always_open:
             return True

@@ -3,7 +3,6 @@
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import get_language
 from django.utils.translation import gettext as _g
 
 from ..models import Call, ReceiptCounter
@@ -58,7 +57,7 @@ def call_for_new_draft(now=None):
 
 
 def title_of(call):
-    return (call.title_en or call.title) if (get_language() or "").startswith("en") else call.title
+    return call.label
 
 
 def beijing(moment):

@@ -72,3 +72,21 @@ def assign_panel(request, pk):
         messages.warning(request, _g("%(n)d applications have fewer experts than asked: the panel has too few "
                                      "experts without a conflict.") % {"n": len(short)})
     return redirect(back)
+
+
+@require_POST
+@staff_view("panel.assign")
+def remove_assignment(request, pk):
+    """Take an expert off an application before their scores are in (through the panel's process)."""
+    from .. import workflow
+    from ..models import ExpertAssignment
+
+    assignment = get_object_or_404(ExpertAssignment, pk=pk)
+    try:
+        panel_services.fire(request.user, assignment, "remove",
+                            expected_state=request.POST.get("expected_state") or None)
+    except workflow.TransitionError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, _g("The expert was taken off this application."))
+    return redirect("review:detail", pk=assignment.application_id)

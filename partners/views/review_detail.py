@@ -123,7 +123,7 @@ def panel_context(user, application) -> dict:
     if not can(user, "panel.aggregate") or not application.expert_assignments.exists():
         return {}
     return {"panel": panel_services.aggregate(application), "comments": panel_services.comments(application),
-            "conflicts": panel_services.conflicts(application),
+            "conflicts": panel_services.conflicts(application), "can_remove": bool(can(user, "panel.assign")),
             "assignments": application.expert_assignments.select_related("expert")}
 
 

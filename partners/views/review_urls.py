@@ -76,6 +76,7 @@ urlpatterns = [
     path("calls/", review_calls.call_list, name="calls"),
     path("calls/<int:pk>/", review_calls.call_detail, name="call"),
     path("calls/<int:pk>/assign-panel/", review_calls.assign_panel, name="call_assign_panel"),
+    path("panel/<int:pk>/remove/", review_calls.remove_assignment, name="panel_remove"),
     path("letters/", review_letters.letter_list, name="letters"),
     path("letters/<slug:outcome>/<slug:language>/", review_letters.letter_edit, name="letter_edit"),
 ]

@@ -63,7 +63,7 @@ POST_ONLY = ["keys:revoke", "portal:colleague_add", "portal:colleague_remove", "
              "review:members_assign", "review:member_contact", "review:follow_up_done", "review:member_key_enterprise",
              "review:member_request_new", "review:member_request_act", "review:profile_change_check",
              "review:roster_import_confirm", "portal:member_request_act",
-             "review:call_assign_panel", "panel:declare", "panel:scores",
+             "review:call_assign_panel", "review:panel_remove", "panel:declare", "panel:scores",
              "portal:pairing_action", "portal:subsidy_claim_new", "portal:subsidy_document_add",
              "portal:subsidy_document_delete", "portal:subsidy_claim_action", "review:pairing_act",
              "review:subsidy_claim_act", "review:subsidy_budget",
