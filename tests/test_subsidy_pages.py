@@ -95,7 +95,7 @@ def test_staff_edit_rules_set_budgets_and_read_reports():
     tomorrow = date.fromordinal(timezone.localdate().toordinal() + 1).isoformat()
     rule = {"effective_from": tomorrow, "rate": "10%", "max_share_of_contract": "0.1",
             "cap_per_company_year": "3000000", "eligible_from": "2024-01-01"}
-    assert reviewer.post(reverse("review:subsidy_rules"), rule).status_code == 302
+    assert reviewer.post(reverse("review:subsidy_rules"), rule).status_code == 403
     assert not SubsidyRule.objects.exists()
     assert admin.post(reverse("review:subsidy_rules"), {**rule, "rate": "150%"}).status_code == 400
     assert admin.post(reverse("review:subsidy_rules"), rule).status_code == 302

@@ -211,8 +211,11 @@ def _check_submission(claim, actor, inputs):
     if not result.eligible:
         raise _refuse(_g("The contract was not signed within the eligible period of the rules in force."),
                       "not_eligible", "contract_signed_on")
-    if result.amount <= 0:
+    if result.amount <= 0 and result.cap_remaining <= 0:
         raise _refuse(_g("The company's subsidy cap for %(year)d is used up.") % {"year": year}, "cap_reached")
+    if result.amount <= 0:
+        raise _refuse(_g("The rules give no subsidy for this contract: check the compute spend invoiced."),
+                      "nothing_to_claim", "invoiced_amount")
     inputs["_rule"], inputs["_year"], inputs["_computation"] = rule, year, result
 
 
