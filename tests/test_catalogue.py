@@ -3,8 +3,19 @@ matching ranks data sets against a demand with an explained score, and search us
 
 import pytest
 from django.db import connection
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
-from partners.enums import AccessTerms, DataLicence, DataModality, Moderation, SizeUnit
+from partners.enums import (
+    AccessTerms,
+    DataLanguage,
+    DataLicence,
+    DataModality,
+    Moderation,
+    SizeUnit,
+    TrainingStage,
+)
 from partners.models import AuditEvent, DataDemand, DataSet
 from partners.services import catalogue, matching
 from partners.services.applications import ServiceError
@@ -142,3 +153,35 @@ def test_search_plan_uses_the_bigram_index(settings):
     assert "dataset_text_bigrams" in plan
     plan = catalogue.search(DataDemand.objects.all(), "问诊").explain()
     assert "demand_text_bigrams" in plan
+
+
+INDUSTRIES = st.sampled_from([None, "health", "finance", "industry"])
+SIZES = st.one_of(st.none(), st.integers(min_value=1, max_value=10**12))
+LANGUAGES = st.lists(st.sampled_from(DataLanguage.values), unique=True, max_size=3)
+
+
+@hypothesis_settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(modality=st.sampled_from(DataModality.values), wanted=st.sampled_from(DataModality.values),
+       industry=INDUSTRIES, needed_industry=INDUSTRIES, size=SIZES, needed=SIZES,
+       unit=st.sampled_from(SizeUnit.values), needed_unit=st.sampled_from(SizeUnit.values),
+       languages=LANGUAGES, needed_languages=LANGUAGES, licence=st.sampled_from(DataLicence.values),
+       commercial=st.booleans(), access=st.sampled_from(AccessTerms.values),
+       acceptable=st.lists(st.sampled_from(AccessTerms.values), unique=True))
+def test_every_score_is_the_sum_of_its_explained_criteria_within_bounds(
+        modality, wanted, industry, needed_industry, size, needed, unit, needed_unit, languages, needed_languages,
+        licence, commercial, access, acceptable):
+    supply = DataSet(name="x", modality=modality, industry_id=industry, size_value=size, size_unit=unit,
+                     languages=languages, licence=licence, access_terms=access)
+    need = DataDemand(title="y", modality=wanted, industry_id=needed_industry, size_value=needed, size_unit=needed_unit,
+                  languages=needed_languages, stage=TrainingStage.FINETUNING, needs_commercial_use=commercial,
+                  accepted_access_terms=acceptable)
+    match = matching.score(supply, need)
+    assert [c.code for c in match.criteria] == list(matching.WEIGHTS)
+    assert all(0 <= c.points <= c.maximum == matching.WEIGHTS[c.code] and c.reason for c in match.criteria)
+    assert 0 <= match.score <= 100 == sum(matching.WEIGHTS.values())
+    assert len(match.explanation) == len(matching.WEIGHTS)
+    # A data set that is exactly what the demand asks for scores full marks.
+    twin = DataSet(name="z", modality=wanted, industry_id=needed_industry, size_value=needed, size_unit=needed_unit,
+                   languages=needed_languages, licence=DataLicence.COMMERCIAL, access_terms=(acceptable or [access])[0])
+    if needed_industry is not None and needed is not None:
+        assert matching.score(twin, need).score == 100
