@@ -224,7 +224,8 @@ def test_each_call_counts_its_applications_by_state_and_type_and_filters_the_que
         ApplicationFactory(organization=applicant.organizations.get(), created_by=applicant)))
     close_continuous_intake()
     opens = timezone.now() - timedelta(days=1)
-    dated = Call.objects.create(title="2026年第二批", opens_at=opens, closes_at=opens + timedelta(days=30))
+    dated = Call.objects.create(title="2026年第二批", opens_at=opens, closes_at=opens + timedelta(days=30),
+                                quotas={"compute": 5})
     second = app_services.submit(other_applicant, complete_draft(
         ApplicationFactory(organization=other_applicant.organizations.get(), created_by=other_applicant),
         types=("compute", "data")))
@@ -232,7 +233,7 @@ def test_each_call_counts_its_applications_by_state_and_type_and_filters_the_que
     assert call_services.counts_by_state_and_type(dated) == {"submitted": {"compute": 1, "data": 1}}
     client = english_client(reviewer)
     page = client.get(reverse("review:call", args=[dated.pk])).content.decode()
-    assert "call-counts" in page
+    assert "call-counts" in page and "call-quotas" in page
     queue = client.get(reverse("review:queue") + f"?call={dated.pk}").content.decode()
     assert second.organization.name in queue and first.organization.name not in queue
     export = client.get(reverse("review:export") + f"?call={dated.pk}")

@@ -38,8 +38,10 @@ def call_list(request):
 @staff_view("call.view")
 def call_detail(request, pk):
     call = get_object_or_404(Call, pk=pk)
+    quotas = [call.quotas.get(t) if isinstance(call.quotas, dict) else None for t in PartnerType.values]
     return render(request, "partners/review/call_detail.html", {
         "call": call, "types": PartnerType.labels, "counts": counts_table(call),
+        "quotas": quotas if any(q is not None for q in quotas) else None,
         "rubrics": call.rubrics.prefetch_related("criteria"),
         "panel": call.panel.select_related("expert").order_by("expert__email"),
         "can_assign": bool(panel_services.can(request.user, "panel.assign")),
