@@ -134,3 +134,19 @@ def test_a_case_takes_images_and_pdfs_while_prepared_and_shows_them(reviewer, cl
     assert download.status_code == 200 and b"".join(download.streaming_content) == TINY_PDF
     with pytest.raises(ServiceError):  # published: no more changes
         cases.add_media(owner, item, SimpleUploadedFile("b.pdf", TINY_PDF, content_type="application/pdf"))
+
+
+def test_a_case_shows_the_pairings_that_formed_it(reviewer, client, settings):
+    from tests.subsidy_helpers import model_team, staff_team, standing_pairing
+
+    staff = staff_team()
+    team = model_team("北京灵枢医疗大模型有限公司")
+    formed = standing_pairing(staff, model=team)
+    standing_pairing(staff, formed=False, model=team)  # confirmed but no outcome yet: not behind a case
+    item = published(case(team), reviewer)
+    assert cases.linked_pairings(item) == [formed]
+    page = client.get(f"/showcase/{item.public_id}/").content.decode()
+    assert "本案例所依托的结对" in page or "Pairings behind this case" in page
+    assert formed.scenario in page
+    settings.PAIRINGS_PUBLIC = False
+    assert cases.linked_pairings(item) == []

@@ -60,5 +60,35 @@ def test_a_provider_plugs_in(monkeypatch):
     from partners.services.statistics import Series
 
     monkeypatch.setattr(dashboard, "PROVIDERS", dict(dashboard.PROVIDERS))
-    dashboard.register("pairings")(lambda: dashboard.Section("pairings", "Pairings formed", Series([("x", "x", 3)])))
-    assert dashboard.sections()[-1].code == "pairings"
+    dashboard.register("example")(lambda: dashboard.Section("example", "An example", Series([("x", "x", 3)])))
+    assert dashboard.sections()[-1].code == "example"
+
+
+def test_pairings_and_subsidy_claims_are_on_the_dashboard():
+    from decimal import Decimal
+
+    from django.utils import timezone
+
+    from partners.services import subsidy_claims
+    from tests.subsidy_helpers import budget, rules, staff_team, standing_pairing, submitted_claim
+
+    staff = staff_team()
+    rules()
+    budget()
+    formed = standing_pairing(staff)
+    standing_pairing(staff, formed=False)
+    claim = submitted_claim(formed)
+    claim = subsidy_claims.fire(staff["reviewer"], claim, "start_review")
+    claim = subsidy_claims.fire(staff["approver"], claim, "approve", approved_amount=Decimal("1234.50"))
+    subsidy_claims.fire(staff["approver"], claim, "pay", payment_reference="ZF-1", paid_on=timezone.localdate())
+    submitted_claim(standing_pairing(staff))
+
+    before, _ = count_queries()
+    by_code = {s.code: s for s in dashboard.sections(public=True)}
+    pairings = {code: n for code, _label, n in by_code["pairings"].series.rows}
+    assert pairings["standing"] == 3 and pairings["pilot_case"] + pairings["scenario_application"] == 2
+    claims = {code: n for code, _label, n in by_code["subsidy_claims"].series.rows}
+    assert claims == {"submitted": 2, "approved": 1, "paid": 1}
+    assert "1,234.50" in by_code["subsidy_claims"].note
+    submitted_claim(standing_pairing(staff))
+    assert count_queries()[0] == before  # still flat with one more pairing and claim

@@ -58,8 +58,12 @@ def set_partners(case, partner_ids):
 
 
 def linked_pairings(case) -> list:
-    """The pairings a case names. Pairings are another part of the registry; until it is wired in, none."""
-    return []
+    """The pairings behind a case: the public pairings of its organisation that formed a scenario application
+    or a pilot case (pairings.public_of; none while pairings are not public)."""
+    from ..enums import PairingState
+    from . import pairings
+
+    return [p for p in pairings.public_of(case.organization) if p.state == PairingState.FORMED]
 
 
 def add_media(user, case, uploaded):

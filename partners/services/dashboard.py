@@ -121,3 +121,36 @@ def target_progress():
     section = Section("target_progress", _g("Progress against the yearly targets"), Series(rows), chart="bar")
     section.progress = progress
     return section
+
+
+@register("pairings")
+def pairings_formed():
+    """Pairings (结对) of user units with model teams: standing ones, and those that formed an outcome."""
+    from ..enums import PairingOutcome, PairingState
+    from ..models import Pairing
+
+    found = {(state, outcome): n for state, outcome, n in Pairing.objects.values_list("state", "outcome")
+             .annotate(n=Count("pk")).order_by()}
+    standing = sum(n for (state, _o), n in found.items() if state in PairingState.confirmed_states())
+    rows = [("standing", _g("Pairings confirmed by the plan office"), standing)]
+    rows += [(outcome.value, str(outcome.label), found.get((PairingState.FORMED, outcome.value), 0))
+             for outcome in PairingOutcome if outcome.value]
+    return Section("pairings", _g("Pairings of user units with model teams"), Series(rows))
+
+
+@register("subsidy_claims")
+def subsidy_claims():
+    """Compute subsidy claims approved and paid: how many, and the exact amounts (subsidy_reports.py)."""
+    from ..enums import SubsidyClaimState as C
+    from . import subsidy_reports
+
+    per_state = subsidy_reports.claims_per_state()
+    totals = subsidy_reports.plan_totals()
+    rows = [("submitted", _g("Claims submitted"), totals.claims),
+            ("approved", _g("Claims approved"), per_state[C.APPROVED] + per_state[C.PAID]),
+            ("paid", _g("Claims paid"), per_state[C.PAID])]
+    section = Section("subsidy_claims", _g("Compute subsidy claims"), Series(rows),
+                      note=_g("Approved: %(approved)s yuan; paid: %(paid)s yuan.")
+                      % {"approved": f"{totals.approved:,.2f}", "paid": f"{totals.paid:,.2f}"})
+    section.totals = totals
+    return section
