@@ -356,8 +356,9 @@ def test_workflow_diagram_draws_both_processes():
     out = io.StringIO()
     call_command("workflow_diagram", stdout=out)
     text = out.getvalue()
-    assert text.count("stateDiagram-v2") == 2
+    assert text.count("stateDiagram-v2") == len(workflow.PROCESSES) == 3  # with member requests
     assert workflow.mermaid("application") in text and workflow.mermaid("verification") in text
+    assert workflow.mermaid("member_request") in text
     for t in workflow.VERIFICATION.transitions:
         assert f"{t.source} --> {t.target}: {t.action}" in text
     assert "[*] --> draft" in text and "verified --> [*]" in text
@@ -375,7 +376,7 @@ def test_the_engine_imports_no_service_and_knows_no_process():
     modules |= {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
     # Only the standard library and Django: no relative import up into the registry's services or processes.
     assert all(m.split(".")[0] in {"collections", "dataclasses", "django"} for m in modules), modules
-    assert set(workflow.PROCESSES) == {"application", "verification"}
+    assert set(workflow.PROCESSES) == {"application", "verification", "member_request"}
 
 
 def test_staff_see_the_organisation_page_with_its_record_and_duplicates(staff):
