@@ -26,6 +26,14 @@ from tests.factories import english_client, make_staff, unique_credit_code
 
 pytestmark = pytest.mark.django_db
 
+
+@pytest.fixture(autouse=True)
+def _english():
+    from django.utils import translation
+
+    with translation.override("en"):
+        yield
+
 HEADING = ["名称", "统一社会信用代码", "伙伴类型", "所属区", "联系人", "入库日期", "成员编号"]
 DISTRICTS = ["海淀区", "朝阳", "110105", "Haidian", ""]
 TYPES = ["算力伙伴", "数据伙伴、模型伙伴", "application", "投资伙伴,应用伙伴", "模型"]

@@ -358,6 +358,7 @@ def test_workflow_diagram_draws_every_process():
     text = out.getvalue()
     assert text.count("stateDiagram-v2") == len(workflow.PROCESSES) == 7
     assert workflow.mermaid("application") in text and workflow.mermaid("verification") in text
+    assert workflow.mermaid("member_request") in text
     for t in workflow.VERIFICATION.transitions:
         assert f"{t.source} --> {t.target}: {t.action}" in text
     assert "[*] --> draft" in text and "verified --> [*]" in text
