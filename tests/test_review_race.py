@@ -1,15 +1,15 @@
 """Races on PostgreSQL with real threads: two staff deciding at once, and member numbers under load."""
 
-import threading
 
 import pytest
-from django.db import close_old_connections, connection, connections, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from partners import workflow
 from partners.enums import ApplicationState, PartnerType
 from partners.models import Membership
 from partners.services.membership import admit_due_applications, allocate_member_number
+from tests.concurrency import run_together
 from tests.factories import OrganizationFactory, advance, make_staff, submitted_application
 
 # serialized_rollback restores the groups and districts the migrations load, which a flush removes.
@@ -20,29 +20,6 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def _postgres_only():
     if connection.vendor != "postgresql":
         pytest.skip("row locks under real concurrency need PostgreSQL (set DATABASE_URL to a postgres URL)")
-
-
-def run_together(*jobs):
-    """Start every job at the same moment, each in its own thread with its own connection."""
-    barrier = threading.Barrier(len(jobs))
-    results = [None] * len(jobs)
-
-    def runner(i, job):
-        try:
-            barrier.wait(timeout=10)
-            results[i] = ("ok", job())
-        except Exception as exc:  # noqa: BLE001 - the test inspects what each side got
-            results[i] = ("error", exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=runner, args=(i, job)) for i, job in enumerate(jobs)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    close_old_connections()
-    return results
 
 
 def test_two_approvers_deciding_at_once_exactly_one_wins(applicant):

@@ -1,16 +1,16 @@
 """Races on PostgreSQL with real threads: submissions of one contract, submissions against one company's yearly
 cap, and approvals against one year's budget; the locks and the unique index leave the rules intact."""
 
-import threading
 from decimal import Decimal
 
 import pytest
-from django.db import close_old_connections, connection, connections
+from django.db import connection
 
 from partners import workflow
 from partners.enums import SubsidyClaimState
 from partners.models import SubsidyClaim
 from partners.services import subsidy_claims, subsidy_rules
+from tests.concurrency import run_together
 from tests.subsidy_helpers import budget, draft_claim, rules, staff_team, standing_pairing, submitted_claim
 
 # serialized_rollback restores the groups and districts the migrations load, which a flush removes.
@@ -21,29 +21,6 @@ pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def _postgres_only():
     if connection.vendor != "postgresql":
         pytest.skip("row locks under real concurrency need PostgreSQL (set DATABASE_URL to a postgres URL)")
-
-
-def run_together(*jobs):
-    """Start every job at the same moment, each in its own thread with its own connection."""
-    barrier = threading.Barrier(len(jobs))
-    results = [None] * len(jobs)
-
-    def runner(i, job):
-        try:
-            barrier.wait(timeout=10)
-            results[i] = ("ok", job())
-        except Exception as exc:  # noqa: BLE001 - the test inspects what each side got
-            results[i] = ("error", exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=runner, args=(i, job)) for i, job in enumerate(jobs)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    close_old_connections()
-    return results
 
 
 def submit(claim):
