@@ -177,7 +177,7 @@ def test_an_integer_id_one_may_not_see_reveals_nothing():
 
 @pytest.mark.parametrize("raw,status", [
     ("abc", 404), ("1.5", 404), ("-1", 404), ("0", 404), ("99999999999999999999", 404), ("1e3", 404),
-    ("123e4567-e89b-12d3-a456-42661417400", 404), (str(uuid.uuid4()), 404), ("%00", 400), ("%C3%28", 404)])
+    ("123e4567-e89b-12d3-a456-42661417400", 404), ("5f0c2a9e-3b7d-4c1e-9a6f-2d8e4b1c7a30", 404), ("%00", 400), ("%C3%28", 404)])
 def test_malformed_or_unknown_ids_answer_4xx_in_the_error_shape(raw, status):
     w = build_world()
     for prefix in ("organizations", "applications", "decisions", "webhooks"):

@@ -169,8 +169,10 @@ LISTS = ["/api/v1/members/", "/api/v1/applications/", "/api/v1/organizations/", 
 
 
 @pytest.mark.parametrize("url", LISTS)
+# Explicit ids: signed values carry a timestamp, and every test process must collect the same names.
 @pytest.mark.parametrize("cursor", [TAMPERED, "not base64 at all", "x" * 3000,
-                                    signing.dumps({"o": ["-id"], "v": [1]}, salt="another purpose")])
+                                    signing.dumps({"o": ["-id"], "v": [1]}, salt="another purpose")],
+                         ids=["tampered", "not-base64", "too-long", "another-salt"])
 def test_a_tampered_cursor_on_every_list_is_a_400_in_the_api_shape(reviewer, url, cursor):
     _key, token = key_for(reviewer)
     body = api_error(client_for(token).get(url, {"cursor": cursor}), 400, "invalid_cursor")
