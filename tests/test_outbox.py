@@ -1,7 +1,7 @@
 """The outbox: sending once, retries chosen by the SMTP reply, the sweep, resend, reminders, screens, beat."""
 
 import smtplib
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 import pytest
 from django.core import mail
@@ -124,7 +124,8 @@ def test_reminders_are_sent_once_a_day_per_item(applicant, reviewer, approver, s
     settings.REMINDER_DRAFT_DAYS = 7
     application = submitted_application(applicant)
     draft = ApplicationFactory(organization=applicant.organizations.get(), created_by=applicant)
-    later = timezone.now() + timedelta(days=8)
+    # Nine in the morning, Beijing time: "an hour later" stays the same day whenever the test runs.
+    later = timezone.make_aware(datetime.combine(timezone.localdate() + timedelta(days=8), time(9, 0)))
     counts = send_reminders(now=later)
     assert counts["reminder.unassigned"] == 1 and counts["reminder.draft"] == 1
     assert send_reminders(now=later + timedelta(hours=1))["reminder.unassigned"] == 0  # same day
