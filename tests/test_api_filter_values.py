@@ -44,8 +44,8 @@ def test_search_is_documented_exactly_where_it_works():
     client = client_for(w.tokens["reviewer"])
     for prefix, viewset, _basename in router.registry:
         operation = schema["paths"].get(f"/api/v1/{prefix}/", {}).get("get")
-        if not operation:
-            continue
+        if not operation or not hasattr(viewset, "list"):
+            continue  # another viewset's routes under the same prefix (an application's panel) list nothing
         documented = any(p["name"] == "search" for p in operation.get("parameters", []))
         assert documented == bool(getattr(viewset, "search_fields", None)), prefix
         if documented:

@@ -46,7 +46,7 @@ class DataDemandSerializer(ListingFields):
         read_only_fields = fields
 
 
-class CriterionSerializer(serializers.Serializer):
+class MatchCriterionSerializer(serializers.Serializer):
     code = serializers.CharField()
     points = serializers.IntegerField()
     maximum = serializers.IntegerField()
@@ -56,7 +56,7 @@ class CriterionSerializer(serializers.Serializer):
 class MatchSerializer(serializers.Serializer):
     dataset = DataSetSerializer()
     score = serializers.IntegerField(help_text="0-100: the sum of the criteria's points")
-    criteria = CriterionSerializer(many=True, help_text="Why: each criterion's points and reason.")
+    criteria = MatchCriterionSerializer(many=True, help_text="Why: each criterion's points and reason.")
 
 
 class ListingFilter(django_filters.FilterSet):

@@ -22,7 +22,8 @@ import pytest
 
 from . import replica_env as env
 
-pytestmark = [pytest.mark.integration, pytest.mark.postgres]
+# Serial: the pair is loaded from the test database, which a transactional test elsewhere may have just flushed.
+pytestmark = [pytest.mark.integration, pytest.mark.postgres, pytest.mark.serial]
 
 MEMBERS = "/api/v1/members/?q={}"
 
