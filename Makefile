@@ -33,7 +33,7 @@ run: seed
 
 # The suite runs on TEST_WORKERS processes (pytest-xdist; each has its own test database and Redis database),
 # then the tests marked `serial` run alone. TEST_WORKERS=0 runs everything in one process.
-TEST_WORKERS ?= 0
+TEST_WORKERS ?= 2
 test: messages
 	$(BIN)/pytest -n $(TEST_WORKERS) -m "not serial" $(PYTEST_ARGS)
 	$(BIN)/pytest -m serial $(PYTEST_ARGS)
