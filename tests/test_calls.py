@@ -239,3 +239,36 @@ def test_each_call_counts_its_applications_by_state_and_type_and_filters_the_que
     export = client.get(reverse("review:export") + f"?call={dated.pk}")
     assert export.status_code == 200
     assert client.get(reverse("review:queue") + "?call=nonsense").status_code in (200, 400)
+
+
+def test_a_submission_missing_a_document_the_call_requires_is_refused_on_the_web_and_the_api(applicant, draft):
+    call = call_services.continuous_call()
+    call.required_documents = {"data": ["licence", "recommendation"], "compute": ["other"]}
+    call.save()
+    complete_draft(draft)  # a data partner with its business licence only
+    response = submit(english_client(applicant), draft)
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "Recommendation letter" in text and "not attached" in text
+    assert "Other" not in text.split("not attached yet:")[1].split(".")[0]  # other types' documents are not asked
+    draft.refresh_from_db()
+    assert draft.state == ApplicationState.DRAFT and draft.receipt_number is None
+    _key, token = key_for(applicant)
+    api = client_for(token)
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_ACCEPT_LANGUAGE="en")
+    response = api.post(f"/api/v1/applications/{draft.pk}/actions/submit/", {}, format="json")
+    assert response.status_code == 400, response.content
+    assert response.json()["code"] == "documents_missing"
+    assert "Recommendation letter" in response.json()["message"]
+    draft.refresh_from_db()
+    assert draft.state == ApplicationState.DRAFT and draft.receipt_number is None
+    # Once the letter is attached, the submission goes through.
+    from partners.models import Attachment
+
+    letter = draft.attachments.get()
+    letter.pk = None
+    letter.public_id = __import__("uuid").uuid4()
+    letter.kind = Attachment.Kind.RECOMMENDATION_LETTER
+    letter.save()
+    submitted = app_services.submit(applicant, Application.objects.get(pk=draft.pk))
+    assert submitted.state == ApplicationState.SUBMITTED

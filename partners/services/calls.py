@@ -90,6 +90,36 @@ def call_for_submission(application, now=None):
     return call
 
 
+def required_document_kinds(call, partner_types) -> list[str]:
+    """The attachment kinds a call requires of these partner types (`required_documents`: {type: [kind, …]})."""
+    from ..models.application import AttachmentKind
+
+    wanted = call.required_documents if isinstance(call.required_documents, dict) else {}
+    kinds = []
+    for partner_type in partner_types:
+        for kind in wanted.get(partner_type) or ():
+            if kind in AttachmentKind.values and kind not in kinds:
+                kinds.append(kind)
+    return kinds
+
+
+def missing_documents_message(application, call) -> str:
+    """Empty when every document the call requires of the application's partner types is attached; otherwise
+    a translated sentence naming the missing kinds."""
+    from ..models.application import AttachmentKind
+
+    required = required_document_kinds(call, application.partner_types)
+    if not required:
+        return ""
+    present = set(application.attachments.filter(kind__in=required).values_list("kind", flat=True))
+    labels = dict(AttachmentKind.choices)
+    missing = [str(labels[k]) for k in required if k not in present]
+    if not missing:
+        return ""
+    return _g("This call requires these documents, which are not attached yet: %(kinds)s.") % {
+        "kinds": _g(", ").join(missing)}
+
+
 def allocate_receipt_number(now=None) -> str:
     """受理编号 of the year, e.g. BJAI-SQ-2026-000123: called inside the submit transaction, so the counter row stays
     locked until the submission commits; a rolled-back submission rolls the counter back too (no gaps)."""
