@@ -272,3 +272,26 @@ def test_a_submission_missing_a_document_the_call_requires_is_refused_on_the_web
     letter.save()
     submitted = app_services.submit(applicant, Application.objects.get(pk=draft.pk))
     assert submitted.state == ApplicationState.SUBMITTED
+
+
+def test_the_call_page_shows_the_median_days_in_each_state_of_that_calls_applications(reviewer):
+    from tests.factories import OrganizationFactory, submitted_application
+
+    close_continuous_intake()
+    opens = timezone.now() - timedelta(days=20)
+    dated = Call.objects.create(title="2026年第三批", opens_at=opens, closes_at=opens + timedelta(days=60))
+    now = timezone.now()
+    for n, days in enumerate((2, 4, 10)):
+        application = submitted_application(OrganizationFactory().owner)
+        assert application.call == dated
+        Application.objects.filter(pk=application.pk).update(state_changed_at=now - timedelta(days=days))
+    # An application of another call, long in its state, does not count towards this call's median.
+    other = submitted_application(OrganizationFactory().owner)
+    Application.objects.filter(pk=other.pk).update(call=call_services.continuous_call(),
+                                                   state_changed_at=now - timedelta(days=300))
+    medians = call_services.median_days_by_state(dated)
+    assert set(medians) == {"submitted"}
+    assert 3.99 < medians["submitted"] < 4.01
+    page = english_client(reviewer).get(reverse("review:call", args=[dated.pk])).content.decode()
+    assert "Median days in this state" in page and '<td class="call-median-days">4.0</td>' in page
+    assert f'{reverse("review:export")}?call={dated.pk}' in page

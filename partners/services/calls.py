@@ -1,6 +1,6 @@
 """Calls for applications: which call takes an application, whether it may be submitted now, receipt numbers."""
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _g
@@ -172,4 +172,27 @@ def counts_by_state_and_type(call):
     result: dict = {}
     for row in rows:
         result.setdefault(row["application__state"], {})[row["partner_type"]] = row["n"]
+    return result
+
+
+def median_days_by_state(call) -> dict:
+    """{state: median days the call's applications now in that state have been in it}, in one query."""
+    from ..models import Application
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT state, percentile_cont(0.5) WITHIN GROUP "
+                "(ORDER BY extract(epoch FROM (now() - coalesce(state_changed_at, now())))) "
+                "FROM partners_application WHERE call_id = %s GROUP BY state", [call.pk])
+            return {state: float(seconds or 0) / 86400 for state, seconds in cursor.fetchall()}
+    now = timezone.now()
+    waits: dict = {}
+    for state, changed in Application.objects.filter(call=call).values_list("state", "state_changed_at").iterator():
+        waits.setdefault(state, []).append((now - changed).total_seconds() / 86400 if changed else 0)
+    result = {}
+    for state, days in waits.items():
+        days.sort()
+        mid = len(days) // 2
+        result[state] = days[mid] if len(days) % 2 else (days[mid - 1] + days[mid]) / 2
     return result
