@@ -281,7 +281,7 @@ def test_the_call_page_shows_the_median_days_in_each_state_of_that_calls_applica
     opens = timezone.now() - timedelta(days=20)
     dated = Call.objects.create(title="2026年第三批", opens_at=opens, closes_at=opens + timedelta(days=60))
     now = timezone.now()
-    for n, days in enumerate((2, 4, 10)):
+    for days in (2, 4, 10):
         application = submitted_application(OrganizationFactory().owner)
         assert application.call == dated
         Application.objects.filter(pk=application.pk).update(state_changed_at=now - timedelta(days=days))
