@@ -295,3 +295,34 @@ def test_the_call_page_shows_the_median_days_in_each_state_of_that_calls_applica
     page = english_client(reviewer).get(reverse("review:call", args=[dated.pk])).content.decode()
     assert "Median days in this state" in page and '<td class="call-median-days">4.0</td>' in page
     assert f'{reverse("review:export")}?call={dated.pk}' in page
+
+
+def test_an_approval_beyond_the_calls_quota_for_a_type_is_refused(reviewer, approver, client):
+    from partners.models import Decision
+    from tests.factories import OrganizationFactory, advance, submitted_application
+    from tests.test_review_decisions import act
+
+    call = call_services.continuous_call()
+    call.quotas = {"data": 1}
+    call.save()
+    first = advance(submitted_application(OrganizationFactory().owner), ApplicationState.FINAL_REVIEW,
+                    reviewer=reviewer)
+    second = advance(submitted_application(OrganizationFactory().owner, types=("data", "model")),
+                     ApplicationState.FINAL_REVIEW, reviewer=reviewer)
+    approved = workflow.fire(first.pk, "approve", workflow.Actor(user=approver), granted_types=["data"])
+    assert approved.state == ApplicationState.PUBLICITY
+    # The one data place is taken: granting data again is refused, and nothing changes.
+    with pytest.raises(workflow.TransitionError) as refused:
+        workflow.fire(second.pk, "approve", workflow.Actor(user=approver), granted_types=["data", "model"])
+    assert refused.value.code == "quota_reached"
+    assert "at most 1" in refused.value.message and "Data partner" in refused.value.message
+    client.force_login(approver)
+    response = act(client, second, "approve", granted_types=["data", "model"])
+    second.refresh_from_db()
+    assert second.state == ApplicationState.FINAL_REVIEW
+    assert not second.requested_types.filter(granted__isnull=False).exists()
+    assert not Decision.objects.filter(application=second, action="approve").exists()
+    assert response.status_code == 400 and "at most 1" in response.content.decode()
+    # Types without a quota are not limited: granting only the model partner goes through.
+    approved = workflow.fire(second.pk, "approve", workflow.Actor(user=approver), granted_types=["model"])
+    assert approved.state == ApplicationState.PUBLICITY

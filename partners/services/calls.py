@@ -196,3 +196,32 @@ def median_days_by_state(call) -> dict:
         mid = len(days) // 2
         result[state] = days[mid] if len(days) % 2 else (days[mid - 1] + days[mid]) / 2
     return result
+
+
+def quota_refusal(application, granted_types) -> str:
+    """Empty when granting these types stays within the call's quotas; otherwise why the decision is refused.
+
+    A quota is the most partners of a type one call admits: the requested types of the call's applications
+    granted so far (an upheld objection clears the grant, so it frees its place). The call's row is locked so
+    two approvers deciding at once cannot both take the last place.
+    """
+    from ..enums import PartnerType
+    from ..models import RequestedType
+
+    if not application.call_id:
+        return ""
+    call = Call.objects.select_for_update().get(pk=application.call_id)
+    quotas = call.quotas if isinstance(call.quotas, dict) else {}
+    labels = dict(PartnerType.choices)
+    for partner_type in granted_types:
+        quota = quotas.get(partner_type)
+        if quota is None or isinstance(quota, bool) or not isinstance(quota, int):
+            continue
+        admitted = (RequestedType.objects.filter(application__call=call, partner_type=partner_type, granted=True)
+                    .exclude(application=application).count())
+        if admitted + 1 > quota:
+            return _g("The call “%(call)s” admits at most %(quota)d %(type)s; %(admitted)d are admitted already. "
+                      "Decline this type or raise the quota.") % {
+                "call": call.label, "quota": quota, "type": labels.get(partner_type, partner_type),
+                "admitted": admitted}
+    return ""

@@ -228,6 +228,11 @@ def _on_approve(application, actor, inputs):
     requested = set(application.partner_types)
     if not granted or not set(granted) <= requested or any(t not in PartnerType.values for t in granted):
         raise workflow.MissingInput(_g("Only the partner types requested can be granted."), "granted_types")
+    from .calls import quota_refusal
+
+    refusal = quota_refusal(application, granted)
+    if refusal:
+        raise workflow.TransitionError(refusal, code="quota_reached")
     for rt in application.requested_types.all():
         rt.granted = rt.partner_type in granted
         rt.save(update_fields=["granted"])
