@@ -297,7 +297,7 @@ def test_the_call_page_shows_the_median_days_in_each_state_of_that_calls_applica
     assert f'{reverse("review:export")}?call={dated.pk}' in page
 
 
-def test_an_approval_beyond_the_calls_quota_for_a_type_is_refused(reviewer, approver, client):
+def test_an_approval_beyond_the_calls_quota_for_a_type_is_refused(reviewer, approver):
     from partners.models import Decision
     from tests.factories import OrganizationFactory, advance, submitted_application
     from tests.test_review_decisions import act
@@ -316,8 +316,7 @@ def test_an_approval_beyond_the_calls_quota_for_a_type_is_refused(reviewer, appr
         workflow.fire(second.pk, "approve", workflow.Actor(user=approver), granted_types=["data", "model"])
     assert refused.value.code == "quota_reached"
     assert "at most 1" in refused.value.message and "Data partner" in refused.value.message
-    client.force_login(approver)
-    response = act(client, second, "approve", granted_types=["data", "model"])
+    response = act(english_client(approver), second, "approve", granted_types=["data", "model"])
     second.refresh_from_db()
     assert second.state == ApplicationState.FINAL_REVIEW
     assert not second.requested_types.filter(granted__isnull=False).exists()
