@@ -314,3 +314,23 @@ def test_a_recommendation_without_citing_keeps_no_panel(call, panel, reviewer):
     workflow.fire(application.pk, "start_review", workflow.Actor(user=reviewer))
     workflow.fire(application.pk, "pass_to_final", workflow.Actor(user=reviewer), recommendations={"data": "grant"})
     assert Decision.objects.get(application=application, action="pass_to_final").panel == {}
+
+
+def test_the_api_cites_the_panel_with_the_recommendation(call, panel, reviewer):
+    from partners.models import Decision
+    from tests.api_helpers import client_for, key_for
+
+    application = applications(1)[0]
+    panel_services.assign_panel(reviewer, call, Application.objects.filter(pk=application.pk), 1)
+    workflow.fire(application.pk, "start_review", workflow.Actor(user=reviewer))
+    _key, token = key_for(reviewer)
+    api = client_for(token)
+    url = f"/api/v1/applications/{application.public_id}/actions/pass_to_final/"
+    refused = api.post(url, {"recommendations": {"data": "grant"}, "cite_panel": True}, format="json")
+    assert refused.status_code == 400, refused.content  # no expert has submitted scores yet
+    assignment = ExpertAssignment.objects.get(application=application)
+    score(assignment.expert, assignment, [4, 2])
+    response = api.post(url, {"recommendations": {"data": "grant"}, "cite_panel": True}, format="json")
+    assert response.status_code == 200, response.content
+    cited = Decision.objects.get(application=application, action="pass_to_final").panel["types"][0]
+    assert (cited["experts"], cited["mean"]) == (1, "3.50")
