@@ -115,7 +115,7 @@ LOCATIONS: tuple[Location, ...] = (
              "are scrubbed from the text, and their name from their own (privacy.scrub_free_text)"),
     Location("partners.Decision", ("actor", "reason", "letter_subject", "letter_body"), "decisions",
              PSEUDONYMISED, PUBLIC_RECORD, "kept with the application, naming only the anonymised account",
-             not_personal=("per_type",)),
+             not_personal=("per_type", "panel")),
     Location("partners.Objection", ("name", "contact", "email", "reason", "source_ip", "resolved_by", "resolution"),
              "objections", ANONYMISED, PUBLIC_RECORD,
              "kept with the application; the objector's name, contact, e-mail and address are cleared; the "

@@ -490,6 +490,12 @@ REMINDER_UNASSIGNED_DAYS = env.int("REMINDER_UNASSIGNED_DAYS", default=3)
 REMINDER_UNDECIDED_DAYS = env.int("REMINDER_UNDECIDED_DAYS", default=5)
 REMINDER_ESCALATE_DAYS = env.int("REMINDER_ESCALATE_DAYS", default=REVIEW_SLA_DAYS)
 REMINDER_DRAFT_DAYS = env.int("REMINDER_DRAFT_DAYS", default=14)
+# Experts whose scores are not in are reminded once, this many days before their panel's deadline.
+PANEL_REMINDER_DAYS = env.int("PANEL_REMINDER_DAYS", default=2)
+if not 1 <= PANEL_REMINDER_DAYS <= 30:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("PANEL_REMINDER_DAYS must be between 1 and 30 days.")
 SHOW_MESSAGES_ON_SCREEN = env.bool("SHOW_MESSAGES_ON_SCREEN", default=DEBUG)
 # Each readiness check of /health/ (cache, broker) gives up after this long: a hung dependency fails the probe.
 HEALTH_TIMEOUT_SECONDS = env.float("HEALTH_TIMEOUT_SECONDS", default=2.0)

@@ -239,3 +239,89 @@ def test_each_call_counts_its_applications_by_state_and_type_and_filters_the_que
     export = client.get(reverse("review:export") + f"?call={dated.pk}")
     assert export.status_code == 200
     assert client.get(reverse("review:queue") + "?call=nonsense").status_code in (200, 400)
+
+
+def test_a_submission_missing_a_document_the_call_requires_is_refused_on_the_web_and_the_api(applicant, draft):
+    call = call_services.continuous_call()
+    call.required_documents = {"data": ["licence", "recommendation"], "compute": ["other"]}
+    call.save()
+    complete_draft(draft)  # a data partner with its business licence only
+    response = submit(english_client(applicant), draft)
+    assert response.status_code == 400
+    text = response.content.decode()
+    assert "Recommendation letter" in text and "not attached" in text
+    assert "Other" not in text.split("not attached yet:")[1].split(".")[0]  # other types' documents are not asked
+    draft.refresh_from_db()
+    assert draft.state == ApplicationState.DRAFT and draft.receipt_number is None
+    _key, token = key_for(applicant)
+    api = client_for(token)
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {token}", HTTP_ACCEPT_LANGUAGE="en")
+    response = api.post(f"/api/v1/applications/{draft.pk}/actions/submit/", {}, format="json")
+    assert response.status_code == 400, response.content
+    assert response.json()["code"] == "documents_missing"
+    assert "Recommendation letter" in response.json()["message"]
+    draft.refresh_from_db()
+    assert draft.state == ApplicationState.DRAFT and draft.receipt_number is None
+    # Once the letter is attached, the submission goes through.
+    from partners.models import Attachment
+
+    letter = draft.attachments.get()
+    letter.pk = None
+    letter.public_id = __import__("uuid").uuid4()
+    letter.kind = Attachment.Kind.RECOMMENDATION_LETTER
+    letter.save()
+    submitted = app_services.submit(applicant, Application.objects.get(pk=draft.pk))
+    assert submitted.state == ApplicationState.SUBMITTED
+
+
+def test_the_call_page_shows_the_median_days_in_each_state_of_that_calls_applications(reviewer):
+    from tests.factories import OrganizationFactory, submitted_application
+
+    close_continuous_intake()
+    opens = timezone.now() - timedelta(days=20)
+    dated = Call.objects.create(title="2026年第三批", opens_at=opens, closes_at=opens + timedelta(days=60))
+    now = timezone.now()
+    for days in (2, 4, 10):
+        application = submitted_application(OrganizationFactory().owner)
+        assert application.call == dated
+        Application.objects.filter(pk=application.pk).update(state_changed_at=now - timedelta(days=days))
+    # An application of another call, long in its state, does not count towards this call's median.
+    other = submitted_application(OrganizationFactory().owner)
+    Application.objects.filter(pk=other.pk).update(call=call_services.continuous_call(),
+                                                   state_changed_at=now - timedelta(days=300))
+    medians = call_services.median_days_by_state(dated)
+    assert set(medians) == {"submitted"}
+    assert 3.99 < medians["submitted"] < 4.01
+    page = english_client(reviewer).get(reverse("review:call", args=[dated.pk])).content.decode()
+    assert "Median days in this state" in page and '<td class="call-median-days">4.0</td>' in page
+    assert f'{reverse("review:export")}?call={dated.pk}' in page
+
+
+def test_an_approval_beyond_the_calls_quota_for_a_type_is_refused(reviewer, approver):
+    from partners.models import Decision
+    from tests.factories import OrganizationFactory, advance, submitted_application
+    from tests.test_review_decisions import act
+
+    call = call_services.continuous_call()
+    call.quotas = {"data": 1}
+    call.save()
+    first = advance(submitted_application(OrganizationFactory().owner), ApplicationState.FINAL_REVIEW,
+                    reviewer=reviewer)
+    second = advance(submitted_application(OrganizationFactory().owner, types=("data", "model")),
+                     ApplicationState.FINAL_REVIEW, reviewer=reviewer)
+    approved = workflow.fire(first.pk, "approve", workflow.Actor(user=approver), granted_types=["data"])
+    assert approved.state == ApplicationState.PUBLICITY
+    # The one data place is taken: granting data again is refused, and nothing changes.
+    with pytest.raises(workflow.TransitionError) as refused:
+        workflow.fire(second.pk, "approve", workflow.Actor(user=approver), granted_types=["data", "model"])
+    assert refused.value.code == "quota_reached"
+    assert "at most 1" in refused.value.message and "Data partner" in refused.value.message
+    response = act(english_client(approver), second, "approve", granted_types=["data", "model"])
+    second.refresh_from_db()
+    assert second.state == ApplicationState.FINAL_REVIEW
+    assert not second.requested_types.filter(granted__isnull=False).exists()
+    assert not Decision.objects.filter(application=second, action="approve").exists()
+    assert response.status_code == 400 and "at most 1" in response.content.decode()
+    # Types without a quota are not limited: granting only the model partner goes through.
+    approved = workflow.fire(second.pk, "approve", workflow.Actor(user=approver), granted_types=["model"])
+    assert approved.state == ApplicationState.PUBLICITY

@@ -267,3 +267,70 @@ def test_the_reviewer_takes_an_expert_off_before_the_scores_are_in(call, panel, 
     second.refresh_from_db()
     assert second.state == E.SUBMITTED  # submitted scores stay
     assert AuditEvent.objects.filter(application=application, action="panel.remove").count() == 1
+
+
+def test_the_first_level_recommendation_may_cite_the_panel_once_scores_are_in(call, panel, reviewer, approver):
+    from partners.models import Decision
+    from tests.test_review_decisions import act
+
+    application = applications(1)[0]
+    panel_services.assign_panel(reviewer, call, Application.objects.filter(pk=application.pk), 3)
+    first, second, third = ExpertAssignment.objects.filter(application=application).order_by("pk")
+    application = workflow.fire(application.pk, "start_review", workflow.Actor(user=reviewer))
+    client = english_client(reviewer)
+    page = client.get(reverse("review:detail", args=[application.pk])).content.decode()
+    assert "Cite the expert panel" not in page  # nothing to cite before an expert has submitted scores
+    with pytest.raises(workflow.MissingInput):
+        workflow.fire(application.pk, "pass_to_final", workflow.Actor(user=reviewer),
+                      recommendations={"data": "grant"}, cite_panel=True)
+    score(first.expert, first, [5, 1], comment="数据规模大，合规材料不足")
+    score(second.expert, second, [3, 3])
+    page = client.get(reverse("review:detail", args=[application.pk])).content.decode()
+    assert "Cite the expert panel" in page
+    response = act(client, application, "pass_to_final", rec_data="grant", cite_panel="on")
+    assert response.status_code == 302, response.content
+    decision = Decision.objects.get(application=application, action="pass_to_final")
+    [cited] = decision.panel["types"]
+    assert cited["partner_type"] == "data" and cited["experts"] == 2
+    assert (cited["mean"], cited["spread"]) == ("3.50", "1.00")  # weighted totals 4.00 and 3.00
+    assert [(c["name_en"], c["mean"], c["spread"]) for c in cited["criteria"]] == [
+        ("Data quality", "4.00", "2"), ("Compliance", "2.00", "2")]
+    # What was cited stays as cited when a later expert submits.
+    score(third.expert, third, [1, 1])
+    decision.refresh_from_db()
+    assert decision.panel["types"][0]["experts"] == 2
+    page = english_client(approver).get(reverse("review:detail", args=[application.pk])).content.decode()
+    assert "The recommendation cites the expert panel" in page
+    assert '<strong class="panel-cited-mean">3.50</strong>' in page
+
+
+def test_a_recommendation_without_citing_keeps_no_panel(call, panel, reviewer):
+    from partners.models import Decision
+
+    application = applications(1)[0]
+    panel_services.assign_panel(reviewer, call, Application.objects.filter(pk=application.pk), 1)
+    assignment = ExpertAssignment.objects.get(application=application)
+    score(assignment.expert, assignment, [4, 4])
+    workflow.fire(application.pk, "start_review", workflow.Actor(user=reviewer))
+    workflow.fire(application.pk, "pass_to_final", workflow.Actor(user=reviewer), recommendations={"data": "grant"})
+    assert Decision.objects.get(application=application, action="pass_to_final").panel == {}
+
+
+def test_the_api_cites_the_panel_with_the_recommendation(call, panel, reviewer):
+    from partners.models import Decision
+    from tests.api_helpers import client_for, key_for
+
+    application = applications(1)[0]
+    panel_services.assign_panel(reviewer, call, Application.objects.filter(pk=application.pk), 1)
+    workflow.fire(application.pk, "start_review", workflow.Actor(user=reviewer))
+    _key, token = key_for(reviewer)
+    api = client_for(token)
+    url = f"/api/v1/applications/{application.public_id}/actions/pass_to_final/"
+    refused = api.post(url, {"recommendations": {"data": "grant"}, "cite_panel": True}, format="json")
+    assert refused.status_code == 400, refused.content  # no expert has submitted scores yet
+    assignment = ExpertAssignment.objects.get(application=application)
+    score(assignment.expert, assignment, [4, 2])
+    response = api.post(url, {"recommendations": {"data": "grant"}, "cite_panel": True}, format="json")
+    assert response.status_code == 200, response.content
+    cited = Decision.objects.get(application=application, action="pass_to_final").panel["types"][0]
+    assert (cited["experts"], cited["mean"]) == (1, "3.50")

@@ -120,3 +120,14 @@ def test_the_stale_list_bound_is_checked_when_the_settings_load(tmp_path):
         refused = run(["-c", PROBE], **production_env(tmp_path), PUBLIC_LIST_STALE_SECONDS=wrong)
         assert refused.returncode != 0 and "PUBLIC_LIST_STALE_SECONDS must be" in refused.stderr
     assert run(["-c", PROBE], **production_env(tmp_path), PUBLIC_LIST_STALE_SECONDS="0").returncode == 0
+
+
+def test_the_panel_reminder_days_are_bounded_when_the_settings_load(tmp_path):
+    """Experts are reminded 1 to 30 days before the panel's deadline; anything else stops the start."""
+    for wrong in ("0", "31", "-2"):
+        refused = run(["-c", PROBE], **production_env(tmp_path), PANEL_REMINDER_DAYS=wrong)
+        assert refused.returncode != 0 and "PANEL_REMINDER_DAYS must be" in refused.stderr
+    assert run(["-c", PROBE], **production_env(tmp_path), PANEL_REMINDER_DAYS="7").returncode == 0
+    shown = run(["-c", "import django; from django.conf import settings; django.setup(); "
+                       "print(settings.PANEL_REMINDER_DAYS)"], **production_env(tmp_path), PANEL_REMINDER_DAYS="7")
+    assert shown.stdout.strip().splitlines()[-1] == "7"

@@ -1,7 +1,7 @@
 """Calls, their rubrics and the expert panel's aggregate in API v1, for staff keys (as on the staff screens)."""
 
 from django.http import Http404
-from drf_spectacular.utils import extend_schema, extend_schema_field
+from drf_spectacular.utils import extend_schema, extend_schema_field, extend_schema_serializer
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.response import Response
@@ -16,6 +16,8 @@ from .public_ids import PublicIdLookupMixin
 from .serializers import ID_HELP, public_id_field
 
 
+# Named apart from the catalogue's match criteria, so the schema has one component per meaning.
+@extend_schema_serializer(component_name="RubricCriterion")
 class CriterionSerializer(serializers.ModelSerializer):
     class Meta:
         model = Criterion

@@ -35,6 +35,7 @@ STATUS_OF_CODE = {
     "over_budget": status.HTTP_409_CONFLICT,
     "no_budget": status.HTTP_409_CONFLICT,
     "cap_reached": status.HTTP_409_CONFLICT,
+    "quota_reached": status.HTTP_409_CONFLICT,
 }
 
 

@@ -337,6 +337,9 @@ class ActionInputSerializer(serializers.Serializer):
     granted_types = serializers.ListField(child=serializers.ChoiceField(choices=PartnerType.choices),
                                          required=False, max_length=len(PartnerType.values))
     reason = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+    cite_panel = serializers.BooleanField(
+        required=False, help_text=_("pass_to_final: keep the expert panel's aggregate with the recommendation "
+                                    "(only once an expert has submitted scores)."))
     expected_state = serializers.ChoiceField(
         choices=ApplicationState.choices, required=False,
         help_text=_("Refuse (409) if the application is no longer in this state."))

@@ -11,7 +11,7 @@ from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from ..enums import ApplicationState, Channel, PartnerType, Recommendation
+from ..enums import ApplicationState, Channel, ExpertAssignmentState, PartnerType, Recommendation
 from ..models import Application, Call, District, User
 from ..pagination import COUNT_CAP, capped_counts
 from ..validators import normalize_credit_code
@@ -299,10 +299,17 @@ class PassToFinalForm(ActionForm):
             self.fields[f"rec_{t}"] = forms.ChoiceField(
                 label=PartnerType(t).label, choices=Recommendation.choices, widget=forms.RadioSelect,
                 error_messages={"required": _("Choose a recommendation for this partner type.")})
+        if self.application is not None and self.application.expert_assignments.filter(
+                state=ExpertAssignmentState.SUBMITTED).exists():
+            # Offered only once an expert has submitted scores: before that there is nothing to cite.
+            self.fields["cite_panel"] = forms.BooleanField(
+                label=_("Cite the expert panel (its mean, spread and number of experts, per criterion)"),
+                required=False)
 
     def inputs(self):
         recs = {t: self.cleaned_data[f"rec_{t}"] for t in self.application.partner_types}
-        return {"recommendations": recs, "message": self.cleaned_data.get("message", "")}
+        return {"recommendations": recs, "message": self.cleaned_data.get("message", ""),
+                "cite_panel": bool(self.cleaned_data.get("cite_panel"))}
 
 
 class RejectForm(ActionForm):

@@ -65,6 +65,9 @@ class Decision(models.Model):
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,
                               related_name="+", verbose_name=_("actor"))
     per_type = models.JSONField(default=dict, blank=True, verbose_name=_("per partner type"))
+    # The expert panel's aggregate as it stood when the first-level recommendation cited it (kept as cited, so a
+    # later score does not change what the approver was told).
+    panel = models.JSONField(default=dict, blank=True, verbose_name=_("expert panel cited"))
     reason = models.TextField(max_length=5000, blank=True, verbose_name=_("reason"))
     letter_subject = models.CharField(max_length=200, blank=True, verbose_name=_("letter subject"))
     letter_body = models.TextField(blank=True, verbose_name=_("letter body"))

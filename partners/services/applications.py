@@ -195,12 +195,13 @@ def _freeze(application, user):
 @workflow.check("submit")
 @workflow.check("resubmit")
 def _check_complete(application, actor, inputs):
+    from .calls import call_for_submission, missing_documents_message
+
+    call = application.call
     if application.state == ApplicationState.DRAFT:
         # Drafts may be prepared while no call is open; they are submitted when one opens.
-        from .calls import call_for_submission
-
         try:
-            call_for_submission(application)
+            call = call_for_submission(application)
         except ServiceError as closed:
             raise workflow.TransitionError(closed.message, code="call_closed") from None
     errors = completeness_errors(application)
@@ -209,6 +210,9 @@ def _check_complete(application, actor, inputs):
         err = workflow.TransitionError(first, code="incomplete")
         err.errors = errors
         raise err
+    missing = missing_documents_message(application, call) if call is not None else ""
+    if missing:
+        raise workflow.TransitionError(missing, code="documents_missing")
 
 
 @workflow.effect("submit")

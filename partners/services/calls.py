@@ -1,6 +1,6 @@
 """Calls for applications: which call takes an application, whether it may be submitted now, receipt numbers."""
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _g
@@ -90,6 +90,36 @@ def call_for_submission(application, now=None):
     return call
 
 
+def required_document_kinds(call, partner_types) -> list[str]:
+    """The attachment kinds a call requires of these partner types (`required_documents`: {type: [kind, …]})."""
+    from ..models.application import AttachmentKind
+
+    wanted = call.required_documents if isinstance(call.required_documents, dict) else {}
+    kinds = []
+    for partner_type in partner_types:
+        for kind in wanted.get(partner_type) or ():
+            if kind in AttachmentKind.values and kind not in kinds:
+                kinds.append(kind)
+    return kinds
+
+
+def missing_documents_message(application, call) -> str:
+    """Empty when every document the call requires of the application's partner types is attached; otherwise
+    a translated sentence naming the missing kinds."""
+    from ..models.application import AttachmentKind
+
+    required = required_document_kinds(call, application.partner_types)
+    if not required:
+        return ""
+    present = set(application.attachments.filter(kind__in=required).values_list("kind", flat=True))
+    labels = dict(AttachmentKind.choices)
+    missing = [str(labels[k]) for k in required if k not in present]
+    if not missing:
+        return ""
+    return _g("This call requires these documents, which are not attached yet: %(kinds)s.") % {
+        "kinds": _g(", ").join(missing)}
+
+
 def allocate_receipt_number(now=None) -> str:
     """受理编号 of the year, e.g. BJAI-SQ-2026-000123: called inside the submit transaction, so the counter row stays
     locked until the submission commits; a rolled-back submission rolls the counter back too (no gaps)."""
@@ -143,3 +173,55 @@ def counts_by_state_and_type(call):
     for row in rows:
         result.setdefault(row["application__state"], {})[row["partner_type"]] = row["n"]
     return result
+
+
+def median_days_by_state(call) -> dict:
+    """{state: median days the call's applications now in that state have been in it}, in one query."""
+    from ..models import Application
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT state, percentile_cont(0.5) WITHIN GROUP "
+                "(ORDER BY extract(epoch FROM (now() - coalesce(state_changed_at, now())))) "
+                "FROM partners_application WHERE call_id = %s GROUP BY state", [call.pk])
+            return {state: float(seconds or 0) / 86400 for state, seconds in cursor.fetchall()}
+    now = timezone.now()
+    waits: dict = {}
+    for state, changed in Application.objects.filter(call=call).values_list("state", "state_changed_at").iterator():
+        waits.setdefault(state, []).append((now - changed).total_seconds() / 86400 if changed else 0)
+    result = {}
+    for state, days in waits.items():
+        days.sort()
+        mid = len(days) // 2
+        result[state] = days[mid] if len(days) % 2 else (days[mid - 1] + days[mid]) / 2
+    return result
+
+
+def quota_refusal(application, granted_types) -> str:
+    """Empty when granting these types stays within the call's quotas; otherwise why the decision is refused.
+
+    A quota is the most partners of a type one call admits: the requested types of the call's applications
+    granted so far (an upheld objection clears the grant, so it frees its place). The call's row is locked so
+    two approvers deciding at once cannot both take the last place.
+    """
+    from ..enums import PartnerType
+    from ..models import RequestedType
+
+    if not application.call_id:
+        return ""
+    call = Call.objects.select_for_update().get(pk=application.call_id)
+    quotas = call.quotas if isinstance(call.quotas, dict) else {}
+    labels = dict(PartnerType.choices)
+    for partner_type in granted_types:
+        quota = quotas.get(partner_type)
+        if quota is None or isinstance(quota, bool) or not isinstance(quota, int):
+            continue
+        admitted = (RequestedType.objects.filter(application__call=call, partner_type=partner_type, granted=True)
+                    .exclude(application=application).count())
+        if admitted + 1 > quota:
+            return _g("The call “%(call)s” admits at most %(quota)d %(type)s; %(admitted)d are admitted already. "
+                      "Decline this type or raise the quota.") % {
+                "call": call.label, "quota": quota, "type": labels.get(partner_type, partner_type),
+                "admitted": admitted}
+    return ""

@@ -275,6 +275,28 @@ def aggregate(application) -> list[dict]:
     return result
 
 
+def citation(application) -> dict:
+    """The panel's aggregate as plain values for the first-level recommendation to cite; empty while no expert has
+    submitted scores. Per partner type: number of experts, mean, spread, and each criterion's mean and spread."""
+    def text(value):
+        return None if value is None else str(value)
+
+    types = []
+    for block in aggregate(application):
+        if not block["experts"]:
+            continue
+        rubric = block["rubric"]
+        types.append({
+            "partner_type": rubric.partner_type, "experts": block["experts"], "mean": text(block["mean"]),
+            "spread": text(block["spread"]), "large_spread": bool(block["large_spread"]),
+            "scale": [rubric.scale_min, rubric.scale_max],
+            "criteria": [{"name": row["criterion"].name, "name_en": row["criterion"].name_en,
+                          "weight": text(row["criterion"].weight), "n": row["n"], "mean": text(row["mean"]),
+                          "spread": text(row["spread"])} for row in block["criteria"]],
+        })
+    return {"types": types} if types else {}
+
+
 def comments(application):
     return list(ExpertAssignment.objects.filter(application=application, state=E.SUBMITTED)
                 .exclude(comment="").select_related("expert").order_by("submitted_at", "pk"))

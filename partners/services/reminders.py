@@ -91,6 +91,6 @@ def send_reminders(now=None) -> dict[str, int]:
     # Experts whose scores are not in shortly before their panel's deadline (once per assignment).
     from .panel import remind_experts
 
-    counts["panel.reminder"] = remind_experts(now, days_before=_days("PANEL_REMINDER_DAYS", 2))
+    counts["panel.reminder"] = remind_experts(now, days_before=settings.PANEL_REMINDER_DAYS)
     return counts
 

@@ -157,6 +157,17 @@ def _check_recommendations(application, actor, inputs):
         raise workflow.MissingInput(
             _g("Give a recommendation (grant or decline) for each requested partner type."), "recommendations")
     _text(inputs.get("message"), _g("a message"), "message", required=False)
+    cite = inputs.get("cite_panel")
+    if cite not in (None, True, False, "", "true", "false", "1", "0", "on"):
+        raise workflow.MissingInput(_g("Say whether the recommendation cites the expert panel."), "cite_panel")
+    inputs["panel_citation"] = {}
+    if cite in (True, "true", "1", "on"):
+        from .panel import citation
+
+        inputs["panel_citation"] = citation(application)
+        if not inputs["panel_citation"]:
+            raise workflow.MissingInput(
+                _g("The expert panel can be cited once at least one expert has submitted scores."), "cite_panel")
 
 
 @workflow.effect("pass_to_final")
@@ -167,11 +178,12 @@ def _on_pass(application, actor, inputs):
         rt.save(update_fields=["recommendation"])
     application.first_reviewed_by = actor.user
     message = (inputs.get("message") or "").strip()
+    cited = inputs.get("panel_citation") or {}
     Decision.objects.create(application=application, level=Decision.Level.FIRST, action="pass_to_final",
-                            actor=actor.user, per_type=recs, reason=message)
+                            actor=actor.user, per_type=recs, reason=message, panel=cited)
     if message:
         InternalNote.objects.create(application=application, author=actor.user, body=message)
-    return {"recommendations": recs}
+    return {"recommendations": recs, "cites_panel": bool(cited)}
 
 
 @workflow.check("reject")
@@ -228,6 +240,11 @@ def _on_approve(application, actor, inputs):
     requested = set(application.partner_types)
     if not granted or not set(granted) <= requested or any(t not in PartnerType.values for t in granted):
         raise workflow.MissingInput(_g("Only the partner types requested can be granted."), "granted_types")
+    from .calls import quota_refusal
+
+    refusal = quota_refusal(application, granted)
+    if refusal:
+        raise workflow.TransitionError(refusal, code="quota_reached")
     for rt in application.requested_types.all():
         rt.granted = rt.partner_type in granted
         rt.save(update_fields=["granted"])

@@ -32,7 +32,7 @@ EVENT_LABELS = {
 
 # A refused action answers with the status that says why.
 STATUS_OF_CODE = {"forbidden": 403, "conflict": 409, "invalid_transition": 409, "required": 400,
-                  "incomplete": 400, "locked": 409}
+                  "incomplete": 400, "locked": 409, "documents_missing": 400}
 
 
 def my_applications(user):

@@ -17,13 +17,15 @@ from .review_queue import _filter_form
 
 
 def counts_table(call):
-    """Rows of (state label, [count per type], total) in the order of the states and of the partner types."""
+    """Rows of (state label, [count per type], total, median days in the state) in the order of the states and of the partner types."""
     counts = call_services.counts_by_state_and_type(call)
+    medians = call_services.median_days_by_state(call)
     rows = []
     for state in ApplicationState:
         per_type = counts.get(state.value, {})
         if per_type:
-            rows.append((state.label, [per_type.get(t, 0) for t in PartnerType.values], sum(per_type.values())))
+            rows.append((state.label, [per_type.get(t, 0) for t in PartnerType.values], sum(per_type.values()),
+                         round(medians.get(state.value, 0), 1)))
     return rows
 
 
