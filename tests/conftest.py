@@ -82,6 +82,41 @@ def submitted(applicant):
 __all__ = ["UserFactory"]
 
 
+# Django restores the data the migrations loaded (districts, groups, the privacy notice, the continuous call)
+# before each serialized_rollback test from a copy kept on the connection object. Tests that replace the
+# connection object (Playwright's greenlets, the database router's tests) leave a fresh one without that copy,
+# and which test comes first differs from one test process to another: the copy is taken once, right after the
+# test database is made, and put back before every test.
+_SERIALIZED: dict[str, str] = {}
+
+
+def _keep_serialized_copy():
+    from django.db import connections
+
+    for alias in connections:
+        connection = connections[alias]
+        contents = getattr(connection, "_test_serialized_contents", None)
+        if contents:
+            _SERIALIZED.setdefault(alias, contents)
+        elif _SERIALIZED.get(alias):
+            connection._test_serialized_contents = _SERIALIZED[alias]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _serialized_copy_kept(django_db_setup):
+    _keep_serialized_copy()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item):
+    _keep_serialized_copy()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_call(item):
+    _keep_serialized_copy()
+
+
 def pytest_collection_modifyitems(items):
     """A transactional test flushes every table at its end, taking the reference data, role groups and
     privacy notice that migrations load; serialized rollback restores them for the tests that follow."""

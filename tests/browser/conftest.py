@@ -54,34 +54,3 @@ def zh_page(page):
     """A page whose browser asks for Chinese, as most visitors' browsers do."""
     page.set_extra_http_headers({"Accept-Language": "zh-CN,zh;q=0.9"})
     return page
-
-
-# Django restores the data the migrations loaded (districts, groups, the privacy notice) before each
-# serialized_rollback test from a copy kept on the connection object. Playwright's greenlets can leave
-# the test thread with a fresh connection object without that copy, so the copy is kept here too and
-# put back before each browser test.
-_SERIALIZED: dict[str, str] = {}
-
-
-def _keep_serialized_copy():
-    from django.db import connections
-
-    for alias in connections:
-        connection = connections[alias]
-        contents = getattr(connection, "_test_serialized_contents", None)
-        if contents:
-            _SERIALIZED[alias] = contents
-        elif _SERIALIZED.get(alias):
-            connection._test_serialized_contents = _SERIALIZED[alias]
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_runtest_setup(item):
-    if "browser" in item.keywords:
-        _keep_serialized_copy()
-
-
-@pytest.hookimpl(tryfirst=True)
-def pytest_runtest_call(item):
-    if "browser" in item.keywords:
-        _keep_serialized_copy()
