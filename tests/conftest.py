@@ -119,8 +119,13 @@ def pytest_runtest_call(item):
 
 def pytest_collection_modifyitems(items):
     """A transactional test flushes every table at its end, taking the reference data, role groups and
-    privacy notice that migrations load; serialized rollback restores them for the tests that follow."""
+    privacy notice that migrations load; serialized rollback restores them for the tests that follow.
+
+    Browser tests run with the serial ones: in a parallel run they met a database another transactional test
+    had just flushed (the demo seed found no role groups)."""
     for item in items:
+        if "browser" in item.keywords:
+            item.add_marker(pytest.mark.serial)
         marker = item.get_closest_marker("django_db")
         if marker and marker.kwargs.get("transaction") and not marker.kwargs.get("serialized_rollback"):
             item.add_marker(pytest.mark.django_db(*marker.args, **{**marker.kwargs, "serialized_rollback": True}),
