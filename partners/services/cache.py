@@ -624,12 +624,14 @@ def _validated(request, response, stable_body):
     return response
 
 
-# --- bounded stale-while-revalidate for the "all" scope ----------------------------------------------------
-# Every member write renews "all" (unfiltered lists, name searches, statistics): under a steady stream of writes
-# those pages would be rebuilt on nearly every read. They may instead be answered from the latest copy built
-# within PUBLIC_LIST_STALE_SECONDS, timed from the start of the request that built it (before its first query),
-# so an answer never lags a commit by more than the bound. Copies built from a read replica are never kept as
-# "latest": the replica's own lag would add to the bound.
+# --- bounded stale-while-revalidate for lists --------------------------------------------------------------
+# Every member write renews "all" (home, unfiltered lists, name searches, statistics) and the lists filtered by
+# the member's type, district and industries: under a steady stream of writes those pages would be rebuilt on
+# nearly every read. Anonymous readers of a list may instead be answered from the latest copy built within
+# PUBLIC_LIST_STALE_SECONDS, timed from the start of the request that built it (before its first query), so an
+# answer never lags a commit by more than the bound. A member's own page and API detail ("member:" scopes)
+# never lag: whoever just changed a member reads it back at once. Copies built from a read replica are never
+# kept as "latest": the replica's own lag would add to the bound.
 
 
 def _clock() -> float:
@@ -637,7 +639,9 @@ def _clock() -> float:
 
 
 def _stale_allowed(namespaces, scopes) -> bool:
-    return (enabled() and tuple(namespaces) == (PUBLIC,) and list(scopes) == ["all"]
+    scopes = list(scopes)
+    return (enabled() and PUBLIC in namespaces and bool(scopes)
+            and not any(scope.startswith("member:") for scope in scopes)
             and getattr(settings, "PUBLIC_LIST_STALE_SECONDS", 0) > 0)
 
 
