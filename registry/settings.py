@@ -540,6 +540,7 @@ ANNUAL_UPDATE_ESCALATE_DAYS = env.int("ANNUAL_UPDATE_ESCALATE_DAYS", default=30)
 # Roster files with more rows than this are imported by a background task, with a progress bar.
 ROSTER_IMPORT_INLINE_ROWS = env.int("ROSTER_IMPORT_INLINE_ROWS", default=200)
 # Public facts a member's change puts live at once; changes to the other public facts wait for a staff check.
+# The organisation's facts by name ("website"), a partner type's by "<type>.<field>" ("compute.capacity_pflops_fp16").
 PROFILE_LIVE_FIELDS = env.list("PROFILE_LIVE_FIELDS", default=["website"])
 
 LOGGING = {
