@@ -190,6 +190,24 @@ def public_members():
                                        .only("id", "membership", "partner_type", "granted_on", "application"))))
 
 
+def revoked_members(now=None):
+    """The public record of revocations: members revoked in the last REVOCATION_PUBLIC_DAYS, newest first, with
+    the partner types they held and the reason given; after that period a revocation is no longer listed."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    now = now or timezone.now()
+    since = now - timedelta(days=settings.REVOCATION_PUBLIC_DAYS)
+    return (Membership.objects.filter(state=MembershipState.REVOKED, revoked_at__gte=since, revoked_at__lte=now)
+            .select_related("organization")
+            .only("number", "state", "state_reason", "revoked_at", "admitted_at", "organization__name",
+                  "organization__name_en")
+            .prefetch_related(Prefetch("grants", queryset=MembershipGrant.objects.order_by(type_rank())
+                                       .only("id", "membership", "partner_type")))
+            .order_by("-revoked_at", "-pk"))
+
+
 def current_grants():
     """Grants in force today: without an end date, or ending today or later."""
     return MembershipGrant.objects.filter(Q(ends_on__isnull=True) | Q(ends_on__gte=timezone.localdate()))
