@@ -537,9 +537,16 @@ except ValueError:
     raise ImproperlyConfigured("ANNUAL_UPDATE_DATE must be a day of the year as MM-DD, e.g. 03-01.") from None
 ANNUAL_UPDATE_REMIND_DAYS = env.int("ANNUAL_UPDATE_REMIND_DAYS", default=14)
 ANNUAL_UPDATE_ESCALATE_DAYS = env.int("ANNUAL_UPDATE_ESCALATE_DAYS", default=30)
+# A revoked membership stays in the public list of revocations for this many days after its revocation.
+REVOCATION_PUBLIC_DAYS = env.int("REVOCATION_PUBLIC_DAYS", default=365)
+if not 1 <= REVOCATION_PUBLIC_DAYS <= 3650:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured("REVOCATION_PUBLIC_DAYS must be between 1 and 3650 days.")
 # Roster files with more rows than this are imported by a background task, with a progress bar.
 ROSTER_IMPORT_INLINE_ROWS = env.int("ROSTER_IMPORT_INLINE_ROWS", default=200)
 # Public facts a member's change puts live at once; changes to the other public facts wait for a staff check.
+# The organisation's facts by name ("website"), a partner type's by "<type>.<field>" ("compute.capacity_pflops_fp16").
 PROFILE_LIVE_FIELDS = env.list("PROFILE_LIVE_FIELDS", default=["website"])
 
 LOGGING = {

@@ -229,6 +229,7 @@ TABLE = {
     "public:roster_xlsx": {"get": PUBLIC, "post": NOT_ALLOWED},  # /members/export.xlsx
     "public:member": {"get": PUBLIC, "post": NOT_ALLOWED},  # /members/BJAI-2026-00001/
     "public:statistics": {"get": PUBLIC, "post": NOT_ALLOWED},  # /statistics/
+    "public:revoked": {"get": PUBLIC, "post": NOT_ALLOWED},  # /members/revoked/
     # --- pairings and compute subsidy claims (A is the model team of a formed pairing with a submitted claim) ---
     "pairing-list": {"get": "401 200 200 200 200 200 200 200", "post": "401 400 400 400 400 400 400 400"},  # /api/v1/pairings/
     # A formed pairing is public: every key reads it (PAIRINGS_PUBLIC).

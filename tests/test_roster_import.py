@@ -192,3 +192,42 @@ def test_import_pages(admin):
     # Only administrators import.
     officer = english_client(make_staff("service_officer", email="import-officer@example.com"))
     assert officer.get(reverse("review:roster_upload")).status_code == 403
+
+
+def test_a_long_import_with_the_broker_down_keeps_the_upload_and_tells_staff(
+        admin, settings, django_capture_on_commit_callbacks):
+    """The task cannot be queued: the import goes back to its preview with the file and rows kept, the page says
+    why, and confirming again once the queue is back imports it."""
+    from registry.celery import app
+    from tests.integration.outbox_env import free_port, use_broker
+
+    settings.ROSTER_IMPORT_INLINE_ROWS = 1  # every file of more than one row goes to the background task
+    rows = [[f"北京队列中断有限公司{i}", unique_credit_code(), "算力伙伴", "海淀区", "", "2024-01-02", ""]
+            for i in range(3)]
+    client = english_client(admin)
+    response = client.post(reverse("review:roster_upload"), {"file": upload(workbook(rows))})
+    assert response.status_code == 302
+    roster_import = RosterImport.objects.get()
+    use_broker(settings, f"redis://127.0.0.1:{free_port()}/0")  # nothing listens there
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            confirmed = client.post(reverse("review:roster_import_confirm", args=[roster_import.pk]))
+    finally:
+        app._pool = None
+        app.amqp._producer_pool = None
+    assert confirmed.status_code == 302
+    roster_import.refresh_from_db()
+    assert roster_import.state == ImportState.PREVIEWED and roster_import.processed == 0
+    assert "background queue could not be reached" in roster_import.error
+    assert roster_import.file.storage.exists(roster_import.file.name)  # the upload is kept
+    assert roster_import.rows.count() == 3 and not Membership.objects.exists()
+    page = client.get(reverse("review:roster_import", args=[roster_import.pk])).content.decode()
+    assert "background queue could not be reached" in page and 'id="confirm-import"' in page
+    # The queue is back (here: tasks run in-process): confirming again imports the kept file.
+    settings.CELERY_BROKER_URL = ""
+    settings.CELERY_TASK_ALWAYS_EAGER = True
+    with django_capture_on_commit_callbacks(execute=True):
+        assert client.post(reverse("review:roster_import_confirm", args=[roster_import.pk])).status_code == 302
+    roster_import.refresh_from_db()
+    assert roster_import.state == ImportState.DONE and roster_import.error == ""
+    assert Membership.objects.count() == 3

@@ -131,3 +131,13 @@ def test_the_panel_reminder_days_are_bounded_when_the_settings_load(tmp_path):
     shown = run(["-c", "import django; from django.conf import settings; django.setup(); "
                        "print(settings.PANEL_REMINDER_DAYS)"], **production_env(tmp_path), PANEL_REMINDER_DAYS="7")
     assert shown.stdout.strip().splitlines()[-1] == "7"
+
+
+def test_the_revocation_public_days_are_bounded_when_the_settings_load(tmp_path):
+    """A revocation is public for 1 to 3650 days; anything else stops the start."""
+    for wrong in ("0", "3651", "-5"):
+        refused = run(["-c", PROBE], **production_env(tmp_path), REVOCATION_PUBLIC_DAYS=wrong)
+        assert refused.returncode != 0 and "REVOCATION_PUBLIC_DAYS must be" in refused.stderr
+    shown = run(["-c", "import django; from django.conf import settings; django.setup(); "
+                       "print(settings.REVOCATION_PUBLIC_DAYS)"], **production_env(tmp_path), REVOCATION_PUBLIC_DAYS="730")
+    assert shown.returncode == 0 and shown.stdout.strip().splitlines()[-1] == "730"

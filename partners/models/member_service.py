@@ -11,6 +11,7 @@ from ..enums import (
     ContactKind,
     MemberRequestKind,
     MemberRequestState,
+    PartnerType,
     ProfileChangeState,
 )
 
@@ -182,6 +183,9 @@ class ProfileChange(models.Model):
 
     organization = models.ForeignKey("partners.Organization", on_delete=models.CASCADE,
                                      related_name="profile_changes", verbose_name=_("organisation"))
+    # Empty for a fact of the organisation itself; else the partner type whose profile the fact belongs to.
+    profile_type = models.CharField(_("partner type"), max_length=20, choices=PartnerType.choices, blank=True,
+                                    default="")
     field = models.CharField(_("field"), max_length=50)
     old_value = models.TextField(_("old value"), max_length=4000, blank=True)
     new_value = models.TextField(_("new value"), max_length=4000, blank=True)
@@ -200,4 +204,9 @@ class ProfileChange(models.Model):
         ordering = ["-created_at"]
 
     def __str__(self):
-        return f"{self.organization_id} {self.field}"
+        return f"{self.organization_id} {self.key}"
+
+    @property
+    def key(self) -> str:
+        """The fact's key: "website", or "<partner type>.<field>" for a fact of a partner type's profile."""
+        return f"{self.profile_type}.{self.field}" if self.profile_type else self.field

@@ -14,6 +14,8 @@ class Membership(models.Model):
                              default=MembershipState.ACTIVE, db_index=True)
     state_reason = models.TextField(_("reason for the current state"), max_length=2000, blank=True)
     admitted_at = models.DateTimeField(_("admitted"))
+    # When the membership was last revoked; the public list of revocations shows it for REVOCATION_PUBLIC_DAYS.
+    revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True, verbose_name=_("updated at"))
 
     class Meta:

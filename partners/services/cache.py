@@ -321,7 +321,6 @@ def connect():
     from ..models import (
         PROFILE_MODELS,
         Application,
-        ApplicationProfile,
         Attachment,
         AuditEvent,
         Decision,
@@ -343,8 +342,7 @@ def connect():
     )
 
     watched = {
-        PUBLIC: (Membership, MembershipGrant, Organization, ModelProfile, ApplicationProfile, District, Industry,
-                 Pairing),
+        PUBLIC: (Membership, MembershipGrant, Organization, *PROFILE_MODELS.values(), District, Industry, Pairing),
         QUEUE: (Application, RequestedType, Organization, District),
         # What an application's staff page shows beyond the queue's rows (read together with QUEUE).
         DETAIL: (Attachment, Revision, AuditEvent, InternalNote, ReviewMessage, Decision, Objection, Membership,

@@ -1,5 +1,5 @@
 """What a change to public member facts touches, as cache *scopes*: the member's own page and detail
-("member:<number>"), the lists filtered by one of its partner types, its district or its industries
+("member:<number>", with the facts of its partner types' profiles), the lists filtered by one of its partner types, its district or its industries
 ("type:<code>", "district:<code>", "industry:<code>"), and the unfiltered lists, searches and figures ("all").
 
 A cached public read is keyed by the generations of the scopes it depends on (partners/services/cache.py); a
@@ -13,10 +13,9 @@ EVERYTHING = None  # a change whose reach is not worked out (reference data, bul
 def _membership_ids(instance):
     """The memberships whose public facts `instance` is part of, or EVERYTHING."""
     from ..models import (
-        ApplicationProfile,
+        PROFILE_MODELS,
         Membership,
         MembershipGrant,
-        ModelProfile,
         Organization,
         Pairing,
     )
@@ -33,7 +32,8 @@ def _membership_ids(instance):
         orgs = [pk for pk in (instance.application_partner_id, instance.model_partner_id,
                               instance.compute_partner_id) if pk]
         return list(Membership.objects.filter(organization_id__in=orgs).values_list("pk", flat=True))
-    if isinstance(instance, (ModelProfile, ApplicationProfile)):
+    if isinstance(instance, tuple(PROFILE_MODELS.values())):
+        # Every profile's facts show on the member's page (and model and application profiles hold industries).
         if not instance.application_id:
             return []
         return list(MembershipGrant.objects.filter(application_id=instance.application_id)

@@ -25,8 +25,16 @@ from django.db.models import (
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from ..enums import MembershipState, PartnerType, in_type_order, type_rank
-from ..models import ApplicationProfile, Industry, Membership, MembershipGrant, ModelProfile, Organization
+from ..enums import FundType, MembershipState, PartnerType, in_type_order, type_rank
+from ..models import (
+    PROFILE_MODELS,
+    ApplicationProfile,
+    Industry,
+    Membership,
+    MembershipGrant,
+    ModelProfile,
+    Organization,
+)
 
 PAGE_SIZE = 20
 MAX_QUERY_LENGTH = 100
@@ -179,7 +187,25 @@ def public_members():
             .only("number", "admitted_at", "state", *PUBLIC_ORG_FIELDS, "organization__district__name_zh",
                   "organization__district__name_en")
             .prefetch_related(Prefetch("grants", queryset=current_grants().order_by(type_rank())
-                                       .only("id", "membership", "partner_type", "granted_on"))))
+                                       .only("id", "membership", "partner_type", "granted_on", "application"))))
+
+
+def revoked_members(now=None):
+    """The public record of revocations: members revoked in the last REVOCATION_PUBLIC_DAYS, newest first, with
+    the partner types they held and the reason given; after that period a revocation is no longer listed."""
+    from datetime import timedelta
+
+    from django.conf import settings
+
+    now = now or timezone.now()
+    since = now - timedelta(days=settings.REVOCATION_PUBLIC_DAYS)
+    return (Membership.objects.filter(state=MembershipState.REVOKED, revoked_at__gte=since, revoked_at__lte=now)
+            .select_related("organization")
+            .only("number", "state", "state_reason", "revoked_at", "admitted_at", "organization__name",
+                  "organization__name_en")
+            .prefetch_related(Prefetch("grants", queryset=MembershipGrant.objects.order_by(type_rank())
+                                       .only("id", "membership", "partner_type")))
+            .order_by("-revoked_at", "-pk"))
 
 
 def current_grants():
@@ -276,7 +302,46 @@ def member_detail(number: str):
     from .pairings import public_of
 
     member.public_pairings = public_of(member.organization)
+    member.type_facts = type_facts(member)
     return member
+
+
+def type_facts(member) -> list:
+    """[(partner type label, [(fact label, value)])]: the public facts of the profile behind each grant in force,
+    in partner-type order, empty facts left out; one query for every profile."""
+    from ..models import Application
+    from .profile_changes import TYPE_FIELDS
+
+    grants = [g for g in member.grants.all() if g.application_id]
+    if not grants:
+        return []
+    related = [f"{PROFILE_MODELS[t]._meta.model_name}" for t in PartnerType.values]
+    applications = Application.objects.filter(pk__in={g.application_id for g in grants}).select_related(*related)
+    by_id = {a.pk: a for a in applications}
+    out = []
+    for grant in grants:
+        model = PROFILE_MODELS[grant.partner_type]
+        profile = getattr(by_id.get(grant.application_id), model._meta.model_name, None)
+        if profile is None:
+            continue
+        facts = [(model._meta.get_field(name).verbose_name, _shown(profile, name))
+                 for name in TYPE_FIELDS[grant.partner_type]]
+        facts = [(label, value) for label, value in facts if value not in ("", None)]
+        if facts:
+            out.append((PartnerType(grant.partner_type).label, facts))
+    return out
+
+
+def _shown(profile, name):
+    """A fact as the public reads it: a choice's label, a number without trailing zeros."""
+    value = getattr(profile, name)
+    if value is None:
+        return ""
+    if name == "fund_type" and value in FundType.values:  # the form offers the codes; the model keeps text
+        return FundType(value).label
+    if hasattr(value, "normalize"):
+        return f"{value.normalize():f}"
+    return value
 
 
 def industries_by_application(application_ids) -> dict:

@@ -139,7 +139,12 @@ def _change_state(user, membership, new_state, reason, allowed_from, code):
         old = membership.state
         membership.state = new_state
         membership.state_reason = reason
-        membership.save(update_fields=["state", "state_reason", "updated_at"])
+        fields = ["state", "state_reason", "updated_at"]
+        if new_state == MembershipState.REVOKED:
+            # Dated for the public list of revocations (directory.revoked_members), which shows the reason.
+            membership.revoked_at = timezone.now()
+            fields.append("revoked_at")
+        membership.save(update_fields=fields)
         if new_state == MembershipState.REVOKED:
             # Revocation ends every grant, so the organisation may apply afresh later.
             membership.grants.filter(ends_on__isnull=True).update(ends_on=timezone.localdate())

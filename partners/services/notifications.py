@@ -348,7 +348,9 @@ URL_CANDIDATES = {
 
 
 def target_path(notification) -> str:
-    """Where the notification leads: the application's page in the portal or the staff screens."""
+    """Where the notification leads: the page its recipient acts on (the application's page in the portal or the
+    staff screens, the member's, the request's, the case's, …); tests/test_notification_targets.py walks every
+    kind."""
     kind = KINDS.get(notification.template_key)
     audience = kind.audience if kind else APPLICANT
     org_id = (notification.context or {}).get("organization_id")
@@ -362,12 +364,14 @@ def target_path(notification) -> str:
             return reverse(name)
         except NoReverseMatch:
             pass
+    if notification.template_key == "account.join_decided" and (notification.context or {}).get("state") != "approved":
+        return reverse("portal:home")  # a declined person does not act for the organisation: its page is not theirs
     if notification.template_key.startswith("account.join") and org_id:
         try:
             return reverse("portal:organization", args=[org_id])
         except NoReverseMatch:
             pass
-    subsidy_page = _subsidy_target(notification, audience)
+    subsidy_page = _subsidy_target(notification, audience) or _kind_target(notification)
     if subsidy_page:
         return subsidy_page
     app_id = notification.application_id or (notification.context or {}).get("application_id")
@@ -549,6 +553,74 @@ def notify_member_request(member_request, transition, actor, data):
         for person in people.values():
             record("staff.member_request.escalated", recipient=person, context={**ctx, **data},
                    dedupe_key=f"staff.member_request.escalated:{event}:{person.pk}")
+
+
+def _case_page(ctx, notification):
+    from ..models import Case
+
+    public_id = Case.objects.filter(pk=ctx.get("case")).values_list("public_id", flat=True).first()
+    return ("catalogue:case", [public_id]) if public_id else ("catalogue:mine", [])
+
+
+def _panel_page(ctx, notification):
+    from ..models import ExpertAssignment
+
+    pk = (ExpertAssignment.objects.filter(application_id=ctx.get("application_id"),
+                                          expert_id=notification.recipient_id)
+          .values_list("pk", flat=True).first())
+    return ("panel:assignment", [pk]) if pk else ("panel:home", [])
+
+
+def _by_id(name, key):
+    return lambda ctx, notification: (name, [ctx[key]]) if ctx.get(key) else None
+
+
+def _page(name):
+    return lambda ctx, notification: (name, [])
+
+
+# Where each kind of the member services, verification, catalogue and panel leads: the page the recipient acts on
+# (the application's kinds, pairings and claims are worked out in target_path and _subsidy_target).
+KIND_TARGETS = {
+    "verification.submitted": _by_id("portal:verification", "case"),
+    "verification.decided": _by_id("portal:verification", "case"),
+    # The other side of a dispute is not the claimant (and may have lost the organisation): their portal.
+    "verification.dispute_decided": _page("portal:home"),
+    "staff.verification.submitted": _by_id("review:verification", "case"),
+    "staff.verification.recommended": _by_id("review:verification", "case"),
+    "catalogue.introduction_requested": _page("catalogue:mine"),
+    "catalogue.introduction_answered": _page("catalogue:mine"),
+    "case.decided": _case_page,
+    "panel.reminder": _panel_page,
+    "member.followup_due": _by_id("review:member", "membership_id"),
+    "member.uncontacted": _by_id("review:member", "membership_id"),
+    "staff.member_request.raised": _by_id("review:member_request", "request"),
+    "staff.member_request.reopened": _by_id("review:member_request", "request"),
+    "staff.member_request.escalated": _by_id("review:member_request", "request"),
+    "member_request.received": _by_id("portal:member_request", "request"),
+    "member_request.updated": _by_id("portal:member_request", "request"),
+    "member_request.resolved": _by_id("portal:member_request", "request"),
+    "annual_update.asked": _by_id("portal:annual_update", "organization_id"),
+    "annual_update.reminder": _by_id("portal:annual_update", "organization_id"),
+    "staff.annual_update.overdue": _page("review:annual_non_responders"),
+    "staff.profile_change": _page("review:profile_changes"),
+}
+
+
+def _kind_target(notification) -> str:
+    """The page of KIND_TARGETS for this notification, or "" (an old row missing the id falls through)."""
+    rule = KIND_TARGETS.get(notification.template_key)
+    target = rule(notification.context or {}, notification) if rule else None
+    if not target:
+        return ""
+    name, args = target
+    try:
+        path = reverse(name, args=args)
+    except NoReverseMatch:
+        return ""
+    if notification.template_key == "staff.annual_update.overdue" and (notification.context or {}).get("year"):
+        path += f"?year={int(notification.context['year'])}"
+    return path
 
 
 def _subsidy_target(notification, audience) -> str:

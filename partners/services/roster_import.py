@@ -292,16 +292,35 @@ def confirm_import(user, roster_import) -> RosterImport:
             raise ServiceError(_g("This import was already confirmed."), code="conflict")
         roster_import.state = ImportState.RUNNING
         roster_import.processed = 0
-        roster_import.save(update_fields=["state", "processed"])
+        roster_import.error = ""
+        roster_import.save(update_fields=["state", "processed", "error"])
         roster_import.__dict__["_confirmed_by"] = user
     if roster_import.total > inline_limit():
-        from ..tasks_members import import_roster
-
-        transaction.on_commit(lambda: import_roster.delay(roster_import.pk))
+        transaction.on_commit(lambda: queue_import(roster_import.pk))
+        roster_import.refresh_from_db()
         return roster_import
     run_import(roster_import.pk, actor=user)
     roster_import.refresh_from_db()
     return roster_import
+
+
+def queue_import(import_id) -> bool:
+    """Hand a confirmed import to the worker. If the broker cannot take it, the import goes back to its preview,
+    the file and every row's outcome kept, and says why: staff confirm it again once the queue is back, and nothing
+    waits as "running" for a task that was never queued."""
+    from ..tasks_members import import_roster
+
+    try:
+        import_roster.delay(import_id)
+    except Exception:  # noqa: BLE001 - the broker's errors are many; each means the task was not queued
+        log.warning("Could not queue roster import %s; it is back to its preview.", import_id, exc_info=True)
+        RosterImport.objects.filter(pk=import_id, state=ImportState.RUNNING, processed=0).update(
+            state=ImportState.PREVIEWED,
+            error=_g("The background queue could not be reached, so the import did not start. The file and its "
+                     "preview are kept: confirm the import again later, or ask the administrator to check the "
+                     "task queue."))
+        return False
+    return True
 
 
 def run_import(import_id, actor=None, progress=None) -> dict:

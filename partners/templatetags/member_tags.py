@@ -16,9 +16,8 @@ def item(mapping, key):
 
 
 @register.filter
-def fact_label(field):
-    """The translated name of a public fact a member may change (profile_changes.FIELDS)."""
-    from ..services.profile_changes import FIELDS
+def change_label(change):
+    """The translated name of the fact a ProfileChange changes, naming the partner type for a profile's fact."""
+    from ..services.profile_changes import fact_label as label
 
-    entry = FIELDS.get(field)
-    return entry[0] if entry else field
+    return label(change.profile_type, change.field)

@@ -1,6 +1,7 @@
 """Membership management for staff: list, detail with history, suspend, reinstate and revoke."""
 
 from django import forms
+from django.conf import settings
 from django.contrib import messages
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
@@ -92,6 +93,10 @@ def _change_forms(user, membership, bound=None):
     for code, (_func, allowed_from, label) in CHANGES.items():
         if membership.state in allowed_from:
             form = (bound or {}).get(code) or MembershipChangeForm(initial={"action": code}, prefix=code)
+            if code == "revoke":
+                form.fields["reason"].help_text = _g(
+                    "The reason of a revocation is public: the list of revoked memberships shows it for %(days)d "
+                    "days.") % {"days": settings.REVOCATION_PUBLIC_DAYS}
             result.append({"code": code, "label": label, "form": form})
     return result
 

@@ -86,11 +86,12 @@ class PublicFactForm(forms.Form):
     value = forms.CharField(label=_("New value"), max_length=2000, required=False,
                             widget=forms.Textarea(attrs={"rows": 3}))
 
-    def __init__(self, *args, **kwargs):
-        from ..services.profile_changes import FIELDS
+    def __init__(self, *args, membership, **kwargs):
+        from ..services.profile_changes import choices_for
 
         super().__init__(*args, **kwargs)
-        self.fields["field"].choices = [(name, label) for name, (label, _limit) in FIELDS.items()]
+        # The organisation's facts, then those of each partner type the member holds.
+        self.fields["field"].choices = choices_for(membership)
         bootstrap(self)
 
 
@@ -101,7 +102,7 @@ def public_facts(request, pk):
     from ..services import profile_changes as change_services
 
     membership = _my_membership(request.user, pk)
-    form = PublicFactForm(request.POST or None)
+    form = PublicFactForm(request.POST or None, membership=membership)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -120,4 +121,4 @@ def public_facts(request, pk):
     changes = ProfileChange.objects.filter(organization=membership.organization)[:30]
     return render(request, "partners/portal/public_facts.html",
                   {"membership": membership, "organization": membership.organization, "form": form,
-                   "changes": changes}, status=status)
+                   "changes": changes, "type_facts": change_services.type_facts(membership)}, status=status)

@@ -103,6 +103,18 @@ def member_page(request, number):
 
 
 @require_safe
+def revoked_page(request):
+    """The public record of revocations (撤销名单) for REVOCATION_PUBLIC_DAYS. Not cached: an entry leaves the
+    list when its period ends, with no write to renew a cached page."""
+    from django.conf import settings
+    from django.core.paginator import Paginator
+
+    page = Paginator(directory.revoked_members(), 50).get_page(request.GET.get("page"))
+    return render(request, "partners/public/revoked.html",
+                  {"page": page, "days": settings.REVOCATION_PUBLIC_DAYS})
+
+
+@require_safe
 @cached_page
 def statistics_page(request):
     per_type = statistics.members_per_partner_type()

@@ -10,6 +10,8 @@ urlpatterns = [
     path("members/", public.directory_page, name="directory"),
     path("members/export.csv", public.roster_csv, name="roster_csv"),
     path("members/export.xlsx", public.roster_xlsx, name="roster_xlsx"),
+    # Before members/<number>/: member numbers (BJAI-2026-00001) never read "revoked".
+    path("members/revoked/", public.revoked_page, name="revoked"),
     path("members/<str:number>/", public.member_page, name="member"),
     path("statistics/", public.statistics_page, name="statistics"),
     path("certificates/<uuid:token>/", member_certificate.verify, name="certificate"),

@@ -109,6 +109,7 @@ def pages():
         ("anonymous", "public:home", {}, ""), ("anonymous", "public:directory", {}, ""),
         ("anonymous", "public:member", {"number": membership.number}, ""),
         ("anonymous", "public:statistics", {}, ""), ("anonymous", "publicity:list", {}, ""),
+        ("anonymous", "public:revoked", {}, ""),
         ("anonymous", "publicity:objection", {"public_id": publicity.public_id}, ""),
         ("anonymous", "account_login", {}, ""), ("anonymous", "account_signup", {}, ""),
         ("anonymous", "account_reset_password", {}, ""), ("anonymous", "account_reset_password_done", {}, ""),
