@@ -38,8 +38,15 @@ def create_case(user, case, partner_ids=()):
 
 
 def update_case(user, case, fields, partner_ids=None):
-    require(can(user, "case.edit", case))
+    """Save the member's changes to a case being prepared or returned (and, given, its partners)."""
     with transaction.atomic():
+        # The state is read again under a lock: a case submitted meanwhile is no longer the member's to change.
+        current = Case.objects.select_for_update(of=("self",)).select_related("organization").get(pk=case.pk)
+        require(can(user, "case.edit", current))
+        # What the workflow and staff recorded stays as it is now (the form's copy of the row may be older).
+        for name in ("state", "return_reason", "submitted_by_id", "reviewed_by_id", "counts_toward_target",
+                     "designated_by_id", "published_at", "state_changed_at"):
+            setattr(case, name, getattr(current, name))
         case.save()
         if partner_ids is not None:
             set_partners(case, partner_ids)
@@ -49,12 +56,10 @@ def update_case(user, case, fields, partner_ids=None):
 
 
 def set_partners(case, partner_ids):
-    """The other members involved: only organisations that are members of the plan."""
-    from ..models import Organization
+    """The other members involved: active members of the plan only; any other id is refused."""
+    from .case_partners import checked_partners
 
-    ids = list(dict.fromkeys(int(i) for i in partner_ids))[:20]
-    partners = list(Organization.objects.filter(pk__in=ids, membership__isnull=False).exclude(pk=case.organization_id))
-    case.partners.set(partners)
+    case.partners.set(checked_partners(case, partner_ids))
 
 
 def linked_pairings(case) -> list:

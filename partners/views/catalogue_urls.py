@@ -15,6 +15,7 @@ urlpatterns = [
     path("portal/catalogue/", catalogue.mine, name="mine"),
     path("portal/catalogue/new/<str:kind>/", catalogue.new_entry, name="new"),
     path("portal/cases/new/", showcase.new_case, name="case_new"),
+    path("portal/cases/<uuid:public_id>/edit/", showcase.edit_case, name="case_edit"),
     path("showcase/", showcase.showcase, name="showcase"),
     path("showcase/<uuid:public_id>/", showcase.case_detail, name="case"),
     path("showcase/<uuid:public_id>/actions/<str:action>/", showcase.case_action, name="case_action"),
