@@ -206,5 +206,7 @@ def pages():
         ("reviewer", "catalogue:moderation", {}, ""), ("reviewer", "catalogue:case_queue", {}, ""),
         ("approver", "catalogue:case", {"public_id": case.public_id}, "designation"),
         ("reviewer", "catalogue:dashboard", {}, ""),
+        ("applicant", "catalogue:edit", {"kind": "demand", "public_id": demand.public_id}, "own demand"),
+        ("applicant", "catalogue:withdraw", {"kind": "demand", "public_id": demand.public_id}, "confirmation"),
     ]
     return result
