@@ -297,6 +297,8 @@ TABLE = {
     "catalogue:designate": {"get": "302 403 403 403 403 405 403 405", "post": "302 403 403 403 403 302 403 302"},  # /staff/cases/<uuid>/designate/
     "catalogue:dashboard": {"get": "302 403 403 403 200 200 200 200", "post": "302 403 403 403 405 405 405 405"},  # /staff/plan/
     "catalogue:dashboard_csv": {"get": "302 403 403 403 200 200 200 200", "post": "302 403 403 403 405 405 405 405"},  # /staff/plan/export.csv
+    # The yearly targets: approvers and administrators (who designate the cases counted); an empty form is 200.
+    "catalogue:targets": {"get": "302 403 403 403 403 200 403 200", "post": "302 403 403 403 403 200 403 200"},  # /staff/plan/targets/
 }
 
 # Values of URL parameters, by route (rows may also carry their own "kwargs").

@@ -165,3 +165,13 @@ class IntroductionForm(forms.Form):
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=2000, required=False,
                              widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class TargetForm(forms.Form):
+    """A year's targets of the plan: how many benchmark applications and industry solutions to land."""
+
+    year = forms.IntegerField(label=_("Year"), min_value=2023, max_value=2100)
+    applications = forms.IntegerField(label=_("Benchmark applications"), min_value=1, max_value=1000,
+                                      help_text=_("The plan asks for 10 or more a year."))
+    solutions = forms.IntegerField(label=_("Industry solutions"), min_value=1, max_value=1000,
+                                   help_text=_("The plan asks for 10 or more a year."))

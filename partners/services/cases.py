@@ -201,14 +201,30 @@ def designate(user, case, counts=True):
     return case
 
 
+TARGET_YEARS = (2023, 2100)  # the plan began in 2023; the same range as a case's year
+TARGET_LIMIT = 1000  # a year's target per kind of case: the plan asks for 10+, so a thousand is past any sane one
+
+
+def _target_number(value, field):
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= TARGET_LIMIT:
+        raise ServiceError(_g("A target is a whole number from 1 to %(n)d.") % {"n": TARGET_LIMIT}, field=field)
+    return value
+
+
 def set_target(user, year, *, applications, solutions):
+    """Staff set a year's targets (benchmark applications, industry solutions); the dashboard counts against them."""
     require(can(user, "target.edit"))
-    if not 2023 <= int(year) <= 2100:
+    if isinstance(year, bool) or not isinstance(year, int) or not TARGET_YEARS[0] <= year <= TARGET_YEARS[1]:
         raise ServiceError(_g("Enter a year between 2023 and 2100."), field="year")
-    target, _created = YearTarget.objects.update_or_create(
-        year=year, defaults={"applications": applications, "solutions": solutions})
-    log_event("target.changed", actor=user, data={"year": int(year), "applications": applications,
-                                                  "solutions": solutions})
+    applications = _target_number(applications, "applications")
+    solutions = _target_number(solutions, "solutions")
+    with transaction.atomic():
+        previous = YearTarget.objects.select_for_update().filter(year=year).first()
+        target, _created = YearTarget.objects.update_or_create(
+            year=year, defaults={"applications": applications, "solutions": solutions})
+        log_event("target.changed", actor=user, data={
+            "year": year, "applications": applications, "solutions": solutions,
+            "previous": {"applications": previous.applications, "solutions": previous.solutions} if previous else None})
     return target
 
 

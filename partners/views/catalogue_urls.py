@@ -30,4 +30,5 @@ urlpatterns = [
     path("staff/cases/<uuid:public_id>/designate/", showcase.designate, name="designate"),
     path("staff/plan/", plan_dashboard.office, name="dashboard"),
     path("staff/plan/export.csv", plan_dashboard.export, name="dashboard_csv"),
+    path("staff/plan/targets/", plan_dashboard.targets, name="targets"),
 ]

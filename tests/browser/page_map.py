@@ -208,5 +208,6 @@ def pages():
         ("reviewer", "catalogue:dashboard", {}, ""),
         ("applicant", "catalogue:edit", {"kind": "demand", "public_id": demand.public_id}, "own demand"),
         ("applicant", "catalogue:withdraw", {"kind": "demand", "public_id": demand.public_id}, "confirmation"),
+        ("approver", "catalogue:targets", {}, ""),
     ]
     return result
