@@ -67,7 +67,8 @@ def test_staff_without_the_role_get_403(reviewer, service_officer, applicant):
     {"year": "2027", "applications": "2.5", "solutions": "10"},
     {"year": "2027", "applications": "99999999999999999999", "solutions": "10"},
     {"year": "2027", "applications": "", "solutions": ""},
-], ids=["year-too-early", "year-not-a-number", "zero", "negative", "too-many", "fraction", "huge", "empty"])
+    {},
+], ids=["year-too-early", "year-not-a-number", "zero", "negative", "too-many", "fraction", "huge", "empty", "nothing"])
 def test_bad_input_is_a_form_error(administrator, bad):
     response = english_client(administrator).post("/staff/plan/targets/", bad)
     assert response.status_code == 200 and "is-invalid" in response.content.decode()

@@ -72,8 +72,9 @@ def _initial_target(request):
 @require_http_methods(["GET", "HEAD", "POST"])
 def targets(request):
     """Staff set each year's targets; the dashboard and the public summary count the designated cases against them."""
-    form = TargetForm(request.POST or None, initial=None if request.method == "POST" else _initial_target(request))
-    if request.method == "POST" and form.is_valid():
+    posted = request.method == "POST"
+    form = TargetForm(request.POST if posted else None, initial=None if posted else _initial_target(request))
+    if posted and form.is_valid():
         data = form.cleaned_data
         try:
             cases.set_target(request.user, data["year"], applications=data["applications"],
