@@ -35,7 +35,8 @@ from partners.services import privacy  # noqa: E402
 EMAIL = "bench-reviewer@bench.example"
 
 
-def main():
+def staff_cookie() -> str:
+    """A logged-in reviewer's `Cookie:` header value (`sessionid=…`), checked against the staff queue."""
     user, created = User.objects.get_or_create(email=EMAIL, defaults={"display_name": "bench reviewer"})
     if created:
         user.set_password(os.urandom(16).hex())  # nobody logs in with it; the session is made here
@@ -56,7 +57,11 @@ def main():
     answer = client.get("/staff/queue/")
     if answer.status_code != 200:
         sys.exit(f"the staff queue answered {answer.status_code} ({answer.get('Location', '')})")
-    print(f"Cookie: {settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}")
+    return f"{settings.SESSION_COOKIE_NAME}={client.cookies[settings.SESSION_COOKIE_NAME].value}"
+
+
+def main():
+    print(f"Cookie: {staff_cookie()}")
 
 
 if __name__ == "__main__":

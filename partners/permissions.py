@@ -346,7 +346,7 @@ RULES = {
     "case.edit": _case_editor,
     "case.queue": _staff_rule(REVIEWER, APPROVER, ADMINISTRATOR),
     "case.designate": _staff_rule(APPROVER, ADMINISTRATOR),
-    "target.edit": _staff_rule(ADMINISTRATOR),
+    "target.edit": _staff_rule(APPROVER, ADMINISTRATOR),  # those who designate the cases counted
     "dashboard.view": _staff_rule(REVIEWER, APPROVER, StaffRole.SERVICE_OFFICER, ADMINISTRATOR),
     "call.manage": _staff_rule(ADMINISTRATOR),
     "call.view": _staff_rule(REVIEWER, APPROVER, ADMINISTRATOR),

@@ -279,6 +279,11 @@ TABLE = {
     # Staff without an organisation are sent to the portal to register one.
     "catalogue:new": {"get": "302 200 200 200 302 302 302 302", "post": "302 200 200 200 302 302 302 302"},  # /portal/catalogue/new/dataset/
     "catalogue:case_new": {"get": "302 200 200 200 302 302 302 302", "post": "302 200 200 200 302 302 302 302"},  # /portal/cases/new/
+    # A's draft case: its people change it; staff who see it in their queue may not (403), others get 404.
+    "catalogue:case_edit": {"get": "302 200 404 200 403 403 404 403", "post": "302 200 404 200 403 403 404 403"},  # /portal/cases/<uuid>/edit/
+    # A's public data set: only A's people change or withdraw it; everyone else gets 404, staff included.
+    "catalogue:edit": {"get": OWN_ORG, "post": OWN_ORG},  # /portal/catalogue/dataset/<uuid>/edit/ (empty form: 200)
+    "catalogue:withdraw": {"get": OWN_ORG, "post": "302 302 404 302 404 404 404 404"},  # /portal/catalogue/dataset/<uuid>/withdraw/
     "catalogue:showcase": {"get": PUBLIC, "post": NOT_ALLOWED},  # /showcase/
     "catalogue:case": {"get": "404 200 404 200 200 200 404 200", "post": NOT_ALLOWED},  # /showcase/<uuid>/ (A's draft)
     # A submits (302); the colleague then finds it submitted (302 with a message); reviewers may not submit.
@@ -293,6 +298,8 @@ TABLE = {
     "catalogue:designate": {"get": "302 403 403 403 403 405 403 405", "post": "302 403 403 403 403 302 403 302"},  # /staff/cases/<uuid>/designate/
     "catalogue:dashboard": {"get": "302 403 403 403 200 200 200 200", "post": "302 403 403 403 405 405 405 405"},  # /staff/plan/
     "catalogue:dashboard_csv": {"get": "302 403 403 403 200 200 200 200", "post": "302 403 403 403 405 405 405 405"},  # /staff/plan/export.csv
+    # The yearly targets: approvers and administrators (who designate the cases counted); an empty form is 200.
+    "catalogue:targets": {"get": "302 403 403 403 403 200 403 200", "post": "302 403 403 403 403 200 403 200"},  # /staff/plan/targets/
 }
 
 # Values of URL parameters, by route (rows may also carry their own "kwargs").
@@ -416,6 +423,9 @@ KWARGS = {
     "catalogue:introduce": lambda w: {"kind": "dataset", "public_id": catalogue_world(w).dataset_a.public_id},
     "catalogue:answer": lambda w: {"public_id": catalogue_world(w).introduction_to_a.public_id},
     "catalogue:new": lambda w: {"kind": "dataset"},
+    "catalogue:edit": lambda w: {"kind": "dataset", "public_id": catalogue_world(w).dataset_a.public_id},
+    "catalogue:withdraw": lambda w: {"kind": "dataset", "public_id": catalogue_world(w).dataset_a.public_id},
+    "catalogue:case_edit": lambda w: {"public_id": catalogue_world(w).draft_case_a.public_id},
     "catalogue:case": lambda w: {"public_id": catalogue_world(w).draft_case_a.public_id},
     "catalogue:case_action": lambda w: {"public_id": catalogue_world(w).draft_case_a.public_id, "action": "submit"},
     "catalogue:case_media_add": lambda w: {"public_id": catalogue_world(w).draft_case_a.public_id},

@@ -5,7 +5,7 @@ toward this year's target."""
 from django.test import override_settings
 from django.utils import timezone
 
-from ..enums import AccessTerms, DataLicence, DataModality, OrgRole, SizeUnit, TrainingStage
+from ..enums import AccessTerms, DataLicence, DataModality, MembershipState, OrgRole, SizeUnit, TrainingStage
 from ..models import Case, DataDemand, DataSet, Membership, OrganizationMember, YearTarget
 
 
@@ -41,7 +41,10 @@ def seed_catalogue(people):
     case = cases.create_case(supplier, Case(
         organization=member.organization, kind="application", title="智慧医疗预问诊标杆应用", year=year,
         industry_id="health", scenario="在三甲医院门诊部署大模型预问诊，患者候诊时完成病史采集。",
-        results="医生问诊时间缩短30%，病历书写效率提升40%。"))
+        results="医生问诊时间缩短30%，病历书写效率提升40%。"),
+        # The demo applicant's organisation took part, when it is a member (the case page links it).
+        partner_ids=[own.organization_id] if Membership.objects.filter(
+            organization=own.organization, state=MembershipState.ACTIVE).exists() else ())
     cases.fire(supplier, case, "submit")
     cases.fire(people["reviewer"], case, "start_review")
     cases.fire(people["reviewer"], case, "publish")

@@ -47,15 +47,94 @@ class DataDemandForm(OwnOrganizationMixin, forms.ModelForm):
                    "deadline": forms.DateInput(attrs={"type": "date"})}
 
 
+class PartnerChoiceField(forms.ModelMultipleChoiceField):
+    """The partners involved: any active member of the plan is accepted (checked against the database), but only
+    a few are offered as boxes to tick (those chosen, a search's results, the members paired with the
+    organisation), so the page stays small however many members the plan has."""
+
+    default_error_messages = {
+        "invalid_list": _("Choose the partners among the plan's members."),
+        "invalid_choice": _("Only active members of the plan can be named as partners of a case."),
+        "invalid_pk_value": _("Choose the partners among the plan's members."),
+    }
+
+    def __init__(self, **kwargs):
+        from ..services.case_partners import active_members
+
+        super().__init__(queryset=active_members(), required=False, widget=forms.CheckboxSelectMultiple,
+                         label=_("Partners involved"),
+                         help_text=_("Other members of the plan that took part: search them by name or member "
+                                     "number, or tick the members your organisation is paired with."), **kwargs)
+
+    def clean(self, value):
+        from ..services.case_partners import MAX_PARTNERS, PK_LIMIT
+
+        values = value if isinstance(value, (list, tuple)) else [value] if value else []
+        # Not a row id at all, or too many: refused here, before any of it reaches a query.
+        if any(not str(v).strip().isdigit() or int(str(v).strip()) > PK_LIMIT for v in values):
+            raise forms.ValidationError(self.error_messages["invalid_pk_value"], code="invalid_pk_value")
+        if len(set(values)) > MAX_PARTNERS:
+            raise forms.ValidationError(_("A case can name at most %(n)d partners."), code="too_many",
+                                        params={"n": MAX_PARTNERS})
+        return super().clean(value)
+
+    def offer(self, organizations):
+        """The boxes shown: these organisations, each with its member number."""
+        seen, choices = set(), []
+        for org in organizations:
+            if org.pk in seen:
+                continue
+            seen.add(org.pk)
+            number = getattr(getattr(org, "membership", None), "number", "")
+            choices.append((org.pk, f"{org.name} ({number})" if number else org.name))
+        self.widget.choices = choices
+
+
 class CaseForm(OwnOrganizationMixin, forms.ModelForm):
+    partners = PartnerChoiceField()
+
     class Meta:
         model = Case
-        fields = ["organization", "kind", "title", "scenario", "results", "industry", "year"]
+        fields = ["organization", "kind", "title", "scenario", "results", "industry", "year", "partners"]
         widgets = {"scenario": forms.Textarea(attrs={"rows": 4}), "results": forms.Textarea(attrs={"rows": 4})}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["year"].initial = timezone.localdate().year
+        if self.instance.pk is None:
+            self.fields["year"].initial = timezone.localdate().year
+        else:
+            # A case stays with the organisation it was started for.
+            self.fields["organization"].disabled = True
+
+    def chosen_partner_ids(self) -> list[int]:
+        """The ids ticked in the submitted form (or saved on the case), for the boxes to show again."""
+        if self.is_bound:
+            values = self.data.getlist(self.add_prefix("partners")) if hasattr(self.data, "getlist") else []
+            return [int(v) for v in values if str(v).isdigit() and int(v) < 2**63]
+        if self.instance.pk is not None:
+            return list(self.instance.partners.values_list("pk", flat=True))
+        return []
+
+    def offer_partners(self, user, term=""):
+        """Boxes for the partners chosen, the members found by `term`, and the organisations' paired members."""
+        from ..services import case_partners
+
+        own = list(self.fields["organization"].queryset.values_list("pk", flat=True))
+        chosen = list(case_partners.active_members().filter(pk__in=self.chosen_partner_ids())
+                      .select_related("membership").order_by("name"))
+        exclude = own + [org.pk for org in chosen]
+        found = case_partners.search(term, exclude=exclude) if term else []
+        paired = case_partners.paired_with(own, exclude=exclude + [org.pk for org in found])
+        self.fields["partners"].offer([*chosen, *found, *paired])
+        return found
+
+    def clean(self):
+        data = super().clean()
+        organization = data.get("organization") or (self.instance.organization if self.instance.pk else None)
+        partners = data.get("partners")
+        if organization is not None and partners is not None and organization in partners:
+            self.add_error("partners", _("The case's own organisation is not one of its partners."))
+        return data
 
 
 class CatalogueFilter(forms.Form):
@@ -86,3 +165,13 @@ class IntroductionForm(forms.Form):
 class ReasonForm(forms.Form):
     reason = forms.CharField(label=_("Reason"), max_length=2000, required=False,
                              widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class TargetForm(forms.Form):
+    """A year's targets of the plan: how many benchmark applications and industry solutions to land."""
+
+    year = forms.IntegerField(label=_("Year"), min_value=2023, max_value=2100)
+    applications = forms.IntegerField(label=_("Benchmark applications"), min_value=1, max_value=1000,
+                                      help_text=_("The plan asks for 10 or more a year."))
+    solutions = forms.IntegerField(label=_("Industry solutions"), min_value=1, max_value=1000,
+                                   help_text=_("The plan asks for 10 or more a year."))

@@ -38,8 +38,15 @@ def create_case(user, case, partner_ids=()):
 
 
 def update_case(user, case, fields, partner_ids=None):
-    require(can(user, "case.edit", case))
+    """Save the member's changes to a case being prepared or returned (and, given, its partners)."""
     with transaction.atomic():
+        # The state is read again under a lock: a case submitted meanwhile is no longer the member's to change.
+        current = Case.objects.select_for_update(of=("self",)).select_related("organization").get(pk=case.pk)
+        require(can(user, "case.edit", current))
+        # What the workflow and staff recorded stays as it is now (the form's copy of the row may be older).
+        for name in ("state", "return_reason", "submitted_by_id", "reviewed_by_id", "counts_toward_target",
+                     "designated_by_id", "published_at", "state_changed_at"):
+            setattr(case, name, getattr(current, name))
         case.save()
         if partner_ids is not None:
             set_partners(case, partner_ids)
@@ -49,12 +56,10 @@ def update_case(user, case, fields, partner_ids=None):
 
 
 def set_partners(case, partner_ids):
-    """The other members involved: only organisations that are members of the plan."""
-    from ..models import Organization
+    """The other members involved: active members of the plan only; any other id is refused."""
+    from .case_partners import checked_partners
 
-    ids = list(dict.fromkeys(int(i) for i in partner_ids))[:20]
-    partners = list(Organization.objects.filter(pk__in=ids, membership__isnull=False).exclude(pk=case.organization_id))
-    case.partners.set(partners)
+    case.partners.set(checked_partners(case, partner_ids))
 
 
 def linked_pairings(case) -> list:
@@ -196,14 +201,30 @@ def designate(user, case, counts=True):
     return case
 
 
+TARGET_YEARS = (2023, 2100)  # the plan began in 2023; the same range as a case's year
+TARGET_LIMIT = 1000  # a year's target per kind of case: the plan asks for 10+, so a thousand is past any sane one
+
+
+def _target_number(value, field):
+    if isinstance(value, bool) or not isinstance(value, int) or not 1 <= value <= TARGET_LIMIT:
+        raise ServiceError(_g("A target is a whole number from 1 to %(n)d.") % {"n": TARGET_LIMIT}, field=field)
+    return value
+
+
 def set_target(user, year, *, applications, solutions):
+    """Staff set a year's targets (benchmark applications, industry solutions); the dashboard counts against them."""
     require(can(user, "target.edit"))
-    if not 2023 <= int(year) <= 2100:
+    if isinstance(year, bool) or not isinstance(year, int) or not TARGET_YEARS[0] <= year <= TARGET_YEARS[1]:
         raise ServiceError(_g("Enter a year between 2023 and 2100."), field="year")
-    target, _created = YearTarget.objects.update_or_create(
-        year=year, defaults={"applications": applications, "solutions": solutions})
-    log_event("target.changed", actor=user, data={"year": int(year), "applications": applications,
-                                                  "solutions": solutions})
+    applications = _target_number(applications, "applications")
+    solutions = _target_number(solutions, "solutions")
+    with transaction.atomic():
+        previous = YearTarget.objects.select_for_update().filter(year=year).first()
+        target, _created = YearTarget.objects.update_or_create(
+            year=year, defaults={"applications": applications, "solutions": solutions})
+        log_event("target.changed", actor=user, data={
+            "year": year, "applications": applications, "solutions": solutions,
+            "previous": {"applications": previous.applications, "solutions": previous.solutions} if previous else None})
     return target
 
 

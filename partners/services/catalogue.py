@@ -71,13 +71,20 @@ def publish(user, listing):
 
 
 def update(user, listing, fields):
-    """Save the owner's changes; a public entry goes back to moderation when staff moderate."""
+    """Save the owner's changes; a public entry goes back to moderation when staff moderate, and a rejected one
+    goes back to the plan office (the owner fixed what was wrong). A withdrawn entry is not changed any more."""
     require(can(user, "catalogue.edit", listing.organization))
     _check(listing)
     kind = kind_of(listing)
     with transaction.atomic():
-        previous = listing.moderation
-        if moderated() and previous == Moderation.PUBLISHED:
+        current = _locked(listing)
+        previous = current.moderation
+        if previous == Moderation.WITHDRAWN:
+            raise ServiceError(_g("A withdrawn entry cannot be changed; publish a new one instead."), code="conflict")
+        # What staff decided stays as it is now (the form's copy of the row may be older).
+        for name in ("moderation", "moderation_note", "moderated_by_id", "featured", "published_at"):
+            setattr(listing, name, getattr(current, name))
+        if (moderated() and previous == Moderation.PUBLISHED) or previous == Moderation.REJECTED:
             listing.moderation = Moderation.PENDING
         listing.save()
         log_event(EVENTS[kind]["updated"], actor=user, organization=listing.organization, from_state=previous,

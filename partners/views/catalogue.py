@@ -7,7 +7,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _g
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from ..enums import Moderation
 from ..forms.catalogue import CatalogueFilter, DataDemandForm, DataSetForm, IntroductionForm
@@ -108,6 +108,69 @@ def new_entry(request, kind):
             return redirect(f"catalogue:{kind}", public_id=entry.public_id)
     title = _g("Publish a data set") if kind == "dataset" else _g("Publish a data demand")
     return render(request, "partners/catalogue/entry_form.html", {"form": form, "title": title, "kind": kind})
+
+
+def _own_entry(request, kind, public_id):
+    """An entry of an organisation the person acts for; anyone else gets 404, as for an entry they cannot see."""
+    if kind not in KINDS:
+        raise Http404
+    entry = get_object_or_404(KINDS[kind][0].objects.select_related("organization"), public_id=public_id)
+    if not acts_for(request.user, entry.organization):
+        raise Http404
+    verdict = can(request.user, "catalogue.edit", entry.organization)
+    if not verdict:
+        raise PermissionDenied(verdict.reason)
+    return entry
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def edit_entry(request, kind, public_id):
+    """The owner changes a data set or a demand; a public entry goes back to the plan office when it moderates."""
+    entry = _own_entry(request, kind, public_id)
+    if entry.moderation == Moderation.WITHDRAWN:
+        messages.error(request, _g("A withdrawn entry cannot be changed; publish a new one instead."))
+        return redirect("catalogue:mine")
+    form = KINDS[kind][1](request.POST or None, instance=entry)
+    form.limit_organizations(request.user)
+    form.fields["organization"].disabled = True  # an entry stays with the organisation that published it
+    if request.method == "POST" and form.is_valid():
+        try:
+            entry = catalogue.update(request.user, form.save(commit=False), form.changed_data)
+        except ServiceError as exc:
+            if exc.code == "forbidden":
+                raise PermissionDenied(exc.message) from None
+            form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+        else:
+            if entry.is_public:
+                messages.success(request, _g("Saved."))
+            else:
+                messages.success(request, _g("Saved. The plan office checks the entry before it is public."))
+            return redirect(f"catalogue:{kind}", public_id=entry.public_id)
+    title = _g("Change the data set") if kind == "dataset" else _g("Change the data demand")
+    return render(request, "partners/catalogue/entry_form.html", {"form": form, "title": title, "kind": kind,
+                                                                   "entry": entry})
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def withdraw_entry(request, kind, public_id):
+    """The owner takes an entry out of the catalogue: a page asks to confirm, the POST withdraws it."""
+    entry = _own_entry(request, kind, public_id)
+    if entry.moderation == Moderation.WITHDRAWN:
+        return redirect("catalogue:mine")
+    if request.method == "POST":
+        try:
+            catalogue.withdraw(request.user, entry)
+        except ServiceError as exc:
+            if exc.code == "forbidden":
+                raise PermissionDenied(exc.message) from None
+            messages.error(request, exc.message)
+        else:
+            messages.success(request, _g("Withdrawn: the entry is no longer in the catalogue or in matching."))
+        return redirect("catalogue:mine")
+    return render(request, "partners/catalogue/withdraw.html", {"entry": entry, "kind": kind,
+                                                                 "name": getattr(entry, "name", None) or entry.title})
 
 
 @require_POST

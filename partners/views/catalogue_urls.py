@@ -14,7 +14,10 @@ urlpatterns = [
     path("data/introductions/<uuid:public_id>/answer/", catalogue.answer_introduction, name="answer"),
     path("portal/catalogue/", catalogue.mine, name="mine"),
     path("portal/catalogue/new/<str:kind>/", catalogue.new_entry, name="new"),
+    path("portal/catalogue/<str:kind>/<uuid:public_id>/edit/", catalogue.edit_entry, name="edit"),
+    path("portal/catalogue/<str:kind>/<uuid:public_id>/withdraw/", catalogue.withdraw_entry, name="withdraw"),
     path("portal/cases/new/", showcase.new_case, name="case_new"),
+    path("portal/cases/<uuid:public_id>/edit/", showcase.edit_case, name="case_edit"),
     path("showcase/", showcase.showcase, name="showcase"),
     path("showcase/<uuid:public_id>/", showcase.case_detail, name="case"),
     path("showcase/<uuid:public_id>/actions/<str:action>/", showcase.case_action, name="case_action"),
@@ -27,4 +30,5 @@ urlpatterns = [
     path("staff/cases/<uuid:public_id>/designate/", showcase.designate, name="designate"),
     path("staff/plan/", plan_dashboard.office, name="dashboard"),
     path("staff/plan/export.csv", plan_dashboard.export, name="dashboard_csv"),
+    path("staff/plan/targets/", plan_dashboard.targets, name="targets"),
 ]

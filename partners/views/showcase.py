@@ -4,12 +4,13 @@ and the staff queue where cases are reviewed (through the workflow engine) and d
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.forms.utils import ErrorDict
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _g
-from django.views.decorators.http import require_POST, require_safe
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from ..enums import CaseState
+from ..enums import CaseState, MembershipState
 from ..forms.catalogue import CaseForm, ReasonForm, ShowcaseFilter
 from ..models import Case, CaseMedia
 from ..permissions import acts_for, can
@@ -37,16 +38,52 @@ def _case_for(request, public_id):
     raise Http404
 
 
+def _partner_rows(case):
+    """The partners of a case, each with the number of its public member page (None once it is no longer an
+    active member: then only the name is shown)."""
+    rows = []
+    for org in case.partners.select_related("membership").order_by("name"):
+        membership = getattr(org, "membership", None)
+        active = membership is not None and membership.state == MembershipState.ACTIVE
+        rows.append((org, membership.number if active else None))
+    return rows
+
+
 @require_safe
 def case_detail(request, public_id):
     case = _case_for(request, public_id)
     return render(request, "partners/showcase/case.html", {
-        "case": case, "partners": case.partners.all(), "pairings": cases.linked_pairings(case),
+        "case": case, "partners": _partner_rows(case), "pairings": cases.linked_pairings(case),
         "media": case.media.all(), "may_edit": can(request.user, "case.edit", case).allowed,
         "actions": available_actions(case, request.user) if request.user.is_authenticated else [],
         "reason_form": ReasonForm(), "staff": can(request.user, "case.queue").allowed,
         "may_designate": can(request.user, "case.designate").allowed,
     })
+
+
+def _finding_partners(request):
+    """A press of "Find members" is a search, not a submission: the form is shown again with what was typed."""
+    return request.method == "POST" and "find_partners" in request.POST
+
+
+def _show_form(request, form, title, case=None):
+    term = " ".join((request.POST.get("partner_q") or "").replace("\x00", "").split())[:100]
+    found = form.offer_partners(request.user, term)
+    if _finding_partners(request):
+        form._errors = ErrorDict()  # nothing was submitted yet, so nothing is wrong yet
+    return render(request, "partners/showcase/case_form.html", {
+        "form": form, "title": title, "case": case, "partner_q": term, "found": found, "searched": bool(term)})
+
+
+def _save(form, save):
+    """Run the service; a refusal becomes an error on the form (on the partners' field when it is about them)."""
+    try:
+        return save()
+    except ServiceError as exc:
+        if exc.code == "forbidden":
+            raise PermissionDenied(exc.message) from None
+        form.add_error(exc.field if exc.field in form.fields else None, exc.message)
+    return None
 
 
 @login_required
@@ -56,15 +93,33 @@ def new_case(request):
     if not form.fields["organization"].queryset.exists():
         messages.error(request, _g("Register your organisation first: cases are submitted for an organisation."))
         return redirect("portal:home")
-    if request.method == "POST" and form.is_valid():
-        try:
-            case = cases.create_case(request.user, form.save(commit=False))
-        except ServiceError as exc:
-            form.add_error(None, exc.message)
-        else:
+    if request.method == "POST" and not _finding_partners(request) and form.is_valid():
+        partner_ids = [org.pk for org in form.cleaned_data["partners"]]
+        case = _save(form, lambda: cases.create_case(request.user, form.save(commit=False), partner_ids))
+        if case is not None:
             messages.success(request, _g("Saved as a draft. Submit it when it is complete."))
             return redirect("catalogue:case", public_id=case.public_id)
-    return render(request, "partners/showcase/case_form.html", {"form": form})
+    return _show_form(request, form, _g("Submit a pilot case"))
+
+
+@login_required
+@require_http_methods(["GET", "HEAD", "POST"])
+def edit_case(request, public_id):
+    """The member changes a case while it is prepared or after it was returned, its partners included."""
+    case = _case_for(request, public_id)  # a case the person may not see answers 404, as its page does
+    verdict = can(request.user, "case.edit", case)
+    if not verdict:
+        raise PermissionDenied(verdict.reason)
+    form = CaseForm(request.POST or None, instance=case)
+    form.limit_organizations(request.user)
+    if request.method == "POST" and not _finding_partners(request) and form.is_valid():
+        partner_ids = [org.pk for org in form.cleaned_data["partners"]]
+        saved = _save(form, lambda: cases.update_case(request.user, form.save(commit=False), form.changed_data,
+                                                      partner_ids))
+        if saved is not None:
+            messages.success(request, _g("Saved."))
+            return redirect("catalogue:case", public_id=case.public_id)
+    return _show_form(request, form, _g("Change the pilot case"), case)
 
 
 @require_POST

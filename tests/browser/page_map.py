@@ -51,6 +51,8 @@ NOT_PAGES = {
     # The demo data has no pairing or subsidy claim yet; tests/test_subsidy_pages.py renders these pages.
     "portal:pairing": "no pairing in the demo data", "portal:subsidy_claim": "no subsidy claim in the demo data",
     "review:pairing": "no pairing in the demo data", "review:subsidy_claim": "no subsidy claim in the demo data",
+    # The demo case is published; tests/test_case_partners.py renders the form of a draft and of a returned case.
+    "catalogue:case_edit": "no case being prepared in the demo data",
 }
 # POST-only views (their GET answers 405): the forms that post to them are on the pages checked.
 POST_ONLY = ["keys:revoke", "portal:colleague_add", "portal:colleague_remove", "portal:hand_over",
@@ -205,5 +207,8 @@ def pages():
         ("reviewer", "catalogue:moderation", {}, ""), ("reviewer", "catalogue:case_queue", {}, ""),
         ("approver", "catalogue:case", {"public_id": case.public_id}, "designation"),
         ("reviewer", "catalogue:dashboard", {}, ""),
+        ("applicant", "catalogue:edit", {"kind": "demand", "public_id": demand.public_id}, "own demand"),
+        ("applicant", "catalogue:withdraw", {"kind": "demand", "public_id": demand.public_id}, "confirmation"),
+        ("approver", "catalogue:targets", {}, ""),
     ]
     return result
