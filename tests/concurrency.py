@@ -2,7 +2,17 @@
 
 import threading
 
-from django.db import close_old_connections, connections
+import pytest
+from django.db import close_old_connections, connection, connections
+
+# The marks of a race test module (`pytestmark = RACE_TEST`): the threads see only committed rows, and
+# serialized_rollback restores the groups, districts and continuous call the migrations load, which the
+# flush at the end of each test removes.
+RACE_TEST = [
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+    pytest.mark.skipif(connection.vendor != "postgresql",
+                       reason="row locks under real concurrency need PostgreSQL (set DATABASE_URL to a postgres URL)"),
+]
 
 
 def run_together(*jobs):

@@ -1,24 +1,16 @@
 """Receipt numbers under concurrent submissions on PostgreSQL: unique and gap-free within the year."""
 
 import pytest
-from django.db import connection
 
 from partners import workflow
 from partners.models import Application, ReceiptCounter
 from partners.services import applications as app_services
+from tests.concurrency import RACE_TEST, run_together
 from tests.factories import ApplicationFactory, OrganizationFactory, complete_draft
-from tests.test_review_race import run_together
 
-# serialized_rollback restores the groups, districts and the continuous call the migrations load.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
+pytestmark = RACE_TEST
 
 SUBMISSIONS = 8
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks under real concurrency need PostgreSQL (set DATABASE_URL to a postgres URL)")
 
 
 def test_concurrent_submissions_get_consecutive_receipt_numbers():

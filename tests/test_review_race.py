@@ -1,25 +1,17 @@
 """Races on PostgreSQL with real threads: two staff deciding at once, and member numbers under load."""
 
 
-import pytest
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
 from partners import workflow
 from partners.enums import ApplicationState, PartnerType
 from partners.models import Membership
 from partners.services.membership import admit_due_applications, allocate_member_number
-from tests.concurrency import run_together
+from tests.concurrency import RACE_TEST, run_together
 from tests.factories import OrganizationFactory, advance, make_staff, submitted_application
 
-# serialized_rollback restores the groups and districts the migrations load, which a flush removes.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks under real concurrency need PostgreSQL (set DATABASE_URL to a postgres URL)")
+pytestmark = RACE_TEST
 
 
 def test_two_approvers_deciding_at_once_exactly_one_wins(applicant):

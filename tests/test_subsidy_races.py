@@ -3,24 +3,14 @@ cap, and approvals against one year's budget; the locks and the unique index lea
 
 from decimal import Decimal
 
-import pytest
-from django.db import connection
-
 from partners import workflow
 from partners.enums import SubsidyClaimState
 from partners.models import SubsidyClaim
 from partners.services import subsidy_claims, subsidy_rules
-from tests.concurrency import run_together
+from tests.concurrency import RACE_TEST, run_together
 from tests.subsidy_helpers import budget, draft_claim, rules, staff_team, standing_pairing, submitted_claim
 
-# serialized_rollback restores the groups and districts the migrations load, which a flush removes.
-pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-@pytest.fixture(autouse=True)
-def _postgres_only():
-    if connection.vendor != "postgresql":
-        pytest.skip("row locks under real concurrency need PostgreSQL (set DATABASE_URL to a postgres URL)")
+pytestmark = RACE_TEST
 
 
 def submit(claim):

@@ -21,7 +21,7 @@ from ..services.applications import ServiceError
 from .base import ApiViewSet, actor_of
 from .errors import ApiError
 from .filters import applications_for_filter, by_public_id, organizations_for_filter
-from .mixins import require_if_match
+from .mixins import ProcessScopeMixin, require_if_match
 from .parsers import StrictJSONParser
 from .public_ids import PublicIdLookupMixin
 from .serializers import (
@@ -70,7 +70,8 @@ class OrganizationViewSet(PublicIdLookupMixin, mixins.ListModelMixin, mixins.Ret
         return qs.filter(memberships_of_people__user=self.request.user)
 
 
-class ApplicationViewSet(PublicIdLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+class ApplicationViewSet(ProcessScopeMixin, PublicIdLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                         ApiViewSet):
     """Applications you act for; the staff who review see every submitted one (never a draft), as on the web.
 
     Create and edit drafts; fire workflow actions; upload files.
@@ -78,8 +79,8 @@ class ApplicationViewSet(PublicIdLookupMixin, mixins.ListModelMixin, mixins.Retr
 
     serializer_class = ApplicationSerializer
     queryset = Application.objects.none()
-    read_scope = ApiScope.APPLICATIONS_READ
-    write_scope = ApiScope.APPLICATIONS_WRITE
+    own_actions = APPLICANT_ACTIONS
+    write_actions = None  # every write of an application needs the write scope
     filterset_class = ApplicationFilter
     search_fields = ["organization__name", "organization__name_en", "=organization__credit_code"]
     ordering_fields = ["id", "created_at", "submitted_at"]
@@ -91,12 +92,6 @@ class ApplicationViewSet(PublicIdLookupMixin, mixins.ListModelMixin, mixins.Retr
         # Stop storing an oversized upload at the limit rather than after it reached the disk.
         request.upload_handlers.insert(0, uploads.SizeLimitUploadHandler(request))
         return super().initialize_request(request, *args, **kwargs)
-
-    def required_scope(self, request):
-        if self.action == "fire_action":
-            name = self.kwargs.get("action_name", "")
-            return ApiScope.APPLICATIONS_WRITE if name in APPLICANT_ACTIONS else ApiScope.REVIEW_WRITE
-        return self.read_scope if request.method in ("GET", "HEAD", "OPTIONS") else self.write_scope
 
     def get_queryset(self):
         qs = Application.objects.select_related("organization", "invitation", "call",

@@ -13,11 +13,11 @@ from rest_framework.response import Response
 from ..enums import MemberRequestState
 from ..member_scope import is_member_staff, visible_memberships
 from ..models import MemberRequest, OrganizationMember
-from ..models.api import ApiScope
 from ..services import member_requests as request_services
 from ..workflow import APPLICANT, MEMBER_REQUEST, available_actions
 from .base import ApiViewSet, actor_of
 from .errors import ApiError
+from .mixins import ProcessScopeMixin
 from .parsers import StrictJSONParser
 from .public_ids import PublicIdLookupMixin
 from .serializers import ID_HELP, AvailableActionSerializer, public_id_field
@@ -61,22 +61,16 @@ class MemberRequestFilter(django_filters.FilterSet):
         fields = ["state", "kind"]
 
 
-class MemberRequestViewSet(PublicIdLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+class MemberRequestViewSet(ProcessScopeMixin, PublicIdLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                           ApiViewSet):
     """Member requests: your members' own; staff see those of the members they serve."""
 
     serializer_class = MemberRequestSerializer
     queryset = MemberRequest.objects.none()
-    read_scope = ApiScope.APPLICATIONS_READ
-    write_scope = ApiScope.APPLICATIONS_WRITE
+    own_actions = MEMBER_ACTIONS
     filterset_class = MemberRequestFilter
     ordering_fields = ["id", "created_at", "due_at"]
     ordering = ["-id"]
-
-    def required_scope(self, request):
-        if self.action == "fire_action":
-            name = self.kwargs.get("action_name", "")
-            return ApiScope.APPLICATIONS_WRITE if name in MEMBER_ACTIONS else ApiScope.REVIEW_WRITE
-        return self.read_scope
 
     def get_queryset(self):
         qs = MemberRequest.objects.select_related("membership", "membership__organization")

@@ -1,4 +1,5 @@
-"""ETags on detail reads (If-None-Match → 304) and Idempotency-Key on POST (a repeat replays the first answer)."""
+"""ETags on detail reads (If-None-Match → 304), Idempotency-Key on POST (a repeat replays the first answer), and
+the scopes a workflow process's viewset asks of a key."""
 
 import hashlib
 import json
@@ -10,10 +11,12 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _g
 from rest_framework import status
+from rest_framework.permissions import SAFE_METHODS
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from ..models import IdempotencyRecord
+from ..models.api import ApiScope
 from .errors import ApiError
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -194,3 +197,28 @@ class IdempotencyMixin:
         if isinstance(exc, _Replay):
             return exc.response
         return super().handle_exception(exc)
+
+
+class ProcessScopeMixin:
+    """The scopes of a process's viewset (see ScopePermission): reads need `read_scope`; firing one of
+    `own_actions`, the actions of the process's own party (applicant, claimant, member), needs `write_scope`,
+    and firing any other action, a staff decision, needs `review_scope`.
+
+    Writes through the view's `write_actions` (a create, an upload) need `write_scope`; `write_actions = None`
+    asks it of every write. A write the view does not answer asks only `read_scope`, so the key hears 405."""
+
+    read_scope = ApiScope.APPLICATIONS_READ
+    write_scope = ApiScope.APPLICATIONS_WRITE
+    review_scope = ApiScope.REVIEW_WRITE
+    own_actions = frozenset()
+    write_actions = frozenset()
+
+    def required_scope(self, request):
+        if self.action == "fire_action":
+            name = self.kwargs.get("action_name", "")
+            return self.write_scope if name in self.own_actions else self.review_scope
+        if request.method in SAFE_METHODS:
+            return self.read_scope
+        if self.write_actions is None or self.action in self.write_actions:
+            return self.write_scope
+        return self.read_scope

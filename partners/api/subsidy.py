@@ -14,7 +14,6 @@ from rest_framework.response import Response
 
 from ..enums import PairingOutcome, PairingSide, PairingState, SubsidyClaimState, SubsidyDocumentKind
 from ..models import Organization, OrganizationMember, Pairing, SubsidyClaim
-from ..models.api import ApiScope
 from ..permissions import can
 from ..services import pairings as pairing_services
 from ..services import subsidy_claims as claim_services
@@ -22,6 +21,7 @@ from ..services import subsidy_rules
 from ..workflow import PAIRING, SUBSIDY_CLAIM, available_actions, engine
 from .base import ApiViewSet, actor_of
 from .errors import ApiError
+from .mixins import ProcessScopeMixin
 from .parsers import StrictJSONParser
 from .public_ids import PublicIdLookupMixin
 from .serializers import ID_HELP, AvailableActionSerializer, PublicIdRelatedField, public_id_field
@@ -106,24 +106,17 @@ class PairingFilter(django_filters.FilterSet):
         fields = ["state"]
 
 
-class PairingViewSet(PublicIdLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+class PairingViewSet(ProcessScopeMixin, PublicIdLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                     ApiViewSet):
     """Pairings of your organisations, and every standing (confirmed) pairing; staff see every pairing."""
 
     serializer_class = PairingSerializer
     queryset = Pairing.objects.none()
-    read_scope = ApiScope.APPLICATIONS_READ
-    write_scope = ApiScope.APPLICATIONS_WRITE
+    own_actions = MEMBER_ACTIONS
+    write_actions = frozenset({"create"})
     filterset_class = PairingFilter
     ordering_fields = ["id", "created_at"]
     ordering = ["-id"]
-
-    def required_scope(self, request):
-        if self.action == "fire_action":
-            name = self.kwargs.get("action_name", "")
-            return ApiScope.APPLICATIONS_WRITE if name in MEMBER_ACTIONS else ApiScope.REVIEW_WRITE
-        if self.action == "create":
-            return ApiScope.APPLICATIONS_WRITE
-        return self.read_scope
 
     def get_queryset(self):
         qs = Pairing.objects.select_related("application_partner", "model_partner",
@@ -246,25 +239,18 @@ class SubsidyClaimFilter(django_filters.FilterSet):
         fields = ["state", "year"]
 
 
-class SubsidyClaimViewSet(PublicIdLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet):
+class SubsidyClaimViewSet(ProcessScopeMixin, PublicIdLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+                          ApiViewSet):
     """Subsidy claims: your organisations' claims; staff who review see every claim."""
 
     serializer_class = SubsidyClaimSerializer
     queryset = SubsidyClaim.objects.none()
-    read_scope = ApiScope.APPLICATIONS_READ
-    write_scope = ApiScope.APPLICATIONS_WRITE
+    own_actions = MEMBER_ACTIONS
+    write_actions = frozenset({"create", "documents"})
     filterset_class = SubsidyClaimFilter
     ordering_fields = ["id", "created_at", "submitted_at"]
     ordering = ["-id"]
     parser_classes = [StrictJSONParser, MultiPartParser, FormParser]
-
-    def required_scope(self, request):
-        if self.action == "fire_action":
-            name = self.kwargs.get("action_name", "")
-            return ApiScope.APPLICATIONS_WRITE if name in MEMBER_ACTIONS else ApiScope.REVIEW_WRITE
-        if self.action == "create" or (self.action == "documents" and request.method == "POST"):
-            return ApiScope.APPLICATIONS_WRITE
-        return self.read_scope
 
     def get_queryset(self):
         qs = SubsidyClaim.objects.select_related("organization", "pairing", "rule").prefetch_related("documents")

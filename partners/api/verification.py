@@ -12,13 +12,13 @@ from rest_framework.response import Response
 
 from ..enums import VerificationState
 from ..models import VerificationCase
-from ..models.api import ApiScope
 from ..permissions import can
 from ..services import verification as verification_services
 from ..workflow import APPLICANT, VERIFICATION, available_actions, engine
 from .base import ApiViewSet, actor_of
 from .errors import ApiError
 from .filters import by_public_id, organizations_for_filter
+from .mixins import ProcessScopeMixin
 from .parsers import StrictJSONParser
 from .public_ids import PublicIdLookupMixin
 from .serializers import ID_HELP, AvailableActionSerializer, public_id_field
@@ -74,23 +74,16 @@ class VerificationCaseFilter(django_filters.FilterSet):
         fields = ["state", "kind", "organization"]
 
 
-class VerificationCaseViewSet(PublicIdLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                              ApiViewSet):
+class VerificationCaseViewSet(ProcessScopeMixin, PublicIdLookupMixin, mixins.ListModelMixin,
+                              mixins.RetrieveModelMixin, ApiViewSet):
     """Verification cases: your own claims and disputes; staff who review see every case."""
 
     serializer_class = VerificationCaseSerializer
     queryset = VerificationCase.objects.none()
-    read_scope = ApiScope.APPLICATIONS_READ
-    write_scope = ApiScope.APPLICATIONS_WRITE
+    own_actions = CLAIMANT_ACTIONS
     filterset_class = VerificationCaseFilter
     ordering_fields = ["id", "created_at", "submitted_at"]
     ordering = ["-id"]
-
-    def required_scope(self, request):
-        if self.action == "fire_action":
-            name = self.kwargs.get("action_name", "")
-            return ApiScope.APPLICATIONS_WRITE if name in CLAIMANT_ACTIONS else ApiScope.REVIEW_WRITE
-        return self.read_scope
 
     def get_queryset(self):
         qs = VerificationCase.objects.select_related("organization").prefetch_related("documents")

@@ -9,6 +9,7 @@ from ..models import Call, ReceiptCounter
 from ..permissions import can
 from .applications import ServiceError, require
 from .audit import log_event
+from .counters import next_in_year
 
 RECEIPT_PREFIX = "BJAI-SQ"
 
@@ -124,17 +125,7 @@ def allocate_receipt_number(now=None) -> str:
     """受理编号 of the year, e.g. BJAI-SQ-2026-000123: called inside the submit transaction, so the counter row stays
     locked until the submission commits; a rolled-back submission rolls the counter back too (no gaps)."""
     year = timezone.localtime(now or timezone.now()).year
-    counter = ReceiptCounter.objects.select_for_update().filter(year=year).first()
-    if counter is None:
-        try:
-            with transaction.atomic():
-                ReceiptCounter.objects.create(year=year, last=0)
-        except IntegrityError:
-            pass  # another submission created it first; lock theirs
-        counter = ReceiptCounter.objects.select_for_update().get(year=year)
-    counter.last += 1
-    counter.save(update_fields=["last"])
-    return f"{RECEIPT_PREFIX}-{year}-{counter.last:06d}"
+    return f"{RECEIPT_PREFIX}-{year}-{next_in_year(ReceiptCounter, year):06d}"
 
 
 # --- Staff: define calls ------------------------------------------------------------------------------------

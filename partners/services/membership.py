@@ -3,7 +3,7 @@
 import logging
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _g
 
@@ -21,6 +21,7 @@ from ..models import (
 from ..permissions import can
 from .applications import ServiceError, require
 from .audit import log_event
+from .counters import next_in_year
 from .letters import render_letter
 
 log = logging.getLogger(__name__)
@@ -35,17 +36,8 @@ def allocate_member_number(year=None) -> str:
     """
     year = year or timezone.localdate().year
     with transaction.atomic():
-        counter = MemberNumberCounter.objects.select_for_update().filter(year=year).first()
-        if counter is None:
-            try:
-                with transaction.atomic():
-                    MemberNumberCounter.objects.create(year=year, last=0)
-            except IntegrityError:
-                pass  # another transaction created it first; lock theirs
-            counter = MemberNumberCounter.objects.select_for_update().get(year=year)
-        counter.last += 1
-        counter.save(update_fields=["last"])
-    return f"{settings.MEMBER_NUMBER_PREFIX}-{year}-{counter.last:05d}"
+        number = next_in_year(MemberNumberCounter, year)
+    return f"{settings.MEMBER_NUMBER_PREFIX}-{year}-{number:05d}"
 
 
 def publicity_started_at(application):

@@ -19,7 +19,7 @@ from ..services import subsidy_claims as claim_services
 from ..services import subsidy_rules
 from ..services.applications import ServiceError
 from ..workflow import TransitionError, available_actions
-from .portal_verification import _file_response
+from .process_documents import ProcessDocuments
 
 STATUS = {"forbidden": 403, "four_eyes": 403, "conflict": 409, "duplicate": 409, "invalid_transition": 409,
           "cap_reached": 409, "required": 400}
@@ -219,41 +219,11 @@ def claim_detail(request, pk):
     return render(request, "partners/portal/subsidy_claim.html", _claim_context(request, claim))
 
 
-@login_required
-@require_POST
-def claim_document_add(request, pk):
-    claim = _my_claim(request.user, pk)
-    form = DocumentForm(request.POST, request.FILES)
-    if getattr(request, "upload_too_large", False):
-        form.add_error("file", _g("The file is larger than allowed."))
-    if form.is_valid():
-        try:
-            claim_services.add_document(request.user, claim, form.cleaned_data["file"], form.cleaned_data["kind"])
-        except ServiceError as exc:
-            form.add_error("file" if exc.field == "file" else None, exc.message)
-        else:
-            messages.success(request, _g("The document was added."))
-            return redirect("portal:subsidy_claim", pk=claim.pk)
-    return render(request, "partners/portal/subsidy_claim.html", _claim_context(request, claim, document_form=form),
-                  status=400)
-
-
-@login_required
-def claim_document(request, pk, document_id):
-    claim = _my_claim(request.user, pk)
-    return _file_response(get_object_or_404(SubsidyDocument, pk=document_id, claim=claim))
-
-
-@login_required
-@require_POST
-def claim_document_delete(request, pk, document_id):
-    claim = _my_claim(request.user, pk)
-    document = get_object_or_404(SubsidyDocument, pk=document_id, claim=claim)
-    try:
-        claim_services.delete_document(request.user, document)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    return redirect("portal:subsidy_claim", pk=claim.pk)
+DOCUMENTS = ProcessDocuments(
+    owned=_my_claim, document_model=SubsidyDocument, owner_field="claim", form_class=DocumentForm,
+    add_document=claim_services.add_document, delete_document=claim_services.delete_document,
+    page="portal:subsidy_claim", template="partners/portal/subsidy_claim.html", context=_claim_context)
+claim_document_add, claim_document, claim_document_delete = DOCUMENTS.views()
 
 
 @login_required

@@ -17,6 +17,7 @@ from ..services import verification as verification_services
 from ..services.applications import ServiceError
 from ..services.authorisation_letter import authorisation_letter_pdf
 from ..workflow import TransitionError, available_actions
+from .process_documents import ProcessDocuments
 
 STATUS = {"forbidden": 403, "conflict": 409, "duplicate": 409, "not_found": 404, "invalid_transition": 409}
 
@@ -80,53 +81,11 @@ def case_detail(request, pk):
     return render(request, "partners/portal/verification.html", _context(request, case))
 
 
-@login_required
-@require_POST
-def document_add(request, pk):
-    case = my_case(request.user, pk)
-    form = DocumentForm(request.POST, request.FILES)
-    if getattr(request, "upload_too_large", False):
-        form.add_error("file", _g("The file is larger than allowed."))
-    if form.is_valid():
-        try:
-            verification_services.add_document(request.user, case, form.cleaned_data["file"],
-                                               form.cleaned_data["kind"])
-        except ServiceError as exc:
-            form.add_error("file" if exc.field == "file" else None, exc.message)
-        else:
-            messages.success(request, _g("The document was added."))
-            return redirect("portal:verification", pk=case.pk)
-    return render(request, "partners/portal/verification.html", _context(request, case, document_form=form),
-                  status=400)
-
-
-@login_required
-@require_POST
-def document_delete(request, pk, document_id):
-    case = my_case(request.user, pk)
-    document = get_object_or_404(VerificationDocument, pk=document_id, case=case)
-    try:
-        verification_services.delete_document(request.user, document)
-    except ServiceError as exc:
-        messages.error(request, exc.message)
-    return redirect("portal:verification", pk=case.pk)
-
-
-@login_required
-def document_download(request, pk, document_id):
-    """The claimant's own document (staff download theirs from the staff page)."""
-    case = my_case(request.user, pk)
-    document = get_object_or_404(VerificationDocument, pk=document_id, case=case)
-    return _file_response(document)
-
-
-def _file_response(document):
-    from django.http import FileResponse
-
-    response = FileResponse(document.file.open("rb"), content_type=document.content_type, as_attachment=True,
-                            filename=document.original_name)
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+DOCUMENTS = ProcessDocuments(
+    owned=my_case, document_model=VerificationDocument, owner_field="case", form_class=DocumentForm,
+    add_document=verification_services.add_document, delete_document=verification_services.delete_document,
+    page="portal:verification", template="partners/portal/verification.html", context=_context)
+document_add, document_download, document_delete = DOCUMENTS.views()
 
 
 @login_required

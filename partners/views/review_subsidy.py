@@ -19,7 +19,7 @@ from ..services import subsidy_claims as claim_services
 from ..services import subsidy_reports, subsidy_rules
 from ..services.applications import ServiceError
 from ..workflow import TransitionError, available_actions
-from .portal_verification import _file_response
+from .process_documents import file_response
 from .review_common import paginate, staff_view
 
 STATUS = {"forbidden": 403, "four_eyes": 403, "conflict": 409, "duplicate": 409, "invalid_transition": 409,
@@ -213,7 +213,7 @@ def claim_act(request, pk, action):
 
 @staff_view("subsidy.queue")
 def claim_document(request, pk, document_id):
-    return _file_response(get_object_or_404(SubsidyDocument, pk=document_id, claim=_claim(pk)))
+    return file_response(get_object_or_404(SubsidyDocument, pk=document_id, claim=_claim(pk)))
 
 
 # --- Rules, budgets, reports ---------------------------------------------------------------------------------

@@ -16,7 +16,7 @@ from ..services import verification as verification_services
 from ..services.applications import ServiceError
 from ..services.eligibility import location_check
 from ..workflow import VERIFICATION, TransitionError, available_actions
-from .portal_verification import _file_response
+from .process_documents import file_response
 from .review_common import paginate, staff_view
 
 OPEN = "open"
@@ -169,4 +169,4 @@ def act(request, pk, action):
 @staff_view("verification.queue")
 def document(request, pk, document_id):
     document = get_object_or_404(VerificationDocument, pk=document_id, case_id=pk)
-    return _file_response(document)
+    return file_response(document)
