@@ -89,7 +89,8 @@ def test_the_owner_uploads_downloads_and_deletes_a_document(subject):
 
 # Each problem: the upload, and what the refusal says.
 PROBLEMS = {
-    "too_large": (pdf, "at most"),  # the limit is set just below the file's size
+    # The limit is set just below the file's size: the size-limit handler stops storing it at the limit.
+    "too_large": (pdf, "The file is larger than allowed."),
     "not_a_document": (lambda: SimpleUploadedFile("notes.pdf", b"just some text, no PDF at all"),
                        "Only PDF, JPEG or PNG files are accepted"),
     "name_says_otherwise": (lambda: pdf("scan.png"), "but its name"),

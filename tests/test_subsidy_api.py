@@ -88,3 +88,23 @@ def test_the_api_journey_from_pairing_to_payment():
     # Others do not see the claim.
     assert outsider.get(f"/api/v1/subsidy-claims/{claim['id']}/").status_code == 404
     assert SubsidyClaim.objects.get(public_id=claim["id"]).pairing == Pairing.objects.get(public_id=pairing["id"])
+
+
+def test_an_oversized_claim_document_is_stopped_at_the_limit_and_named(settings):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.subsidy_helpers import draft_claim, standing_pairing
+
+    rules()
+    budget()
+    claim = draft_claim(standing_pairing(staff_team()))
+    before = claim.documents.count()
+    settings.ATTACHMENT_MAX_BYTES = len(TINY_PDF) - 1
+    team = api(claim.pairing.model_partner.owner)
+    upload = SimpleUploadedFile("contract.pdf", TINY_PDF, content_type="application/pdf")
+    response = team.post(f"/api/v1/subsidy-claims/{claim.public_id}/documents/", {"file": upload, "kind": "contract"},
+                         format="multipart")
+    # The size-limit handler skipped the file while it was received: the answer says so, not "file missing".
+    assert response.status_code == 400 and response.json()["code"] == "too_large", response.content
+    assert response.json()["fields"]["file"] == ["The file is larger than allowed."]
+    assert claim.documents.count() == before

@@ -21,7 +21,7 @@ from ..services.applications import ServiceError
 from .base import ApiViewSet, actor_of
 from .errors import ApiError
 from .filters import applications_for_filter, by_public_id, organizations_for_filter
-from .mixins import ProcessScopeMixin, require_if_match
+from .mixins import ProcessScopeMixin, UploadSizeLimitMixin, require_if_match
 from .parsers import StrictJSONParser
 from .public_ids import PublicIdLookupMixin
 from .serializers import (
@@ -70,8 +70,8 @@ class OrganizationViewSet(PublicIdLookupMixin, mixins.ListModelMixin, mixins.Ret
         return qs.filter(memberships_of_people__user=self.request.user)
 
 
-class ApplicationViewSet(ProcessScopeMixin, PublicIdLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
-                         ApiViewSet):
+class ApplicationViewSet(UploadSizeLimitMixin, ProcessScopeMixin, PublicIdLookupMixin, mixins.ListModelMixin,
+                         mixins.RetrieveModelMixin, ApiViewSet):
     """Applications you act for; the staff who review see every submitted one (never a draft), as on the web.
 
     Create and edit drafts; fire workflow actions; upload files.
@@ -87,11 +87,6 @@ class ApplicationViewSet(ProcessScopeMixin, PublicIdLookupMixin, mixins.ListMode
     ordering = ["-id"]
     http_method_names = ["get", "post", "patch", "head", "options"]
     parser_classes = [StrictJSONParser, MultiPartParser, FormParser]
-
-    def initialize_request(self, request, *args, **kwargs):
-        # Stop storing an oversized upload at the limit rather than after it reached the disk.
-        request.upload_handlers.insert(0, uploads.SizeLimitUploadHandler(request))
-        return super().initialize_request(request, *args, **kwargs)
 
     def get_queryset(self):
         qs = Application.objects.select_related("organization", "invitation", "call",

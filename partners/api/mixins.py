@@ -222,3 +222,14 @@ class ProcessScopeMixin:
         if self.write_actions is None or self.action in self.write_actions:
             return self.write_scope
         return self.read_scope
+
+
+class UploadSizeLimitMixin:
+    """Stops storing an oversized upload at the limit (services/uploads.py) rather than after it reached the
+    disk; the view reads `request._request.upload_too_large` to say why the file is missing."""
+
+    def initialize_request(self, request, *args, **kwargs):
+        from ..services import uploads
+
+        request.upload_handlers.insert(0, uploads.SizeLimitUploadHandler(request))
+        return super().initialize_request(request, *args, **kwargs)

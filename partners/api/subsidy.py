@@ -21,7 +21,7 @@ from ..services import subsidy_rules
 from ..workflow import PAIRING, SUBSIDY_CLAIM, available_actions, engine
 from .base import ApiViewSet, actor_of
 from .errors import ApiError
-from .mixins import ProcessScopeMixin
+from .mixins import ProcessScopeMixin, UploadSizeLimitMixin
 from .parsers import StrictJSONParser
 from .public_ids import PublicIdLookupMixin
 from .serializers import ID_HELP, AvailableActionSerializer, PublicIdRelatedField, public_id_field
@@ -239,7 +239,7 @@ class SubsidyClaimFilter(django_filters.FilterSet):
         fields = ["state", "year"]
 
 
-class SubsidyClaimViewSet(ProcessScopeMixin, PublicIdLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
+class SubsidyClaimViewSet(UploadSizeLimitMixin, ProcessScopeMixin, PublicIdLookupMixin, mixins.ListModelMixin, mixins.RetrieveModelMixin,
                           ApiViewSet):
     """Subsidy claims: your organisations' claims; staff who review see every claim."""
 
