@@ -16,7 +16,7 @@ from django.utils.translation import gettext as _g
 
 from ..enums import ApplicationState, CaseKind, IntroductionState, Moderation
 from ..models import Application, DataDemand, DataSet, Introduction
-from . import cases, statistics
+from . import cases, statistics, tally
 from .statistics import Series
 
 
@@ -62,14 +62,32 @@ def members_by_month():
                    chart="column")
 
 
+# Per state: its count from the tally ("app" keys are state|district), then the middle row (odd count) or the two
+# middle rows (even) of the state in application_state_age_idx, reached by OFFSET on the index.
+MEDIAN_DAYS_IN_STATE_SQL = """
+WITH counts AS (
+    SELECT split_part(key, '|', 1) AS state, SUM(n)::bigint AS n FROM partners_tally WHERE kind = 'app'
+    GROUP BY 1 HAVING SUM(n) > 0
+)
+SELECT c.state, c.n, (
+    SELECT avg(extract(epoch FROM (now() - middle.state_changed_at))) FROM (
+        SELECT a.state_changed_at FROM partners_application a WHERE a.state = c.state
+        ORDER BY a.state_changed_at OFFSET (c.n - 1) / 2 LIMIT 2 - c.n % 2
+    ) middle
+) FROM counts c
+"""
+
+
 def _median_days_in_state() -> dict:
-    """{state: (applications now in it, median days they have been in it)} in one query."""
-    if connection.vendor == "postgresql":
+    """{state: (applications now in it, median days they have been in it)}.
+
+    On PostgreSQL the counts come from the kept tally and each median from the middle row(s) of the state in
+    the (state, state_changed_at) index, so nothing is sorted: a full GROUP BY with percentile_cont sorted every
+    application (350 ms at 150,000, seconds at a million)."""
+    if connection.vendor == "postgresql" and tally.available():
         with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT state, count(*), percentile_cont(0.5) WITHIN GROUP "
-                "(ORDER BY extract(epoch FROM (now() - state_changed_at))) FROM partners_application GROUP BY state")
-            return {state: (n, (seconds or 0) / 86400) for state, n, seconds in cursor.fetchall()}
+            cursor.execute(MEDIAN_DAYS_IN_STATE_SQL)
+            return {state: (int(n), float(seconds or 0) / 86400) for state, n, seconds in cursor.fetchall()}
     now = timezone.now()
     waits = {}
     for state, changed in Application.objects.values_list("state", "state_changed_at").iterator():
