@@ -197,6 +197,7 @@ TABLE = {
     "portal:member_certificate": {"get": "302 404 404 404 404 404 404 404", "post": "302 404 404 404 404 404 404 404"},  # /portal/organisations/3/certificate.pdf
     "portal:annual_update": {"get": "302 404 404 404 404 404 404 404", "post": "302 404 404 404 404 404 404 404"},  # /portal/organisations/3/annual-update/
     "portal:public_facts": {"get": "302 404 404 404 404 404 404 404", "post": "302 404 404 404 404 404 404 404"},  # /portal/organisations/3/public-facts/
+    "portal:public_fact_list": {"get": "302 404 404 404 404 404 404 404", "post": "302 404 404 404 404 404 404 404"},  # /portal/organisations/3/public-facts/model.industries/
     "portal:member_request": {"get": "302 404 404 404 404 404 404 404", "post": "302 404 404 404 404 404 404 404"},  # /portal/requests/1/
     "portal:member_request_act": {"get": "405 405 405 405 405 405 405 405", "post": "302 404 404 404 404 404 404 404"},  # /portal/requests/1/act/confirm/
     "review:members_assign": {"get": "405 405 405 405 405 405 405 405", "post": "302 403 403 403 403 403 400 400"},  # /staff/members/assign/
@@ -407,6 +408,7 @@ KWARGS = {
     "portal:member_certificate": lambda w: {"pk": w.member_org.pk},
     "portal:annual_update": lambda w: {"pk": w.member_org.pk},
     "portal:public_facts": lambda w: {"pk": w.member_org.pk},
+    "portal:public_fact_list": lambda w: {"pk": w.member_org.pk, "key": "model.industries"},
     "portal:member_request": lambda w: {"pk": _member_request(w).pk},
     "portal:member_request_act": lambda w: {"pk": _member_request(w).pk, "action": "confirm"},
     "public:certificate": lambda w: {"token": _certificate_token(w)},

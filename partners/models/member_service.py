@@ -187,8 +187,9 @@ class ProfileChange(models.Model):
     profile_type = models.CharField(_("partner type"), max_length=20, choices=PartnerType.choices, blank=True,
                                     default="")
     field = models.CharField(_("field"), max_length=50)
-    old_value = models.TextField(_("old value"), max_length=4000, blank=True)
-    new_value = models.TextField(_("new value"), max_length=4000, blank=True)
+    # A whole list fits: up to ten scenarios of a title, a description and the data available, as JSON.
+    old_value = models.TextField(_("old value"), max_length=40000, blank=True)
+    new_value = models.TextField(_("new value"), max_length=40000, blank=True)
     state = models.CharField(_("state"), max_length=10, choices=ProfileChangeState.choices,
                              default=ProfileChangeState.PENDING, db_index=True)
     proposed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL,

@@ -342,7 +342,9 @@ def connect():
     )
 
     watched = {
-        PUBLIC: (Membership, MembershipGrant, Organization, *PROFILE_MODELS.values(), District, Industry, Pairing),
+        # Scenarios show on an application partner's public page with its profile's other facts.
+        PUBLIC: (Membership, MembershipGrant, Organization, *PROFILE_MODELS.values(), Scenario, District, Industry,
+                 Pairing),
         QUEUE: (Application, RequestedType, Organization, District),
         # What an application's staff page shows beyond the queue's rows (read together with QUEUE).
         DETAIL: (Attachment, Revision, AuditEvent, InternalNote, ReviewMessage, Decision, Objection, Membership,

@@ -18,6 +18,7 @@ def _membership_ids(instance):
         MembershipGrant,
         Organization,
         Pairing,
+        Scenario,
     )
 
     if isinstance(instance, Membership):
@@ -37,6 +38,12 @@ def _membership_ids(instance):
         if not instance.application_id:
             return []
         return list(MembershipGrant.objects.filter(application_id=instance.application_id)
+                    .values_list("membership_id", flat=True))
+    if isinstance(instance, Scenario):
+        # A scenario shows on the page of the member whose application-partner profile holds it.
+        if not instance.profile_id:
+            return []
+        return list(MembershipGrant.objects.filter(application__applicationprofile=instance.profile_id)
                     .values_list("membership_id", flat=True))
     return EVERYTHING
 

@@ -309,14 +309,21 @@ def member_detail(number: str):
 def type_facts(member) -> list:
     """[(partner type label, [(fact label, value)])]: the public facts of the profile behind each grant in force,
     in partner-type order, empty facts left out; one query for every profile."""
-    from ..models import Application
+    from ..models import Application, Scenario
     from .profile_changes import TYPE_FIELDS
+    from .profile_lists import LIST_FIELDS
 
     grants = [g for g in member.grants.all() if g.application_id]
     if not grants:
         return []
     related = [f"{PROFILE_MODELS[t]._meta.model_name}" for t in PartnerType.values]
-    applications = Application.objects.filter(pk__in={g.application_id for g in grants}).select_related(*related)
+    types = {g.partner_type for g in grants}
+    # The multi-valued facts read in one query each, and only for the types the member holds.
+    lists = [*(["modelprofile__industries"] if PartnerType.MODEL in types else []),
+             *([Prefetch("applicationprofile__scenarios", queryset=Scenario.objects.order_by("pk"))]
+               if PartnerType.APPLICATION in types else [])]
+    applications = Application.objects.filter(pk__in={g.application_id for g in grants}).select_related(
+        *related).prefetch_related(*lists)
     by_id = {a.pk: a for a in applications}
     out = []
     for grant in grants:
@@ -326,6 +333,8 @@ def type_facts(member) -> list:
             continue
         facts = [(model._meta.get_field(name).verbose_name, _shown(profile, name))
                  for name in TYPE_FIELDS[grant.partner_type]]
+        facts += [(_list_label(grant.partner_type, name), _shown_list(profile, name))
+                  for name in LIST_FIELDS.get(grant.partner_type, ())]
         facts = [(label, value) for label, value in facts if value not in ("", None)]
         if facts:
             out.append((PartnerType(grant.partner_type).label, facts))
@@ -342,6 +351,23 @@ def _shown(profile, name):
     if hasattr(value, "normalize"):
         return f"{value.normalize():f}"
     return value
+
+
+def _list_label(partner_type, name):
+    from .profile_lists import field_label
+
+    return field_label(partner_type, name)
+
+
+def _shown_list(profile, name):
+    """A multi-valued fact as the public reads it: labels, one scenario a line."""
+    from .profile_lists import SCENARIO_FIELDS, SCENARIOS, labels, scenario_line
+
+    if name == SCENARIOS:
+        return "\n".join(scenario_line({f: getattr(s, f) for f in SCENARIO_FIELDS}) for s in profile.scenarios.all())
+    if name == "industries":
+        return ", ".join(str(i) for i in profile.industries.all())
+    return ", ".join(labels(name, getattr(profile, name) or []))
 
 
 def industries_by_application(application_ids) -> dict:

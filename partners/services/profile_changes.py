@@ -4,7 +4,8 @@ listed in PROFILE_LIVE_FIELDS.
 Two kinds of fact are kept here: the organisation's own (name_en, website, …) and the facts of the profile of
 each partner type the member holds (capacity, filing numbers, fund size, …). A fact of a profile is keyed
 "<partner type>.<field>", e.g. "model.algorithm_filing", in the form, the setting and the audit data, and is
-validated by the same form field and model validators as the application form.
+validated by the same form field and model validators as the application form. Facts holding several values
+(industries served, scenarios, …) are proposed as a whole list (profile_lists.py).
 """
 
 from django.conf import settings
@@ -18,6 +19,7 @@ from ..enums import MembershipState, PartnerType, ProfileChangeState, StaffRole
 from ..member_scope import can_serve_member
 from ..models import PROFILE_MODELS, Membership, Organization, ProfileChange
 from ..permissions import acts_for, unless_suspended
+from . import profile_lists
 from .applications import ServiceError, require
 from .audit import log_event
 
@@ -47,7 +49,8 @@ def split_key(key):
 
 
 def all_keys() -> set[str]:
-    return set(FIELDS) | {type_key(t, f) for t, fields in TYPE_FIELDS.items() for f in fields}
+    return set(FIELDS) | {type_key(t, f) for t, fields in TYPE_FIELDS.items() for f in fields} \
+        | {type_key(t, f) for t, fields in profile_lists.LIST_FIELDS.items() for f in fields}
 
 
 def live_fields() -> set[str]:
@@ -59,10 +62,10 @@ def fact_label(partner_type, field):
     if not partner_type:
         entry = FIELDS.get(field)
         return entry[0] if entry else field
-    model = PROFILE_MODELS.get(partner_type)
     try:
-        name = model._meta.get_field(field).verbose_name
-    except (AttributeError, FieldDoesNotExist):  # a key no profile has (a stored older one): shown as it is
+        name = profile_lists.field_label(partner_type, field) if profile_lists.is_list(partner_type, field) \
+            else PROFILE_MODELS[partner_type]._meta.get_field(field).verbose_name
+    except (KeyError, FieldDoesNotExist):  # a key no profile has (a stored older one): shown as it is
         return f"{partner_type}.{field}"
     return f"{PartnerType(partner_type).label}: {name}"
 
@@ -77,6 +80,15 @@ def choices_for(membership):
         if partner_type in types:
             choices += [(type_key(partner_type, f), fact_label(partner_type, f)) for f in TYPE_FIELDS[partner_type]]
     return choices
+
+
+def list_choices_for(membership):
+    """(key, label) of every multi-valued fact of the member's types, each changed on a page of its own."""
+    from .directory import current_grants
+
+    types = set(current_grants().filter(membership=membership).values_list("partner_type", flat=True))
+    return [(type_key(t, f), fact_label(t, f)) for t in PartnerType.values if t in types
+            for f in profile_lists.LIST_FIELDS.get(t, ())]
 
 
 def type_facts(membership) -> list:
@@ -168,8 +180,11 @@ def propose_change(user, organization, field, value) -> ProfileChange:
     membership = _active_membership(organization)
     key = field
     partner_type, field = split_key(key)
+    listed = profile_lists.is_list(partner_type, field)
     if not partner_type:
         value = _clean(field, value)
+    elif listed:
+        value = profile_lists.clean(partner_type, field, value)
     elif partner_type not in TYPE_FIELDS or field not in TYPE_FIELDS[partner_type]:
         raise ServiceError(_g("This fact cannot be changed here."), field="field")
     else:
@@ -181,9 +196,13 @@ def propose_change(user, organization, field, value) -> ProfileChange:
             if profile is None:
                 raise ServiceError(_g("No profile of this partner type is on record for your membership; please "
                                       "ask the plan office."), field="field")
-            current = getattr(profile, field)
-            old = _as_text(current)
-            unchanged = _stored(profile._meta.get_field(field), value) == current
+            if listed:
+                old = profile_lists.current(profile, field)
+                unchanged = old == value
+            else:
+                current = getattr(profile, field)
+                old = _as_text(current)
+                unchanged = _stored(profile._meta.get_field(field), value) == current
         else:
             old = getattr(organization, field) or ""
             unchanged = old == value
@@ -212,12 +231,24 @@ def _apply(organization, change, checker):
         if profile is None:
             raise ServiceError(_g("The member no longer holds this partner type; the change cannot be applied."),
                                code="conflict")
-        # The stored text was cleaned by the form field when proposed; the model field reads it back.
-        setattr(profile, change.field, _stored(profile._meta.get_field(change.field), change.new_value))
-        profile.save(update_fields=[change.field])  # the public cache follows the profile's save
+        if profile_lists.is_list(change.profile_type, change.field):
+            # The whole list at once (scenarios replaced), in the caller's transaction.
+            profile_lists.apply(profile, change.field, change.new_value)
+        else:
+            _set_fact(profile, change)
     else:
         setattr(organization, change.field, change.new_value)
         organization.save(update_fields=[change.field, "updated_at"])
+    _accepted(organization, change, checker)
+
+
+def _set_fact(profile, change):
+    # The stored text was cleaned by the form field when proposed; the model field reads it back.
+    setattr(profile, change.field, _stored(profile._meta.get_field(change.field), change.new_value))
+    profile.save(update_fields=[change.field])  # the public cache follows the profile's save
+
+
+def _accepted(organization, change, checker):
     change.state = ProfileChangeState.ACCEPTED
     change.checked_by = checker
     change.checked_at = timezone.now()

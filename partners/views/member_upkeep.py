@@ -48,6 +48,9 @@ def profile_changes(request):
     qs = visible_memberships(request.user, ProfileChange.objects.filter(state=ProfileChangeState.PENDING),
                              prefix="organization__membership__")
     page = paginate(request, qs.select_related("organization", "proposed_by").order_by("created_at"))
+    from ..services.profile_lists import label_changes
+
+    label_changes(page)  # codes, lists and scenarios shown by their labels
     return render(request, "partners/review/profile_changes.html", {"page": page})
 
 

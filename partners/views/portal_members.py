@@ -118,7 +118,89 @@ def public_facts(request, pk):
                 return redirect("portal:public_facts", pk=pk)
         else:
             status = 400
-    changes = ProfileChange.objects.filter(organization=membership.organization)[:30]
+    from ..services.profile_lists import label_changes
+
+    changes = label_changes(ProfileChange.objects.filter(organization=membership.organization)[:30])
     return render(request, "partners/portal/public_facts.html",
                   {"membership": membership, "organization": membership.organization, "form": form,
-                   "changes": changes, "type_facts": change_services.type_facts(membership)}, status=status)
+                   "changes": changes, "type_facts": change_services.type_facts(membership),
+                   "list_facts": change_services.list_choices_for(membership)}, status=status)
+
+
+def _list_fact_form(partner_type, field, data=None, initial=None):
+    """The application form's own field for a multi-valued fact (checkboxes), or its scenario formset."""
+    from ..forms.profiles import MAX_SCENARIOS, PROFILE_FORMS, ScenarioForm
+    from ..services.profile_lists import SCENARIOS
+
+    if field == SCENARIOS:
+        formset = forms.formset_factory(ScenarioForm, extra=1, can_delete=True, max_num=MAX_SCENARIOS,
+                                        validate_max=True, absolute_max=MAX_SCENARIOS)
+        return formset(data=data, initial=initial, prefix="scenarios")
+    form = forms.Form(data=data, initial={"values": initial})
+    form.fields["values"] = PROFILE_FORMS[partner_type]().fields[field]
+    return form
+
+
+def _posted_scenarios(formset):
+    """The scenarios as posted, raw (the service validates them): rows left empty or marked for removal are not
+    part of the new list."""
+    from ..services.profile_lists import SCENARIO_FIELDS
+
+    if not formset.management_form.is_valid():
+        raise ServiceError(_g("The form was incomplete; please load the page again."), field="value")
+    from ..forms.profiles import MAX_SCENARIOS
+
+    if formset.management_form.cleaned_data["TOTAL_FORMS"] > MAX_SCENARIOS:  # the formset would drop the rest
+        raise ServiceError(_g("Please submit at most %(n)d scenarios.") % {"n": MAX_SCENARIOS}, field="value")
+    rows = []
+    for row in formset.forms:
+        values = {name: (row.data.get(row.add_prefix(name)) or "") for name in SCENARIO_FIELDS}
+        if row.data.get(row.add_prefix("DELETE")) or not any(v.strip() for v in values.values()):
+            continue
+        rows.append(values)
+    return rows
+
+
+@login_required
+def public_fact_list(request, pk, key):
+    """The member proposes a new list for a multi-valued fact: ticked choices, or its scenarios added, changed
+    and removed; sent as one change, checked by staff like the others."""
+    import json
+
+    from ..services import profile_changes as change_services
+    from ..services import profile_lists
+
+    membership = _my_membership(request.user, pk)
+    if key not in dict(change_services.list_choices_for(membership)):
+        raise Http404
+    partner_type, field = change_services.split_key(key)
+    profile = change_services.live_profile(membership, partner_type)
+    if profile is None:
+        raise Http404
+    scenarios = field == profile_lists.SCENARIOS
+    current = json.loads(profile_lists.current(profile, field))
+    form = _list_fact_form(partner_type, field, request.POST or None, current)
+    errors, status = [], 200
+    if request.method == "POST" and scenarios and "add_scenario" in request.POST:
+        # Without JavaScript the button asks for one more empty row, keeping what was typed.
+        data = request.POST.copy()
+        try:
+            total = int(data.get("scenarios-TOTAL_FORMS", 0))
+        except ValueError:
+            total = 0
+        data["scenarios-TOTAL_FORMS"] = str(max(0, min(total + 1, form.max_num)))
+        form = _list_fact_form(partner_type, field, data, current)
+    elif request.method == "POST":
+        try:
+            value = _posted_scenarios(form) if scenarios else request.POST.getlist("values")
+            change = change_services.propose_change(request.user, membership.organization, key, value)
+        except ServiceError as exc:
+            errors, status = [exc.message], 403 if exc.code == "forbidden" else 400
+        else:
+            messages.success(request, _g("The change is live.") if change.state == "accepted"
+                             else _g("The change waits for a staff check before it shows."))
+            return redirect("portal:public_facts", pk=pk)
+    return render(request, "partners/portal/public_fact_list.html",
+                  {"membership": membership, "organization": membership.organization, "form": form,
+                   "scenarios": scenarios, "label": change_services.fact_label(partner_type, field),
+                   "errors": errors}, status=status)

@@ -53,6 +53,7 @@ urlpatterns = [
     path("organisations/<int:pk>/certificate.pdf", member_certificate.portal_certificate, name="member_certificate"),
     path("organisations/<int:pk>/annual-update/", portal_annual.annual_update, name="annual_update"),
     path("organisations/<int:pk>/public-facts/", portal_members.public_facts, name="public_facts"),
+    path("organisations/<int:pk>/public-facts/<str:key>/", portal_members.public_fact_list, name="public_fact_list"),
     path("requests/<int:pk>/", portal_members.request_detail, name="member_request"),
     path("requests/<int:pk>/act/<slug:action>/", portal_members.request_act, name="member_request_act"),
     path("invitations/", portal_org.invitations, name="invitations"),

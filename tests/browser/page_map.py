@@ -167,6 +167,8 @@ def pages():
         ("reviewer", "review:verification", {"pk": any_case.pk}, ""),
     ]
     # Serving the members: seed_demo gives the demo applicant's member a contact and a request.
+    from partners.services.profile_changes import list_choices_for, live_profile, split_key
+
     own_member = Membership.objects.filter(organization__memberships_of_people__user=applicant).order_by("pk").first()
     member_request = MemberRequest.objects.filter(membership=own_member).order_by("pk").first()
     service = MemberService.objects.filter(membership=own_member).first()
@@ -181,6 +183,10 @@ def pages():
         ("applicant", "portal:member_request", {"pk": member_request.pk}, ""),
         ("applicant", "portal:annual_update", {"pk": own_member.organization_id}, ""),
         ("applicant", "portal:public_facts", {"pk": own_member.organization_id}, ""),
+        # The first list of the member's types whose profile is on record (scenarios, industries, ...).
+        *[("applicant", "portal:public_fact_list", {"pk": own_member.organization_id, "key": key}, "")
+          for key, _label in list_choices_for(own_member)
+          if live_profile(own_member, split_key(key)[0]) is not None][:1],
         ("anonymous", "public:certificate", {"token": service.certificate_token}, ""),
     ]
     # Calls and the expert panel: seed_demo scores nothing, but gives the demo expert two applications.
