@@ -170,3 +170,15 @@ def test_duplicate_candidates_use_the_bigram_index(members):
     plan = plan_of(_candidates_by_name(org).values("pk"))
     assert "organization_name_bigrams" in plan or "organization_name_trgm" in plan, plan
     assert "Seq Scan on partners_organization" not in plan, plan
+
+
+def test_duplicate_check_finds_the_organisation_code_through_its_index(members):
+    from partners.services.duplicates import same_organisation_code
+
+    org = Organization.objects.filter(name__startswith="北京九章").first()
+    query = Organization.objects.filter(same_organisation_code(org.credit_code[8:17])).values("pk")
+    assert org.pk in {row["pk"] for row in query}
+    # Its place in the credit code, looked up in the expression index, not LIKE '%code%' over every organisation.
+    plan = plan_of(query)
+    assert "organization_code_idx" in plan, plan
+    assert "Seq Scan on partners_organization" not in plan, plan

@@ -1,7 +1,9 @@
 """The industries of each member, kept by PostgreSQL triggers from grants and profiles, with a count per industry:
-the statistics read the count, and the directory's industry filter walks the newest-first index of an industry."""
+the statistics read the count, and the directory's industry filter walks the newest-first index of an industry.
+An index of the organisation code inside the credit code, for the duplicate check."""
 
 import django.db.models.deletion
+import django.db.models.functions.text
 from django.db import migrations, models
 
 from partners import tally_sql
@@ -48,4 +50,9 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(install, remove),
+        migrations.AddIndex(
+            model_name="organization",
+            index=models.Index(django.db.models.functions.text.Substr("credit_code", 9, 9),
+                               name="organization_code_idx"),
+        ),
     ]
