@@ -38,9 +38,11 @@ class MemberIndustry(models.Model):
     leaves the statistics on the day after it ends).
     """
 
+    # No index of their own: member_industry_once (membership, industry) and member_industry_newest (industry, …)
+    # serve every lookup, and the planner is not tempted by a plain index of the industry that gives no order.
     membership = models.ForeignKey("partners.Membership", on_delete=models.CASCADE, related_name="kept_industries",
-                                   verbose_name=_("membership"))
-    industry = models.ForeignKey("partners.Industry", on_delete=models.CASCADE, related_name="+",
+                                   db_index=False, verbose_name=_("membership"))
+    industry = models.ForeignKey("partners.Industry", on_delete=models.CASCADE, related_name="+", db_index=False,
                                  verbose_name=_("industry"))
     admitted_at = models.DateTimeField(_("admitted"))
     active = models.BooleanField(default=True, verbose_name=_("active"))

@@ -66,14 +66,19 @@ def _candidates_by_name(organization):
         :CANDIDATE_LIMIT]
 
 
-def possible_duplicates(organization, application=None) -> list[PossibleDuplicate]:
-    """What a reviewer should look at before deciding: warnings, most certain first."""
+def possible_duplicates(organization, application=None, history=None) -> list[PossibleDuplicate]:
+    """What a reviewer should look at before deciding: warnings, most certain first. `history`: the organisation's
+    applications other than `application` and its drafts, when the caller has read them already."""
     found: list[PossibleDuplicate] = []
-    others = Application.objects.filter(organization=organization).exclude(
-        state__in=[ApplicationState.DRAFT, *ApplicationState.final_states()])
-    if application is not None:
-        others = others.exclude(pk=application.pk)
-    for other in others.order_by("pk")[:10]:
+    closed = [ApplicationState.DRAFT, *ApplicationState.final_states()]
+    if history is not None:
+        others = sorted((a for a in history if a.state not in closed), key=lambda a: a.pk)[:10]
+    else:
+        others = Application.objects.filter(organization=organization).exclude(state__in=closed)
+        if application is not None:
+            others = others.exclude(pk=application.pk)
+        others = others.order_by("pk")[:10]
+    for other in others:
         found.append(PossibleDuplicate(organization, other, _("Another open application of the same organisation")))
     code = organization.credit_code or ""
     seen = {organization.pk}
