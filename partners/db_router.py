@@ -48,7 +48,7 @@ REPLICA_MODELS = frozenset({
     "partners.organization", "partners.membership", "partners.membershipgrant", "partners.application",
     "partners.requestedtype", "partners.revision", "partners.district", "partners.industry",
     "partners.computeprofile", "partners.dataprofile", "partners.modelprofile", "partners.modelprofile_industries",
-    "partners.applicationprofile", "partners.investmentprofile", "partners.scenario",
+    "partners.applicationprofile", "partners.investmentprofile", "partners.scenario", "partners.memberindustry",
 })
 
 

@@ -52,7 +52,9 @@ def org_role(user, organization) -> str | None:
         return None
     cache = user.__dict__.setdefault("_org_role_cache", {})
     if organization.pk not in cache:
-        link = organization.memberships_of_people.filter(user=user).only("role").first()
+        # The organisation's key comes along: the related manager sets it on the row it returns, which would
+        # otherwise read it in a second query.
+        link = organization.memberships_of_people.filter(user=user).only("role", "organization").first()
         cache[organization.pk] = link.role if link else None
     return cache[organization.pk]
 

@@ -1,6 +1,7 @@
 """The industry filter finds the same members whether a query reads a page or every match."""
 
 import pytest
+from django.db import connection
 
 from partners.api.members import MemberFilter
 from partners.enums import MembershipState
@@ -36,9 +37,14 @@ def test_a_page_and_every_match_are_the_same_members(members, code):
         querysets = (directory_qs, api_filter.qs)
     for qs in querysets:
         page = qs.order_by("-admitted_at", "-pk")[:21]
-        assert {m.pk for m in page} == expected  # probed member by member
-        assert {m.pk for m in qs} == expected  # every match: from the industry's lists
-        assert " IN (SELECT" not in str(page.query) and " IN (SELECT" in str(qs.query)
+        assert {m.pk for m in page} == expected
+        assert {m.pk for m in qs} == expected
+        if connection.vendor == "postgresql":
+            # Both from the member industries the database keeps.
+            assert all("partners_memberindustry" in str(q.query) for q in (page, qs))
+        else:
+            # A page probes member by member; every match reads the industry's lists.
+            assert " IN (SELECT" not in str(page.query) and " IN (SELECT" in str(qs.query)
 
 
 def test_the_directory_pages_through_an_industry(members):

@@ -89,6 +89,13 @@ class ApplicationViewSet(UploadSizeLimitMixin, ProcessScopeMixin, PublicIdLookup
     parser_classes = [StrictJSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
+        if getattr(self, "action", None) == "fire_action":
+            # The workflow locks and reads the application itself, and the answer reads it afresh (_read): finding
+            # it needs none of what the answer shows.
+            return visible_applications(self.request.user, Application.objects.select_related("organization"))
+        return self.readable()
+
+    def readable(self):
         qs = Application.objects.select_related("organization", "invitation", "call",
                                                 *PROFILE_RELATIONS).prefetch_related(
             "requested_types", "attachments", "modelprofile__industries", "applicationprofile__scenarios")
@@ -105,7 +112,7 @@ class ApplicationViewSet(UploadSizeLimitMixin, ProcessScopeMixin, PublicIdLookup
         return {**super().get_serializer_context(), "detail": getattr(self, "action", None) == "retrieve"}
 
     def _read(self, application, code=status.HTTP_200_OK):
-        fresh = self.get_queryset().get(pk=application.pk)
+        fresh = self.readable().get(pk=application.pk)
         context = {**self.get_serializer_context(), "detail": True}
         return Response(ApplicationSerializer(fresh, context=context).data, status=code)
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('partners', '0033_application_state_age_idx'),
+        ('partners', '0034_member_industries'),
     ]
 
     operations = [

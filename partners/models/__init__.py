@@ -19,7 +19,7 @@ from .audit import ActorPseudonym, AuditEvent, SecurityEvent
 from .notification import Notification, NotificationAttempt, NotificationPreference
 from .compliance import Consent, DeletionRequest, PasswordHistory, PrivacyNotice, SecuritySetting, StaffSession
 from .api import ApiKey, IdempotencyRecord, WebhookSubscription
-from .tally import Tally
+from .tally import MemberIndustry, Tally
 from .verification import VerificationCase, VerificationDocument
 from .subsidy import Pairing, PairingMilestone, SubsidyBudget, SubsidyClaim, SubsidyDocument, SubsidyRule
 from .catalogue import DataDemand, DataSet, Introduction
@@ -45,6 +45,7 @@ __all__ = [
     "Notification", "NotificationAttempt", "NotificationPreference",
     "PasswordHistory", "PrivacyNotice", "Consent", "DeletionRequest", "StaffSession", "SecuritySetting",
     "ApiKey", "WebhookSubscription", "IdempotencyRecord", "Tally", "VerificationCase", "VerificationDocument",
+    "MemberIndustry",
     "Pairing", "PairingMilestone", "SubsidyRule", "SubsidyBudget", "SubsidyClaim", "SubsidyDocument",
     "DataSet", "DataDemand", "Introduction", "Case", "CaseMedia", "YearTarget",
     "OfficerScope", "MemberService", "Contact", "FollowUp", "MemberRequest", "AnnualUpdate", "ProfileChange",

@@ -100,7 +100,19 @@ class Application(models.Model):
     def partner_types(self) -> list[str]:
         from ..enums import in_type_order
 
+        kept = self.__dict__.get("_kept_partner_types")
+        if kept is not None:
+            return list(kept)
         return in_type_order(rt.partner_type for rt in self.requested_types.all())
+
+    def keep_partner_types(self):
+        """Read the partner types once for the rest of this instance's life: a workflow transition reads them in
+        its checks, effect, revision and notifications, and none changes them."""
+        self.forget_partner_types()
+        self.__dict__["_kept_partner_types"] = tuple(self.partner_types)
+
+    def forget_partner_types(self):
+        self.__dict__.pop("_kept_partner_types", None)
 
     def get_partner_types_display(self):
         labels = dict(PartnerType.choices)

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Substr
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -88,6 +89,10 @@ class Organization(models.Model):
                 name="organization_outside_needs_province",
                 violation_error_message=_("An organisation outside Beijing needs its province."),
             ),
+        ]
+        indexes = [
+            # The organisation code inside the credit code (positions 9-17): the staff page's duplicate check.
+            models.Index(Substr("credit_code", 9, 9), name="organization_code_idx"),
         ]
 
     def __str__(self):

@@ -33,8 +33,10 @@ def record_application_transition(application, transition, actor, inputs, data, 
     from .audit import log_event
     from .notifications import notify_transition
 
-    log_event(
+    event = log_event(
         transition.code, actor=actor, application=application, from_state=source, to_state=transition.target,
         data={"action": transition.action, **data}, visible_to_applicant=transition.visible_to_applicant,
     )
-    notify_transition(application, transition, actor, inputs, data)
+    notify_transition(application, transition, actor, inputs, data, event=event)
+    # The transition is over: whoever holds the application next reads its partner types afresh.
+    application.forget_partner_types()

@@ -97,6 +97,9 @@ def set_partner_types(user, application, partner_types):
 
 def profile_of(application, partner_type):
     model = PROFILE_MODELS[partner_type]
+    relation = model._meta.get_field("application").remote_field
+    if relation.is_cached(application):  # read with the application (select_related), e.g. under the row lock
+        return relation.get_cached_value(application)
     return model.objects.filter(application=application).first()
 
 
@@ -204,6 +207,7 @@ def _check_complete(application, actor, inputs):
             call = call_for_submission(application)
         except ServiceError as closed:
             raise workflow.TransitionError(closed.message, code="call_closed") from None
+        application.__dict__["_submission_call"] = call  # the effect below submits to it, without asking again
     errors = completeness_errors(application)
     if errors:
         first = next(iter(errors.values()))[0]
@@ -220,7 +224,7 @@ def _on_submit(application, actor, inputs):
     from .calls import allocate_receipt_number, call_for_submission
 
     application.submitted_at = timezone.now()
-    application.call = call_for_submission(application)
+    application.call = application.__dict__.pop("_submission_call", None) or call_for_submission(application)
     if not application.receipt_number:
         application.receipt_number = allocate_receipt_number(application.submitted_at)
     if application.invitation_id:

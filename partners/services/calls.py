@@ -39,8 +39,11 @@ def _taking(calls, partner_types):
 def open_call_for(partner_types=(), now=None):
     """The call an application of these types is submitted to now: a dated call before continuous intake."""
     now = now or timezone.now()
-    continuous_call()
-    calls = _taking(_open_now(now).order_by("always_open", "closes_at", "pk"), partner_types)
+    open_now = list(_open_now(now).order_by("always_open", "closes_at", "pk"))
+    if not any(c.code == Call.CONTINUOUS for c in open_now):
+        continuous_call()  # made again if it is missing; then asked again
+        open_now = list(_open_now(now).order_by("always_open", "closes_at", "pk"))
+    calls = _taking(open_now, partner_types)
     return calls[0] if calls else None
 
 

@@ -5,6 +5,8 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from django.db.models import Q
+from django.db.models.functions import Substr
+from django.db.models.lookups import Exact
 from django.utils.translation import gettext_lazy as _
 
 from ..enums import ApplicationState
@@ -45,6 +47,12 @@ def similarity(a: str, b: str) -> float:
     return SequenceMatcher(None, na, nb).ratio()
 
 
+def same_organisation_code(org_code):
+    """Organisations whose credit code holds this organisation code at its place (positions 9-17), looked up in the
+    expression index organization_code_idx (a LIKE '%code%' read every organisation)."""
+    return Exact(Substr("credit_code", 9, 9), org_code)
+
+
 def _candidates_by_name(organization):
     core = normalize_name(organization.name)
     if len(core) < 2:
@@ -58,25 +66,29 @@ def _candidates_by_name(organization):
         :CANDIDATE_LIMIT]
 
 
-def possible_duplicates(organization, application=None) -> list[PossibleDuplicate]:
-    """What a reviewer should look at before deciding: warnings, most certain first."""
+def possible_duplicates(organization, application=None, history=None) -> list[PossibleDuplicate]:
+    """What a reviewer should look at before deciding: warnings, most certain first. `history`: the organisation's
+    applications other than `application` and its drafts, when the caller has read them already."""
     found: list[PossibleDuplicate] = []
-    others = Application.objects.filter(organization=organization).exclude(
-        state__in=[ApplicationState.DRAFT, *ApplicationState.final_states()])
-    if application is not None:
-        others = others.exclude(pk=application.pk)
-    for other in others.order_by("pk")[:10]:
+    closed = [ApplicationState.DRAFT, *ApplicationState.final_states()]
+    if history is not None:
+        others = sorted((a for a in history if a.state not in closed), key=lambda a: a.pk)[:10]
+    else:
+        others = Application.objects.filter(organization=organization).exclude(state__in=closed)
+        if application is not None:
+            others = others.exclude(pk=application.pk)
+        others = others.order_by("pk")[:10]
+    for other in others:
         found.append(PossibleDuplicate(organization, other, _("Another open application of the same organisation")))
     code = organization.credit_code or ""
     seen = {organization.pk}
     if len(code) == 18:
         # Positions 9-17 are the organisation code (GB 11714): the same body registered twice.
         org_code = code[8:17]
-        for org in (Organization.objects.filter(credit_code__contains=org_code).exclude(pk=organization.pk)
+        for org in (Organization.objects.filter(same_organisation_code(org_code)).exclude(pk=organization.pk)
                     .only("pk", "name", "credit_code")[:20]):
-            if org.credit_code[8:17] == org_code:
-                found.append(PossibleDuplicate(org, None, _("The same organisation code inside the credit code")))
-                seen.add(org.pk)
+            found.append(PossibleDuplicate(org, None, _("The same organisation code inside the credit code")))
+            seen.add(org.pk)
     scored = []
     for org in _candidates_by_name(organization):
         if org.pk in seen:

@@ -9,7 +9,6 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.contrib.auth.models import Group
 from django.db import IntegrityError, transaction
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -178,10 +177,8 @@ def enqueue(notification_id, channel=NotificationChannel.EMAIL):
 # --- Who hears of what ----------------------------------------------------------------------------
 
 def staff_with_role(role):
-    group = Group.objects.filter(name=role).first()
-    if group is None:
-        return User.objects.none()
-    return group.user_set.filter(is_active=True)
+    # One query through the group's name (no group, no one).
+    return User.objects.filter(groups__name=role, is_active=True)
 
 
 def applicants_of(application):
@@ -212,21 +209,36 @@ def _base_context(application, inputs=None, data=None):
     return ctx
 
 
-def notify_transition(application, transition, actor, inputs, data):
-    """Who hears of which transition; called by `workflow.fire` inside its transaction."""
+def notify_transition(application, transition, actor, inputs, data, event=None):
+    """Who hears of which transition; called by `workflow.fire` inside its transaction, after the transition's audit
+    event (`event`, or the application's last) was written."""
     ctx = _base_context(application, inputs, data)
     key = transition.code
     if key in ("application.approved", "application.rejected"):
         ctx.update(_letter(application))
-    event = application.events.order_by("-id").values_list("id", flat=True).first()
+    event = event.pk if event is not None else (
+        application.events.order_by("-id").values_list("id", flat=True).first())
     if transition.visible_to_applicant and key in KINDS:
-        for person in applicants_of(application):
+        for person in with_preferences(applicants_of(application)):
             record(key, recipient=person, context=ctx, application=application,
                    dedupe_key=f"{key}:{event}:{person.pk}")
     for kind, people in _staff_recipients(application, key, actor):
-        for person in people:
+        for person in with_preferences(people):
             record(kind, recipient=person, context=ctx, application=application,
                    dedupe_key=f"{kind}:{event}:{person.pk}")
+
+
+def with_preferences(people) -> list:
+    """The people, each with their notification choices read (one query for all, not one per person)."""
+    people = list(people)
+    missing = [p for p in people if p.__dict__.get("_notification_prefs") is None]
+    if missing:
+        chosen = {p.pk: {} for p in missing}
+        for pref in NotificationPreference.objects.filter(user__in=missing):
+            chosen[pref.user_id][pref.kind] = pref
+        for person in missing:
+            person.__dict__["_notification_prefs"] = chosen[person.pk]
+    return people
 
 
 def _staff_recipients(application, key, actor):

@@ -4,8 +4,6 @@ from decimal import Decimal
 
 from django.db import models
 
-from ..models import PROFILE_MODELS
-
 ORG_FIELDS = ["name", "name_en", "credit_code", "org_type", "legal_representative", "registered_capital",
               "capital_currency", "founded_on", "registered_address", "district_id", "province", "in_etown", "scale",
               "ownership", "high_tech_certificate", "specialized_level", "website", "description"]
@@ -37,15 +35,17 @@ def profile_data(profile):
         data["scenarios"] = [
             {"title": s.title, "description": s.description, "data_available": s.data_available,
              "budget_min_10k": s.budget_min_10k, "budget_max_10k": s.budget_max_10k}
-            for s in profile.scenarios.order_by("pk")
+            for s in sorted(profile.scenarios.all(), key=lambda s: s.pk)  # read with the profile, if it was
         ]
     return data
 
 
 def snapshot(application) -> dict:
+    from .applications import profile_of  # reads the profiles the application was loaded with, if it was
+
     profiles = {}
     for t in application.partner_types:
-        profile = PROFILE_MODELS[t].objects.filter(application=application).first()
+        profile = profile_of(application, t)
         if profile is not None:
             profiles[t] = profile_data(profile)
     return {

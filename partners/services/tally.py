@@ -35,8 +35,10 @@ def summed(counts: dict, where=None) -> dict:
 
 
 def rebuild():
-    """Every count again from the rows (after a bulk load that bypassed the triggers); PostgreSQL only."""
-    from ..tally_sql import REBUILD
+    """Every count again from the rows (after a bulk load that bypassed the triggers), and the member industries the
+    counts per industry are kept from; PostgreSQL only."""
+    from ..tally_sql import INDUSTRY_REBUILD, REBUILD
 
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(REBUILD)
+        cursor.execute(INDUSTRY_REBUILD)

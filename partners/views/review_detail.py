@@ -58,15 +58,17 @@ def _detail_context(request, application, bound=None):
     objections = list(application.objections.select_related("resolved_by").prefetch_related("evidence"))
     can_resolve = bool(can(user, "objection.resolve")) and not review_services.took_part_in_first_review(
         user, application)
+    history = list(org.applications.exclude(pk=application.pk).exclude(state="draft")
+                   .prefetch_related("requested_types").order_by("-created_at"))
     return {
         "application": application, "org": org, "answers": answer_groups(application),
         "attachments": application.attachments.all(),
-        "history": org.applications.exclude(pk=application.pk).exclude(state="draft")
-        .prefetch_related("requested_types").order_by("-created_at"),
+        "history": history,
         "membership": membership,
-        # Kept until an application or organisation changes: the name comparison reads many organisations.
+        # Kept until an application or organisation changes: the name comparison reads many organisations. The
+        # organisation's other open applications are among its history, read above.
         "duplicates": response_cache.cached_value(response_cache.QUEUE, f"duplicates|{org.pk}|{application.pk}",
-                                                  lambda: possible_duplicates(org, application)),
+                                                  lambda: possible_duplicates(org, application, history=history)),
         "changes": changes, "current_revision": current, "previous_revision": previous,
         "events": AuditEvent.objects.filter(application=application).select_related("actor").order_by("id"),
         "notes": application.internal_notes.select_related("author"),

@@ -66,9 +66,17 @@ def _not_possible(action, state):
 
 
 def _locate(application_id):
-    from ..models import Application
+    from ..models import PROFILE_MODELS, Application
 
-    return Application.objects.select_for_update().select_related("organization").get(pk=application_id)
+    # The application and its organisation are locked, as before; its call and profiles come along unlocked (the
+    # submission's checks, the revision's snapshot and the notifications read them), and its partner types are
+    # read once: no transition changes them (they are fixed once the draft is submitted).
+    profiles = [model._meta.model_name for model in PROFILE_MODELS.values()]
+    application = (Application.objects.select_for_update(of=("self", "organization"))
+                   .select_related("organization", "call", *profiles)
+                   .prefetch_related("applicationprofile__scenarios").get(pk=application_id))
+    application.keep_partner_types()
+    return application
 
 
 def _permission(user, transition, application):

@@ -185,14 +185,17 @@ def fire(process_name, obj_id, action, actor: Actor, **inputs):
         expected_state = inputs.pop("expected_state", None)
         if expected_state and obj.state != expected_state:
             raise process.already_changed(obj, actor)
-        previous = process.previous_state(obj) if process.previous_state else None
-        if (obj.state, action) not in process.table and previous and (previous, action) in process.table:
-            # The action was possible in the state before the last change: someone moved it first.
-            raise process.already_changed(obj, actor)
+        if (obj.state, action) not in process.table:
+            previous = process.previous_state(obj) if process.previous_state else None
+            if previous and (previous, action) in process.table:
+                # The action was possible in the state before the last change: someone moved it first.
+                raise process.already_changed(obj, actor)
         transition = process.get_transition(obj.state, action)
         if not actor.system:
             verdict = process.permission(actor.user, transition, obj)
             if not verdict.allowed:
+                # The state before the last change is read only when it can tell a lost race from a refusal.
+                previous = process.previous_state(obj) if process.previous_state else None
                 if verdict.code == "forbidden" and _allowed_before(process, actor, obj, action, previous):
                     # The loser of a race: the action was theirs in the state before the last change.
                     raise process.already_changed(obj, actor)

@@ -6,7 +6,8 @@ from partners.services import tally
 
 
 class Command(BaseCommand):
-    help = "Rebuild the counts PostgreSQL keeps for the home page, statistics and staff queue from the rows."
+    help = ("Rebuild the counts PostgreSQL keeps for the home page, statistics and staff queue, and the member "
+            "industries, from the rows.")
 
     def handle(self, *args, **options):
         if not tally.available():
