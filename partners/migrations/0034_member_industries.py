@@ -21,7 +21,7 @@ def remove(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("partners", "0031_call_gaps")]
+    dependencies = [("partners", "0033_application_state_age_idx")]
     operations = [
         migrations.CreateModel(
             name="MemberIndustry",
