@@ -6,7 +6,6 @@ the public page and in the directory's filters once accepted."""
 import re
 
 import pytest
-from django.core.cache import cache as django_cache
 from django.test import Client
 from django.urls import reverse
 
@@ -23,22 +22,10 @@ from partners.services import profile_changes as change_services
 from partners.services.applications import ServiceError
 from tests.factories import english_client, make_staff
 from tests.public_fixtures import make_member
+from tests.test_member_profile_facts import _english_and_cached  # noqa: F401  (English, the public cache on)
 from tests.test_response_cache import settled
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def _english_and_cached(settings):
-    from django.utils import translation
-
-    settings.PROFILE_LIVE_FIELDS = ["website"]
-    settings.PUBLIC_RESPONSE_CACHE = True  # the public pages are cached: an accepted change must renew them
-    settings.PUBLIC_LIST_STALE_SECONDS = 0
-    django_cache.clear()
-    with translation.override("en"):
-        yield
-    django_cache.clear()
 
 
 @pytest.fixture
