@@ -547,7 +547,7 @@ def test_catalogue_and_showcase_journey_in_chinese(live_server, browser, shoot):
     page.locator("#id_results").fill("问诊时间缩短30%")
     page.select_option("#id_industry", "health")
     page.locator("#id_year").fill("2025")
-    page.locator("main form button[type=submit]").click()
+    page.get_by_test_id("case-save").click()
     page.locator("form[action$='/actions/submit/'] button").click()
     expect(page.get_by_test_id("case-state")).to_contain_text("已提交")
     log_out(page)
