@@ -136,3 +136,14 @@ def test_out_of_draft_nothing_is_added_or_deleted(subject):
     assert subject.stored() == [document]
     # The document stays the owner's to download.
     assert owner.get(subject.url(document=document)).status_code == 200
+
+
+def test_an_upload_without_the_form_token_is_refused(subject):
+    """The upload view installs its size limit before the CSRF check reads the body; the check still runs."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True, HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(subject.owner)
+    response = client.post(subject.url("_add"), {"kind": subject.kind, "file": pdf()})
+    assert response.status_code == 403
+    assert subject.stored() == []

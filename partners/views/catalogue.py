@@ -101,13 +101,18 @@ def new_entry(request, kind):
         except ServiceError as exc:
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
-            if entry.is_public:
-                messages.success(request, _g("Published in the catalogue."))
-            else:
-                messages.success(request, _g("Saved. The plan office checks the entry before it is public."))
-            return redirect(f"catalogue:{kind}", public_id=entry.public_id)
+            return _saved(request, kind, entry, _g("Published in the catalogue."))
     title = _g("Publish a data set") if kind == "dataset" else _g("Publish a data demand")
     return render(request, "partners/catalogue/entry_form.html", {"form": form, "title": title, "kind": kind})
+
+
+def _saved(request, kind, entry, public_message):
+    """Back to the entry's page, saying whether it is public or waits for the plan office."""
+    if entry.is_public:
+        messages.success(request, public_message)
+    else:
+        messages.success(request, _g("Saved. The plan office checks the entry before it is public."))
+    return redirect(f"catalogue:{kind}", public_id=entry.public_id)
 
 
 def _own_entry(request, kind, public_id):
@@ -142,11 +147,7 @@ def edit_entry(request, kind, public_id):
                 raise PermissionDenied(exc.message) from None
             form.add_error(exc.field if exc.field in form.fields else None, exc.message)
         else:
-            if entry.is_public:
-                messages.success(request, _g("Saved."))
-            else:
-                messages.success(request, _g("Saved. The plan office checks the entry before it is public."))
-            return redirect(f"catalogue:{kind}", public_id=entry.public_id)
+            return _saved(request, kind, entry, _g("Saved."))
     title = _g("Change the data set") if kind == "dataset" else _g("Change the data demand")
     return render(request, "partners/catalogue/entry_form.html", {"form": form, "title": title, "kind": kind,
                                                                    "entry": entry})
