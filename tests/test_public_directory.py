@@ -14,7 +14,7 @@ pytestmark = pytest.mark.django_db
 
 
 def names(response):
-    return [m.organization.name for m in response.context["page"].items]
+    return [m["name"] for m in response.context["page"].items]
 
 
 def test_filters_by_partner_type_district_and_industry(client):
@@ -79,7 +79,7 @@ def test_keyset_pagination_walks_every_member_once_forward_and_back(client):
         response = client.get(url, params)
         page = response.context["page"]
         pages.append(page)
-        seen += [m.number for m in page.items]
+        seen += [m["number"] for m in page.items]
         if not page.next_cursor:
             break
         params = {"after": page.next_cursor}
@@ -87,9 +87,9 @@ def test_keyset_pagination_walks_every_member_once_forward_and_back(client):
     assert [len(p.items) for p in pages] == [20, 20, 5]
     # Back from the last page returns exactly the second page.
     back = client.get(url, {"before": pages[2].prev_cursor}).context["page"]
-    assert [m.number for m in back.items] == [m.number for m in pages[1].items]
+    assert [m["number"] for m in back.items] == [m["number"] for m in pages[1].items]
     first = client.get(url, {"before": back.prev_cursor}).context["page"]
-    assert [m.number for m in first.items] == [m.number for m in pages[0].items]
+    assert [m["number"] for m in first.items] == [m["number"] for m in pages[0].items]
     assert first.is_first
 
 
@@ -149,3 +149,19 @@ def test_name_search_uses_a_name_index(term):
     for column in ("name", "name_en"):
         assert f"organization_{column}_bigrams" in plan or f"organization_{column}_trgm" in plan, plan
     assert len(directory.search(directory.DirectoryFilters(q=term))) == 50
+
+
+@pytest.mark.parametrize("number", ["BJAI-2026-00001", "北京-0001", "a b&c?d#e%f", "x:y@z~!$'()*+,;=", "0"],
+                         ids=["plain", "chinese", "reserved", "sub-delimiters", "placeholder"])
+def test_a_rows_link_is_the_path_reverse_gives(number):
+    from django.urls import set_script_prefix
+
+    from partners.services import public_rows
+
+    assert public_rows.member_path(number) == reverse("public:member", args=[number])
+    set_script_prefix("/registry/")
+    try:
+        assert public_rows.member_path(number) == reverse("public:member", args=[number])
+        assert public_rows.member_path(number).startswith("/registry/members/")
+    finally:
+        set_script_prefix("/")

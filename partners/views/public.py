@@ -11,8 +11,8 @@ from django.views.decorators.http import require_safe
 
 from .. import charts
 from ..enums import ApplicationState, PartnerType
-from ..models import Application, District, Industry
-from ..services import cache_scopes, directory, roster, statistics
+from ..models import Application
+from ..services import cache_scopes, directory, public_rows, roster, statistics
 from ..services.cache import QUEUE, cached_page
 
 # What each kind of partner is, in the words of the plan (section 4); the Chinese is the plan's text.
@@ -56,14 +56,6 @@ def home(request):
     })
 
 
-def _filter_choices():
-    return {
-        "partner_types": PartnerType.choices,
-        "districts": list(District.objects.filter(active=True)),
-        "industries": list(Industry.objects.filter(active=True)),
-    }
-
-
 def _directory_scopes(request):
     filters = directory.DirectoryFilters.from_params(request.GET)
     return cache_scopes.of_list(filters.partner_type, filters.district, filters.industry)
@@ -73,8 +65,9 @@ def _directory_scopes(request):
 @cached_page(scopes=_directory_scopes)
 def directory_page(request):
     filters = directory.DirectoryFilters.from_params(request.GET)
-    page = directory.paginate(directory.search(filters), after=request.GET.get("after", ""),
-                              before=request.GET.get("before", ""))
+    references = public_rows.References()
+    page = public_rows.directory_page(filters, after=request.GET.get("after", ""),
+                                      before=request.GET.get("before", ""), references=references)
     params = filters.as_params()
 
     def link(base, **extra):
@@ -89,7 +82,7 @@ def directory_page(request):
         "next": link(here, after=page.next_cursor) if page.next_cursor else "",
     }
     return render(request, "partners/public/directory.html", {
-        "filters": filters, "page": page, "links": links, **_filter_choices(),
+        "filters": filters, "page": page, "links": links, **references.filter_choices(),
     })
 
 
