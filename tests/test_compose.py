@@ -130,3 +130,18 @@ def test_gunicorn_forks_a_loaded_application_and_recycles_workers_rarely():
     assert conf["preload_app"] is True
     assert conf["max_requests"] >= 10_000 and 0 < conf["max_requests_jitter"] < conf["max_requests"]
     assert conf["worker_class"] == "sync"
+
+
+def test_gunicorn_hides_the_loaded_application_from_the_garbage_collector_before_forking():
+    """What the master loaded is frozen before each fork, so a worker's collections walk only its own objects."""
+    import gc
+    import runpy
+
+    conf = runpy.run_path(str(ROOT / "registry" / "gunicorn.conf.py"))
+    gc.unfreeze()
+    assert gc.get_freeze_count() == 0
+    try:
+        conf["pre_fork"](server=None, worker=None)
+        assert gc.get_freeze_count() > 10_000
+    finally:
+        gc.unfreeze()
