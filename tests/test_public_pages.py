@@ -29,6 +29,10 @@ def test_home_shows_plan_types_how_to_join_figures_and_public_notice(client, app
                  "降低中小企业和个人开发者的算力使用门槛", "如何加入", "公示", application.organization.name):
         assert text in html, text
     assert 'data-testid="figure-members">1<' in html
+    from django.utils import translation
+
+    with translation.override("zh-hans"):  # the notice's row names the types applied for, in type order
+        assert f"<td>{application.get_partner_types_display()}</td>" in html
 
 
 def test_home_in_english(client):

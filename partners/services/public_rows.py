@@ -90,3 +90,25 @@ def directory_page(filters, *, after="", before="", references=None) -> director
         "admitted_at": row.admitted_at,
     } for row in page.items]
     return page
+
+
+def publicity_rows(limit=20) -> list[dict]:
+    """The applications in their public notice period, soonest ending first, as rows: name, name_en, partner types
+    (labels joined as Application.get_partner_types_display writes them) and publicity_ends_at; two queries."""
+    from ..enums import ApplicationState
+    from ..models import Application, RequestedType
+
+    rows = list(Application.objects.filter(state=ApplicationState.PUBLICITY).order_by("publicity_ends_at", "pk")
+                .values_list("pk", "organization__name", "organization__name_en", "publicity_ends_at",
+                             named=True)[:limit])
+    types: dict = {}
+    for application_id, code in (RequestedType.objects.filter(application_id__in=[r.pk for r in rows])
+                                 .values_list("application_id", "partner_type")):
+        types.setdefault(application_id, []).append(code)
+    labels = dict(PartnerType.choices)
+    return [{
+        "name": row.organization__name,
+        "name_en": row.organization__name_en,
+        "partner_types": ", ".join(str(labels[code]) for code in in_type_order(types.get(row.pk, ()))),
+        "publicity_ends_at": row.publicity_ends_at,
+    } for row in rows]

@@ -10,8 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_safe
 
 from .. import charts
-from ..enums import ApplicationState, PartnerType
-from ..models import Application
+from ..enums import PartnerType
 from ..services import cache_scopes, directory, public_rows, roster, statistics
 from ..services.cache import QUEUE, cached_page
 
@@ -44,9 +43,7 @@ PARTNER_TYPES = [(t.value, t.label, PARTNER_TYPE_TEXT[t]) for t in PartnerType]
 @require_safe
 @cached_page(also=[QUEUE])
 def home(request):
-    publicity = (Application.objects.filter(state=ApplicationState.PUBLICITY)
-                 .select_related("organization").prefetch_related("requested_types")
-                 .order_by("publicity_ends_at", "pk")[:20])
+    publicity = public_rows.publicity_rows()
     per_type = {code: n for code, _label, n in statistics.members_per_partner_type().rows}
     partner_types = [(code, label, text, per_type.get(code, 0)) for code, label, text in PARTNER_TYPES]
     return render(request, "partners/public/home.html", {
