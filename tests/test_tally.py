@@ -282,6 +282,9 @@ def test_home_and_statistics_count_no_table(client):
         counting = [q["sql"] for q in ctx.captured_queries if "COUNT(" in q["sql"].upper()
                     and ('FROM "partners_application"' in q["sql"] or 'FROM "partners_membership"' in q["sql"])]
         assert counting == [], counting
+        # Every kept count a page shows comes from one read of the tally, not one per figure.
+        tally_reads = [q["sql"] for q in ctx.captured_queries if "FROM partners_tally" in q["sql"]]
+        assert len(tally_reads) == 1, tally_reads
 
 
 @pytest.mark.parametrize("params", [{}, {"state": "submitted"}, {"partner_type": "data"}, {"district": "110108"},

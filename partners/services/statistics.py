@@ -29,9 +29,22 @@ class Series:
         return max((r[2] for r in self.rows), default=0)
 
 
-def _active_members_by_district() -> dict:
+# Every kind of kept count the public figures read: a page showing several figures reads them in one query.
+KINDS = ("grant", "member", "app", "industry", "month")
+
+
+def read_kept():
+    """The kept counts of every public figure in one query, to hand to each figure as `kept`; None without them."""
+    return tally.read(*KINDS) if tally.available() else None
+
+
+def _kept(kind, kept=None) -> dict:
+    return kept[kind] if kept is not None and kind in kept else tally.read(kind)[kind]
+
+
+def _active_members_by_district(kept=None) -> dict:
     """{district code: active members} from the kept counts ("" for members without a district)."""
-    return {district: n for (state, district), n in tally.read("member")["member"].items()
+    return {district: n for (state, district), n in _kept("member", kept).items()
             if state == MembershipState.ACTIVE}
 
 
@@ -39,12 +52,12 @@ def _active_grants():
     return current_grants().filter(membership__state=MembershipState.ACTIVE)
 
 
-def members_per_partner_type() -> Series:
+def members_per_partner_type(kept=None) -> Series:
     if tally.available():
         # Open-ended grants of active members are kept counted; the few grants with an end date are counted
         # here, as "current" moves with the calendar (partial index grant_ends_on_idx). A membership holds a
         # type at most once (grant_type_once), so the two parts never count one member twice.
-        counts = {parts[0]: n for parts, n in tally.read("grant")["grant"].items()}
+        counts = {parts[0]: n for parts, n in _kept("grant", kept).items()}
         dated = (_active_grants().filter(ends_on__isnull=False).values_list("partner_type")
                  .annotate(n=Count("pk")).values_list("partner_type", "n"))
         for code, n in dated:
@@ -55,9 +68,9 @@ def members_per_partner_type() -> Series:
     return Series([(t.value, t.label, counts.get(t.value, 0)) for t in PartnerType])
 
 
-def members_per_district() -> Series:
+def members_per_district(kept=None) -> Series:
     if tally.available():
-        counts = _active_members_by_district()
+        counts = _active_members_by_district(kept)
         rows = [(d.code, str(d), counts.get(d.code, 0)) for d in District.objects.filter(active=True)]
         return Series([r for r in rows if r[2]])
     counts = dict(Membership.objects.filter(state=MembershipState.ACTIVE)
@@ -67,12 +80,12 @@ def members_per_district() -> Series:
     return Series([r for r in rows if r[2]])
 
 
-def members_per_industry() -> Series:
+def members_per_industry(kept=None) -> Series:
     """An active member counts once in each industry its granting applications serve or belong to."""
     if tally.available():
         # Kept: active members put in an industry by a grant without end date. Counted here: those put there by
         # grants with an end date only, while such a grant runs (few rows: partial index member_industry_dated).
-        counts = {parts[0]: n for parts, n in tally.read("industry")["industry"].items()}
+        counts = {parts[0]: n for parts, n in _kept("industry", kept).items()}
         for code, n in _dated_member_industries():
             counts[code] = counts.get(code, 0) + n
         rows = [(i.code, str(i), counts.get(i.code, 0)) for i in Industry.objects.filter(active=True)]
@@ -105,7 +118,7 @@ def _dated_member_industries():
             .values_list("industry_id", "n"))
 
 
-def admissions_per_month(months=12, today=None) -> Series:
+def admissions_per_month(months=12, today=None, kept=None) -> Series:
     """Members admitted in each of the last `months` calendar months (local time), oldest first."""
     today = today or timezone.localdate()
     starts = []
@@ -115,7 +128,7 @@ def admissions_per_month(months=12, today=None) -> Series:
         y, m = (y - 1, 12) if m == 1 else (y, m - 1)
     starts.reverse()
     if tally.available():
-        kept = {parts[0]: n for parts, n in tally.read("month")["month"].items()}
+        kept = {parts[0]: n for parts, n in _kept("month", kept).items()}
         return Series([(f"{s:%Y-%m}", f"{s:%Y-%m}", kept.get(f"{s:%Y-%m}", 0)) for s in starts])
     first = timezone.make_aware(timezone.datetime(starts[0].year, starts[0].month, 1))
     # TruncMonth works in the current time zone (Asia/Shanghai), so a late-evening admission on the
@@ -130,9 +143,9 @@ def admissions_per_month(months=12, today=None) -> Series:
     return Series([(f"{s:%Y-%m}", f"{s:%Y-%m}", counts.get((s.year, s.month), 0)) for s in starts])
 
 
-def key_figures() -> dict:
+def key_figures(kept=None) -> dict:
     if tally.available():
-        kept = tally.read("member", "app")
+        kept = {kind: _kept(kind, kept) for kind in ("member", "app")}
         by_district = {district: n for (state, district), n in kept["member"].items()
                        if state == MembershipState.ACTIVE}
         per_state = tally.summed(kept["app"])

@@ -44,11 +44,12 @@ PARTNER_TYPES = [(t.value, t.label, PARTNER_TYPE_TEXT[t]) for t in PartnerType]
 @cached_page(also=[QUEUE])
 def home(request):
     publicity = public_rows.publicity_rows()
-    per_type = {code: n for code, _label, n in statistics.members_per_partner_type().rows}
+    kept = statistics.read_kept()
+    per_type = {code: n for code, _label, n in statistics.members_per_partner_type(kept).rows}
     partner_types = [(code, label, text, per_type.get(code, 0)) for code, label, text in PARTNER_TYPES]
     return render(request, "partners/public/home.html", {
         "publicity": publicity,
-        "figures": statistics.key_figures(),
+        "figures": statistics.key_figures(kept),
         "partner_types": partner_types,
     })
 
@@ -107,10 +108,11 @@ def revoked_page(request):
 @require_safe
 @cached_page
 def statistics_page(request):
-    per_type = statistics.members_per_partner_type()
-    per_district = statistics.members_per_district()
-    per_industry = statistics.members_per_industry()
-    per_month = statistics.admissions_per_month()
+    kept = statistics.read_kept()
+    per_type = statistics.members_per_partner_type(kept)
+    per_district = statistics.members_per_district(kept)
+    per_industry = statistics.members_per_industry(kept)
+    per_month = statistics.admissions_per_month(kept=kept)
     from django.utils.translation import gettext as _g
 
     blocks = [
