@@ -165,3 +165,17 @@ def test_a_rows_link_is_the_path_reverse_gives(number):
         assert public_rows.member_path(number).startswith("/registry/members/")
     finally:
         set_script_prefix("/")
+
+
+def test_a_member_page_and_a_directory_row_show_the_types_in_type_order(client):
+    """Grants read unordered are put in PartnerType order (compute, data, model, application, investment)."""
+    member = make_member("北京三型科技有限公司", types=("investment", "model", "compute", "data"),
+                         industries=("government",), app_industry=None)
+    client.cookies["django_language"] = "en"
+    badges = ('<span class="badge text-bg-primary me-1">Compute partner</span>'
+              '<span class="badge text-bg-primary me-1">Data partner</span>'
+              '<span class="badge text-bg-primary me-1">Model partner</span>'
+              '<span class="badge text-bg-primary me-1">Investment partner</span>')
+    assert badges in client.get(reverse("public:member", args=[member.number])).content.decode()
+    assert badges in client.get(reverse("public:directory")).content.decode()
+    assert directory.grant_codes(directory.member_detail(member.number)) == ["compute", "data", "model", "investment"]
