@@ -125,3 +125,33 @@ def test_the_median_days_in_each_state_are_exact_and_read_from_the_index():
         plan = "\n".join(row[0] for row in cursor.fetchall())
     assert "application_state_age_idx" in plan, plan
     assert "Sort Key: a.state_changed_at" not in plan and "Sort Key: state_changed_at" not in plan, plan
+
+
+def test_the_medians_are_kept_for_a_while_and_the_counts_beside_them_are_current(settings):
+    """The office's page says when the medians were worked out; within DASHBOARD_MEDIAN_SECONDS they are not
+    worked out again (their query grows with the applications), while each state's count moves at once."""
+    from datetime import timedelta
+
+    from django.core.cache import cache
+    from django.utils import timezone
+
+    from partners.models import Application
+
+    settings.DASHBOARD_MEDIAN_SECONDS = 600
+    cache.delete(dashboard.MEDIANS_KEY)
+    owner = OrganizationFactory().owner
+    first = submitted_application(owner)
+    Application.objects.filter(pk=first.pk).update(state_changed_at=timezone.now() - timedelta(days=4))
+    section = dashboard.applications_by_state()
+    assert section.medians["submitted"] == pytest.approx(4, abs=0.1)
+    assert timezone.localtime().strftime("%Y-%m-%d") in section.note
+
+    second = submitted_application(OrganizationFactory().owner)
+    Application.objects.filter(pk=second.pk).update(state_changed_at=timezone.now() - timedelta(days=10))
+    section = dashboard.applications_by_state()
+    assert dict((c, n) for c, _l, n in section.series.rows)["submitted"] == 2  # current
+    assert section.medians["submitted"] == pytest.approx(4, abs=0.1)  # kept
+
+    settings.DASHBOARD_MEDIAN_SECONDS = 0  # worked out on every view
+    assert dashboard.applications_by_state().medians["submitted"] == pytest.approx(7, abs=0.1)
+    cache.delete(dashboard.MEDIANS_KEY)

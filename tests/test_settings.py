@@ -141,3 +141,14 @@ def test_the_revocation_public_days_are_bounded_when_the_settings_load(tmp_path)
     shown = run(["-c", "import django; from django.conf import settings; django.setup(); "
                        "print(settings.REVOCATION_PUBLIC_DAYS)"], **production_env(tmp_path), REVOCATION_PUBLIC_DAYS="730")
     assert shown.returncode == 0 and shown.stdout.strip().splitlines()[-1] == "730"
+
+
+def test_the_dashboard_median_period_is_bounded_when_the_settings_load(tmp_path):
+    """The medians are kept 0 (never) to 86400 seconds; anything else, or a word, stops the start."""
+    for wrong in ("-1", "86401", "soon"):
+        refused = run(["-c", PROBE], **production_env(tmp_path), DASHBOARD_MEDIAN_SECONDS=wrong)
+        assert refused.returncode != 0, wrong
+    shown = run(["-c", "import django; from django.conf import settings; django.setup(); "
+                       "print(settings.DASHBOARD_MEDIAN_SECONDS)"], **production_env(tmp_path),
+                DASHBOARD_MEDIAN_SECONDS="0")
+    assert shown.returncode == 0 and shown.stdout.strip().splitlines()[-1] == "0"
