@@ -12,6 +12,7 @@ from ..models import District, Industry, Membership, MembershipGrant
 from ..models.api import ApiScope
 from ..services import cache_scopes, directory
 from ..services.cache import cached_api_read
+from . import member_rows
 from .base import ApiViewSet
 from .filters import StrictOrderingFilter as OrderingFilter
 
@@ -106,6 +107,8 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
     queryset = Membership.objects.none()
 
     def get_queryset(self):
+        if member_rows.enabled():
+            return member_rows.public_rows()
         return directory.public_members()
 
     def cache_scopes(self, request, *args, **kwargs):
@@ -120,11 +123,15 @@ class MemberViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, ApiViewSet
     def list(self, request, *args, **kwargs):
         queryset = self.filter_queryset(self.get_queryset())
         page = self.paginate_queryset(queryset)
+        if member_rows.enabled():
+            return self.get_paginated_response(member_rows.as_json(page))
         context = {**self.get_serializer_context(), "industries": industries_by_member(page)}
         return self.get_paginated_response(MemberSerializer(page, many=True, context=context).data)
 
     @cached_api_read
     def retrieve(self, request, *args, **kwargs):
         member = self.get_object()
+        if member_rows.enabled():
+            return Response(member_rows.as_json([member])[0])
         context = {**self.get_serializer_context(), "industries": industries_by_member([member])}
         return Response(MemberSerializer(member, context=context).data)
