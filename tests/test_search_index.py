@@ -182,3 +182,20 @@ def test_duplicate_check_finds_the_organisation_code_through_its_index(members):
     plan = plan_of(query)
     assert "organization_code_idx" in plan, plan
     assert "Seq Scan on partners_organization" not in plan, plan
+
+
+
+def test_a_type_within_an_industry_is_checked_member_by_member():
+    """The API's type filter within an industry probes each member of the industry's page for a grant of the type
+    (a subplan by the member's id), where EXISTS let PostgreSQL join every grant of the type first: it expects one
+    member per industry, and at 100,000 organisations read the whole grants table for each page."""
+    for i in range(5):
+        make_member(f"北京政务大模型有限公司{i}", types=("model",), industries=("government",))
+        make_member(f"北京政务应用有限公司{i}", types=("application",), app_industry="government")
+    api = MemberFilter({"industry": "government", "partner_type": "model"},
+                       queryset=directory.public_members()).qs.order_by("-admitted_at", "-id")[:21]
+    assert len(list(api)) == 5
+    plan = first_page_plan(api)
+    # The grants are read only in the subplan, by the member's id; never joined to the members.
+    assert "SubPlan" in plan, plan
+    assert "Semi Join" not in plan and "u0.membership_id" not in plan, plan
