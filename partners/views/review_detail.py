@@ -20,7 +20,7 @@ from ..forms.review import (
     action_form,
     reviewers,
 )
-from ..models import Application, Attachment, AuditEvent, Membership, Objection
+from ..models import PROFILE_MODELS, Application, Attachment, AuditEvent, Membership, Objection
 from ..permissions import can, never_submitted
 from ..services import cache as response_cache
 from ..services import review as review_services
@@ -87,9 +87,11 @@ def _detail_context(request, application, bound=None):
 
 
 def _get(pk):
+    # The profile of every partner type comes along (one row each at most): the answers show those requested.
     application = get_object_or_404(
         Application.objects.select_related("organization", "organization__district", "assigned_reviewer",
-                                           "first_reviewed_by", "final_decided_by", "invitation")
+                                           "first_reviewed_by", "final_decided_by", "invitation",
+                                           *(model._meta.model_name for model in PROFILE_MODELS.values()))
         .prefetch_related("requested_types"), pk=pk)
     if never_submitted(application):
         raise Http404  # drafts belong to the applicant until submitted
