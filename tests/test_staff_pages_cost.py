@@ -129,6 +129,6 @@ def test_the_application_page_costs_the_same_queries_for_5_events_as_for_30(clie
     small = queries_of(client, url)
     grow(25)
     large = queries_of(client, url)
-    assert len(small) == len(large) == 22, "\n".join(large)
+    assert len(small) == len(large) == 21, "\n".join(large)
     # Each requested type's profile comes with the application: no query of a profile table of its own.
     assert not any(re.match(r'SELECT .* FROM "partners_\w+profile" WHERE', sql) for sql in large), large
