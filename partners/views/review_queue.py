@@ -80,7 +80,8 @@ def queue_rows(values):
         district = v["organization__district__name_en" if english else "organization__district__name_zh"]
         submitted = v["submitted_at"]
         rows.append(QueueRow({
-            "pk": v["pk"], "link": f"{link[0]}{v['pk']}{link[1]}", "name": v["organization__name"],
+            # The number as `{{ pk }}` prints it (no thousands separator), written once instead of three times.
+            "pk": v["pk"], "number": str(v["pk"]), "link": f"{link[0]}{v['pk']}{link[1]}", "name": v["organization__name"],
             "credit_code": v["organization__credit_code"], "district": district or "",
             "types": ", ".join(type_labels[t] for t in in_type_order(types[v["pk"]])),
             "channel": channel_labels.get(v["channel"], v["channel"]),
