@@ -15,6 +15,7 @@ from ..enums import ApplicationState, Channel, ExpertAssignmentState, PartnerTyp
 from ..models import Application, Call, District, User
 from ..pagination import COUNT_CAP, capped_counts
 from ..validators import normalize_credit_code
+from .fast_widgets import FastCheckboxInput, FastSelect, FastTextInput, ListedModelChoiceField
 
 TEXT_LIMIT = 5000
 # A search matching up to this many organisations is counted exactly per state in one query (bounded by them).
@@ -90,21 +91,22 @@ def reviewers():
 class QueueFilterForm(forms.Form):
     """The queue's filter; the same form filters the page, the bulk assignment and the export."""
 
-    q = forms.CharField(label=_("Name or credit code"), required=False, max_length=200)
-    state = forms.ChoiceField(label=_("State"), required=False,
+    # Drawn on every view of the queue: the widgets write their HTML without the template engine.
+    q = forms.CharField(label=_("Name or credit code"), required=False, max_length=200, widget=FastTextInput)
+    state = forms.ChoiceField(label=_("State"), required=False, widget=FastSelect,
                               choices=[("", _("All states"))] + [(s.value, s.label) for s in QUEUE_STATES])
-    partner_type = forms.ChoiceField(label=_("Partner type"), required=False,
+    partner_type = forms.ChoiceField(label=_("Partner type"), required=False, widget=FastSelect,
                                      choices=[("", _("All types")), *PartnerType.choices])
-    channel = forms.ChoiceField(label=_("Channel"), required=False, choices=[("", _("All channels")),
-                                                                           *Channel.choices])
-    district = forms.ModelChoiceField(label=_("District"), required=False, queryset=District.objects.all(),
+    channel = forms.ChoiceField(label=_("Channel"), required=False, widget=FastSelect,
+                                choices=[("", _("All channels")), *Channel.choices])
+    district = ListedModelChoiceField(label=_("District"), required=False, queryset=District.objects.all(),
                                       empty_label=_("All districts"))
-    call = forms.ModelChoiceField(label=_("Call"), required=False, queryset=Call.objects.order_by("-pk"),
+    call = ListedModelChoiceField(label=_("Call"), required=False, queryset=Call.objects.order_by("-pk"),
                                   empty_label=_("All calls"))
-    mine = forms.BooleanField(label=_("Assigned to me"), required=False)
-    unassigned = forms.BooleanField(label=_("Unassigned"), required=False)
-    overdue = forms.BooleanField(label=_("Overdue"), required=False)
-    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_LABELS)
+    mine = forms.BooleanField(label=_("Assigned to me"), required=False, widget=FastCheckboxInput)
+    unassigned = forms.BooleanField(label=_("Unassigned"), required=False, widget=FastCheckboxInput)
+    overdue = forms.BooleanField(label=_("Overdue"), required=False, widget=FastCheckboxInput)
+    sort = forms.ChoiceField(label=_("Sort by"), required=False, choices=SORT_LABELS, widget=FastSelect)
 
     FILTER_FIELDS = ["q", "state", "partner_type", "channel", "district", "call", "mine", "unassigned", "overdue",
                      "sort"]
@@ -179,7 +181,8 @@ class QueueFilterForm(forms.Form):
         q = (self.cleaned_data.get("q") or "").strip() if self.is_bound and self.is_valid() else ""
         if not q:
             return None
-        if self.matching_organizations(q)[:SEARCH_EXACT_ORGS + 1].count() > SEARCH_EXACT_ORGS:
+        # Any SEARCH_EXACT_ORGS + 1 of them will do: no sort by name (the organisations' default order).
+        if self.matching_organizations(q).order_by()[:SEARCH_EXACT_ORGS + 1].count() > SEARCH_EXACT_ORGS:
             return None
         per_state = dict(qs.order_by().values_list("state").annotate(n=Count("pk")).values_list("state", "n"))
         return _capped(per_state)
@@ -223,9 +226,9 @@ class QueueFilterForm(forms.Form):
 
 
 class BulkAssignForm(forms.Form):
-    reviewer = forms.ModelChoiceField(label=_("Reviewer"), queryset=User.objects.none(), required=False,
+    reviewer = ListedModelChoiceField(label=_("Reviewer"), queryset=User.objects.none(), required=False,
                                       empty_label=_("— nobody (unassign) —"))
-    scope = forms.ChoiceField(label=_("Which applications"), initial="all",
+    scope = forms.ChoiceField(label=_("Which applications"), initial="all", widget=FastSelect,
                               choices=[("all", _("All applications matching the filter")),
                                        ("selected", _("Only the ones ticked on this page"))])
     ids = forms.CharField(required=False, widget=forms.MultipleHiddenInput)

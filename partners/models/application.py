@@ -105,11 +105,15 @@ class Application(models.Model):
             return list(kept)
         return in_type_order(rt.partner_type for rt in self.requested_types.all())
 
-    def keep_partner_types(self):
+    def keep_partner_types(self, codes=None):
         """Read the partner types once for the rest of this instance's life: a workflow transition reads them in
-        its checks, effect, revision and notifications, and none changes them."""
+        its checks, effect, revision and notifications, and none changes them. `codes`: the types, when they were
+        read along with the application."""
+        from ..enums import in_type_order
+
         self.forget_partner_types()
-        self.__dict__["_kept_partner_types"] = tuple(self.partner_types)
+        self.__dict__["_kept_partner_types"] = tuple(in_type_order(codes) if codes is not None
+                                                     else self.partner_types)
 
     def forget_partner_types(self):
         self.__dict__.pop("_kept_partner_types", None)

@@ -150,19 +150,41 @@ class _Contains(Func):
     conditional = True
 
 
+class _Holds(Func):
+    """strpos(UPPER(x::text), UPPER(term)) > 0: x contains term, case-insensitively: the rows `icontains` keeps.
+
+    Written so that no trigram index can serve it. Next to the bigram condition, a LIKE of three characters or
+    more made the planner AND the trigram index in; its matches are lossy, so every row found was rechecked
+    against the whole condition, bigrams included: partners_bigrams computed row by row (the duplicate check's
+    candidates: 38 ms instead of 2 ms at 100,000 organisations). The bigram index alone is exact."""
+
+    template = "(strpos(UPPER(%(expressions)s), UPPER(%(term)s)) > 0)"
+    output_field = BooleanField()
+    conditional = True
+
+    def as_sql(self, compiler, connection, **extra_context):
+        field, term = self.get_source_expressions()
+        field_sql, field_params = compiler.compile(field)
+        term_sql, term_params = compiler.compile(term)
+        return (self.template % {"expressions": f"{field_sql}::text", "term": term_sql},
+                (*field_params, *term_params))
+
+
 def contains_any(field, terms):
     """`field` contains one of `terms`, case-insensitive; on PostgreSQL narrowed first through the bigram index
-    (as in name_matches: a LIKE match implies the bigrams match, so (any bigrams) AND (any LIKE) is exact)."""
+    (as in name_matches: a substring match implies the bigrams match, so (any bigrams) AND (any substring) is
+    exact)."""
     terms = [t for t in terms if t]
     like = Q()
     for term in terms:
         like |= Q(**{f"{field}__icontains": term})
     if connection.vendor != "postgresql" or not terms or any(len(t) < 2 for t in terms):
         return like
-    indexed = Q()
+    indexed, holds = Q(), Q()
     for term in terms:
         indexed |= Q(_Contains(_Bigrams(F(field)), _Bigrams(Value(term))))
-    return indexed & like
+        holds |= Q(_Holds(F(field), Value(term)))
+    return indexed & holds
 
 
 def name_matches(term, *, fields=("name", "name_en"), also=None):
@@ -170,8 +192,9 @@ def name_matches(term, *, fields=("name", "name_en"), also=None):
     is a further alternative (the queue's credit code prefix), served by its own index.
 
     On PostgreSQL, written as (bigrams of a field contain the term's, for any field) AND (a field contains the
-    term): the first part is what the bigram GIN indexes answer (one BitmapOr), the second keeps the exact
-    matches, and the bigrams are never computed row by row. Terms of one character read the names (LIKE)."""
+    term, as `_Holds`, which no trigram index answers): the first part is what the bigram GIN indexes answer (one
+    BitmapOr), the second keeps the exact matches, and the bigrams are never computed row by row. Terms of one
+    character read the names (LIKE)."""
     like = Q()
     for name in fields:
         like |= Q(**{f"{name}__icontains": term})
@@ -179,12 +202,14 @@ def name_matches(term, *, fields=("name", "name_en"), also=None):
         like |= also
     if connection.vendor != "postgresql" or len(term) < 2:
         return like
-    indexed = Q()
+    indexed, holds = Q(), Q()
     for name in fields:
         indexed |= Q(_Contains(_Bigrams(F(name)), _Bigrams(Value(term))))
+        holds |= Q(_Holds(F(name), Value(term)))
     if also is not None:
         indexed |= also
-    return indexed & like
+        holds |= also
+    return indexed & holds
 
 
 def organizations_named(term):

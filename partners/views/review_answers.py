@@ -82,6 +82,15 @@ def scenario_rows(scenario) -> list[Row]:
     return form_rows(form, scenario, "scenario")
 
 
+def _profile(application, model):
+    """The application's profile of this model, or None: from the row read along with the application when the
+    caller read it so (review_detail._get), else in a query of its own."""
+    descriptor = getattr(type(application), model._meta.model_name)
+    if descriptor.is_cached(application):
+        return getattr(application, model._meta.model_name, None)
+    return model.objects.filter(application=application).first()
+
+
 def answer_groups(application) -> list[Group]:
     """The wizard's steps with the answers of this application: organisation and contact, partner types,
     what is offered per type (with each scenario), channel."""
@@ -100,7 +109,7 @@ def answer_groups(application) -> list[Group]:
     offer = Group("profiles", str(_("What you offer")))
     for rt in requested:
         model = PROFILE_MODELS[rt.partner_type]
-        profile = model.objects.filter(application=application).first()
+        profile = _profile(application, model)
         form_class = PROFILE_FORMS[rt.partner_type]
         section = Group(rt.partner_type, str(PartnerType(rt.partner_type).label))
         if rt.recommendation:

@@ -1,6 +1,8 @@
 """One application for staff: answers, attachments, history, duplicates, diff, timeline, notes, actions."""
 
 from django.contrib import messages
+from django.db import connection
+from django.db.models import OuterRef
 from django.http import FileResponse, Http404
 from django.middleware.csrf import get_token
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,7 +22,15 @@ from ..forms.review import (
     action_form,
     reviewers,
 )
-from ..models import Application, Attachment, AuditEvent, Membership, Objection
+from ..models import (
+    PROFILE_MODELS,
+    Application,
+    Attachment,
+    AuditEvent,
+    Membership,
+    Objection,
+    RequestedType,
+)
 from ..permissions import can, never_submitted
 from ..services import cache as response_cache
 from ..services import review as review_services
@@ -43,6 +53,21 @@ def revision_diff(application):
     return readable_diff(previous.snapshot, current.snapshot), current, previous
 
 
+def _history(org, application):
+    """The organisation's other applications, drafts aside, newest first, each knowing its partner types: on
+    PostgreSQL read in the same query (an array subquery per application), elsewhere in a second one."""
+    history = org.applications.exclude(pk=application.pk).exclude(state="draft").order_by("-created_at")
+    if connection.vendor != "postgresql":
+        return list(history.prefetch_related("requested_types"))
+    from django.contrib.postgres.expressions import ArraySubquery
+
+    types = RequestedType.objects.filter(application_id=OuterRef("pk")).order_by().values("partner_type")
+    history = list(history.annotate(requested=ArraySubquery(types)))
+    for other in history:
+        other.keep_partner_types(other.requested)
+    return history
+
+
 def _detail_context(request, application, bound=None):
     user = request.user
     bound = bound or {}
@@ -58,8 +83,7 @@ def _detail_context(request, application, bound=None):
     objections = list(application.objections.select_related("resolved_by").prefetch_related("evidence"))
     can_resolve = bool(can(user, "objection.resolve")) and not review_services.took_part_in_first_review(
         user, application)
-    history = list(org.applications.exclude(pk=application.pk).exclude(state="draft")
-                   .prefetch_related("requested_types").order_by("-created_at"))
+    history = _history(org, application)
     return {
         "application": application, "org": org, "answers": answer_groups(application),
         "attachments": application.attachments.all(),
@@ -87,9 +111,11 @@ def _detail_context(request, application, bound=None):
 
 
 def _get(pk):
+    # The profile of every partner type comes along (one row each at most): the answers show those requested.
     application = get_object_or_404(
         Application.objects.select_related("organization", "organization__district", "assigned_reviewer",
-                                           "first_reviewed_by", "final_decided_by", "invitation")
+                                           "first_reviewed_by", "final_decided_by", "invitation",
+                                           *(model._meta.model_name for model in PROFILE_MODELS.values()))
         .prefetch_related("requested_types"), pk=pk)
     if never_submitted(application):
         raise Http404  # drafts belong to the applicant until submitted
