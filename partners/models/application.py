@@ -108,11 +108,14 @@ class Application(models.Model):
     def keep_partner_types(self):
         """Read the partner types once for the rest of this instance's life: a workflow transition reads them in
         its checks, effect, revision and notifications, and none changes them."""
-        self.forget_partner_types()
+        self.__dict__.pop("_kept_partner_types", None)
         self.__dict__["_kept_partner_types"] = tuple(self.partner_types)
 
     def forget_partner_types(self):
+        """Read the partner types and requested types afresh from now on (a transition's effect may have
+        changed the requested types read with the application)."""
         self.__dict__.pop("_kept_partner_types", None)
+        getattr(self, "_prefetched_objects_cache", {}).pop("requested_types", None)
 
     def get_partner_types_display(self):
         labels = dict(PartnerType.choices)

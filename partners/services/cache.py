@@ -86,6 +86,7 @@ class _Publish:
         self.scopes = set()
         self.marked_namespace = False
         self.marked_scopes = set()
+        self.noted = set()  # PUBLIC: memberships whose scopes are noted as the transaction has them now
 
     def touch(self, scopes):
         if scopes is None or self.scopes is None:
@@ -257,27 +258,34 @@ def _receivers(ns):
 
 def _public_receivers():
     """PUBLIC's receivers note the scopes of the row before and after the change (cache_scopes.py); a save
-    outside a transaction, or a change scopes cannot name, renews the whole namespace."""
+    outside a transaction, or a change scopes cannot name, renews the whole namespace.
+
+    Readers only ever see the state before the transaction and the state it commits, so each membership's scopes
+    are worked out when the transaction first touches it (before its first change) and again after every save
+    that can move it into other scopes; a later row's "before" of a membership already noted is the state noted
+    after the previous save, and a save limited to fields no scope depends on (`update_fields`) moves nothing.
+    Changes that bypass the signals call members_changed(), which renews everything."""
     from . import cache_scopes
 
-    def note(instance):
+    def note(instance, skip_noted):
         if not enabled():
             return
         publish = _pending(PUBLIC) if connection.in_atomic_block else None
         if publish is not None:
-            scopes = cache_scopes.of_instance(instance)
+            scopes, ids = cache_scopes.noted(instance, publish.noted if skip_noted else frozenset())
+            publish.noted |= ids
             publish.touch(scopes)
             _mark(publish, scopes)
 
     def before(sender, instance=None, **kwargs):
         begin_change(PUBLIC, scoped=True)
-        note(instance)
+        note(instance, skip_noted=True)
 
-    def after(sender, instance=None, **kwargs):
+    def after(sender, instance=None, update_fields=None, **kwargs):
         if not connection.in_atomic_block:
             end_change(PUBLIC)
-        else:
-            note(instance)  # the row's scopes after the change (a district moved), marked before the commit
+        elif kwargs.get("created") or cache_scopes.moves_scopes(instance, update_fields):
+            note(instance, skip_noted=False)  # the row's scopes after the change (a district moved), marked now
 
     def m2m(sender, action, instance=None, reverse=False, **kwargs):
         if action.startswith("pre_"):

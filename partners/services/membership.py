@@ -16,7 +16,6 @@ from ..models import (
     Membership,
     MembershipGrant,
     Objection,
-    Organization,
 )
 from ..permissions import can
 from .applications import ServiceError, require
@@ -35,7 +34,8 @@ def allocate_member_number(year=None) -> str:
     admissions never read the same `last`.
     """
     year = year or timezone.localdate().year
-    with transaction.atomic():
+    # No savepoint of its own: a failure here fails the admission around it anyway.
+    with transaction.atomic(savepoint=False):
         number = next_in_year(MemberNumberCounter, year)
     return f"{settings.MEMBER_NUMBER_PREFIX}-{year}-{number:05d}"
 
@@ -69,8 +69,9 @@ def _check_no_open_objection(application, actor, inputs):
 
 @workflow.effect("admit")
 def _on_admit(application, actor, inputs):
-    # Lock the organisation: two of its applications admitted at once must share one membership.
-    org = Organization.objects.select_for_update().get(pk=application.organization_id)
+    # The organisation is locked with the application (workflow/application.py): two of its applications admitted
+    # at once must share one membership.
+    org = application.organization
     now = timezone.now()
     membership = Membership.objects.select_for_update().filter(organization=org).first()
     created = membership is None
