@@ -170,6 +170,8 @@ def measure(kind, writes, profile, top, show_sql):
     if profiler:
         out = io.StringIO()
         pstats.Stats(profiler, stream=out).sort_stats("cumulative").print_stats(top)
+        if os.environ.get("WRITE_PROFILE_DUMP"):
+            profiler.dump_stats(os.environ["WRITE_PROFILE_DUMP"])
         print(out.getvalue())
 
 

@@ -112,10 +112,12 @@ class Application(models.Model):
         self.__dict__["_kept_partner_types"] = tuple(self.partner_types)
 
     def forget_partner_types(self):
-        """Read the partner types and requested types afresh from now on (a transition's effect may have
-        changed the requested types read with the application)."""
+        """Read the partner types, requested types and attachments afresh from now on: a transition reads them
+        once, with the application, and its effect may have changed the requested types."""
         self.__dict__.pop("_kept_partner_types", None)
-        getattr(self, "_prefetched_objects_cache", {}).pop("requested_types", None)
+        kept = getattr(self, "_prefetched_objects_cache", {})
+        kept.pop("requested_types", None)
+        kept.pop("attachments", None)
 
     def get_partner_types_display(self):
         labels = dict(PartnerType.choices)
