@@ -42,8 +42,9 @@ def prepare(n):
     from django.core.files.base import ContentFile
     from django.core.files.storage import default_storage
     from django.db import transaction
+    from django.utils import timezone
 
-    from partners.enums import ApplicationState, Channel, OrgRole, PartnerType
+    from partners.enums import ApplicationState, Channel, OrgRole, OrgVerification, PartnerType
     from partners.models import (
         Application,
         Attachment,
@@ -69,7 +70,9 @@ def prepare(n):
         orgs = Organization.objects.bulk_create([
             Organization(name=f"北京提交测试科技有限公司{start + i}", name_en=f"Submit Bench {start + i}",
                          credit_code=build_credit_code("9", "1", "110108", f"{(start + i) % 10**8:08d}"),
-                         district=district, legal_representative="张三", registered_address="北京市海淀区")
+                         district=district, legal_representative="张三", registered_address="北京市海淀区",
+                         # Only a verified organisation submits (services/verification.py: submission_blocker).
+                         verification=OrgVerification.VERIFIED, verified_at=timezone.now())
             for i in range(n)], batch_size=2000)
         OrganizationMember.objects.bulk_create(
             [OrganizationMember(organization=o, user=owner, role=OrgRole.OWNER) for o in orgs], batch_size=2000)

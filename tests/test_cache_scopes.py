@@ -169,3 +169,79 @@ def test_a_change_scopes_cannot_name_marks_every_public_read(two_members, django
         district.name_en = district.name_en + " "
         district.save()
         assert queries(client, "/members/?district=110105")[0] > 0  # no scope names it: every read waits
+
+
+def test_an_edit_limited_to_its_fields_refreshes_what_the_member_is_in(two_members,
+                                                                        django_capture_on_commit_callbacks):
+    """A save with update_fields that no scope depends on (the writer of the mixed workload saves the description
+    so) works its scopes out once, before the save, and still renews every read that shows the member."""
+    edited, other = two_members
+    client = Client()
+    pages = [*AFFECTED, *UNRELATED, f"/members/{edited.number}/", f"/api/v1/members/{edited.number}/",
+             f"/members/{other.number}/"]
+    for url in pages:
+        queries(client, url)
+    with django_capture_on_commit_callbacks(execute=True):
+        org = Organization.objects.select_for_update().get(pk=edited.organization_id)
+        org.description = "只改介绍"
+        org.save(update_fields=["description", "updated_at"])
+    for url in (f"/members/{edited.number}/", f"/api/v1/members/{edited.number}/", *AFFECTED):
+        n, body = queries(client, url)
+        assert n > 0, f"{url} was not refreshed"
+        if "/api/" in url or url.startswith(f"/members/{edited.number}"):
+            assert "只改介绍" in body or "\\u53ea" in body, url
+    for url in (*UNRELATED, f"/members/{other.number}/"):
+        assert queries(client, url)[0] == 0, f"{url} was refreshed by a change it does not show"
+
+
+def test_a_district_moved_by_update_fields_refreshes_both_districts(two_members,
+                                                                     django_capture_on_commit_callbacks):
+    edited, _other = two_members
+    client = Client()
+    for url in ("/members/?district=110108", "/members/?district=110105"):
+        queries(client, url)
+    with django_capture_on_commit_callbacks(execute=True):
+        org = Organization.objects.get(pk=edited.organization_id)
+        org.district_id = "110105"
+        org.save(update_fields=["district"])
+    n, body = queries(client, "/members/?district=110105")
+    assert n > 0 and "北京九章智算科技有限公司" in body
+    n, body = queries(client, "/members/?district=110108")
+    assert n > 0 and "北京九章智算科技有限公司" not in body
+
+
+def test_a_member_touched_twice_in_one_transaction_refreshes_the_scopes_of_the_end_state(
+        two_members, django_capture_on_commit_callbacks):
+    """The second row of a member (a grant after an edit of its organisation) does not work out the member's scopes
+    before its save again, but after it: the list of the type the grant adds is renewed."""
+    from django.utils import timezone
+
+    from partners.models import MembershipGrant
+
+    edited, _other = two_members
+    client = Client()
+    for url in ("/members/?type=data", "/api/v1/members/?partner_type=data", "/members/?type=investment"):
+        queries(client, url)
+    with django_capture_on_commit_callbacks(execute=True):
+        org = Organization.objects.get(pk=edited.organization_id)
+        org.description = "新增数据伙伴"
+        org.save(update_fields=["description", "updated_at"])
+        MembershipGrant.objects.create(membership=edited, partner_type="data", granted_on=timezone.localdate())
+    n, body = queries(client, "/members/?type=data")
+    assert n > 0 and "北京九章智算科技有限公司" in body
+    n, body = queries(client, "/api/v1/members/?partner_type=data")
+    assert n > 0 and "新增数据伙伴" in body
+    assert queries(client, "/members/?type=investment")[0] == 0
+
+
+def test_a_grant_taken_away_refreshes_the_list_the_member_leaves(two_members, django_capture_on_commit_callbacks):
+    edited, _other = two_members
+    client = Client()
+    queries(client, "/members/?type=compute")
+    with django_capture_on_commit_callbacks(execute=True):
+        org = Organization.objects.get(pk=edited.organization_id)
+        org.description = "不再是算力伙伴"
+        org.save(update_fields=["description", "updated_at"])
+        edited.grants.get(partner_type="compute").delete()
+    n, body = queries(client, "/members/?type=compute")
+    assert n > 0 and "北京九章智算科技有限公司" not in body

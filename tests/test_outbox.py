@@ -293,3 +293,22 @@ def test_submitting_on_the_web_works_while_the_mail_server_is_down(client, appli
     assert draft.state == ApplicationState.SUBMITTED
     row = Notification.objects.get(recipient=applicant, template_key="application.submitted")
     assert row.state == NotificationState.PENDING and row.attempts == 1 and row.next_attempt_at
+
+
+def test_a_dedupe_key_recorded_already_records_nothing_and_the_change_goes_on(applicant,
+                                                                            django_capture_on_commit_callbacks):
+    """The second row of a key is skipped inside the change's transaction (no savepoint), which then carries on and
+    commits: one row, handed to the worker once."""
+    from django.db import transaction
+
+    with django_capture_on_commit_callbacks() as callbacks:
+        with transaction.atomic():
+            first = pending_row(applicant, key="same")
+            again = pending_row(applicant, key="same")
+            other = pending_row(applicant, key="other")
+            AuditEvent.objects.create(action="test.after_a_duplicate", actor_label="test")
+    assert first is not None and first.pk and Notification.objects.get(dedupe_key="same").pk == first.pk
+    assert again is None
+    assert other is not None and other.pk != first.pk
+    assert AuditEvent.objects.filter(action="test.after_a_duplicate").exists()
+    assert len(callbacks) == 2

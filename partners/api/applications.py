@@ -95,6 +95,11 @@ class ApplicationViewSet(UploadSizeLimitMixin, ProcessScopeMixin, PublicIdLookup
             return visible_applications(self.request.user, Application.objects.select_related("organization"))
         return self.readable()
 
+    def filter_queryset(self, queryset):
+        if getattr(self, "action", None) == "fire_action" and not self.request.query_params:
+            return queryset  # nothing to filter by: the action finds its application by id alone
+        return super().filter_queryset(queryset)
+
     def readable(self):
         qs = Application.objects.select_related("organization", "invitation", "call",
                                                 *PROFILE_RELATIONS).prefetch_related(
@@ -175,6 +180,10 @@ class ApplicationViewSet(UploadSizeLimitMixin, ProcessScopeMixin, PublicIdLookup
         incoming = ActionInputSerializer(data=request.data)
         incoming.is_valid(raise_exception=True)
         inputs = dict(incoming.validated_data)
+        if request.headers.get("If-Match") is None:
+            # Nothing to check under the lock first: fire() is the transaction (no savepoint inside another).
+            workflow.fire(application.pk, action_name, actor_of(request), **inputs)
+            return self._read(application)
         with transaction.atomic():
             self._lock_if_matched(request, application)
             workflow.fire(application.pk, action_name, actor_of(request), **inputs)

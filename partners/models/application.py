@@ -111,12 +111,17 @@ class Application(models.Model):
         read along with the application."""
         from ..enums import in_type_order
 
-        self.forget_partner_types()
+        self.__dict__.pop("_kept_partner_types", None)
         self.__dict__["_kept_partner_types"] = tuple(in_type_order(codes) if codes is not None
                                                      else self.partner_types)
 
     def forget_partner_types(self):
+        """Read the partner types, requested types and attachments afresh from now on: a transition reads them
+        once, with the application, and its effect may have changed the requested types."""
         self.__dict__.pop("_kept_partner_types", None)
+        kept = getattr(self, "_prefetched_objects_cache", {})
+        kept.pop("requested_types", None)
+        kept.pop("attachments", None)
 
     def get_partner_types_display(self):
         labels = dict(PartnerType.choices)

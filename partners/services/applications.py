@@ -1,6 +1,7 @@
 """Applicant use cases: create a draft, choose partner types, check completeness, submit, withdraw."""
 
 from django.db import IntegrityError, transaction
+from django.db.models import prefetch_related_objects
 from django.utils import timezone
 from django.utils.translation import gettext as _g
 
@@ -155,14 +156,28 @@ def completeness_errors(application) -> dict[str, list[str]]:
             application.invitation, application):
         add("channel", invitation_problem(application.invitation, application))
     elif application.channel == Channel.INDUSTRY_RECOMMENDATION and not (
-            application.recommender_name and application.attachments.filter(
-                kind=Attachment.Kind.RECOMMENDATION_LETTER).exists()):
+            application.recommender_name and has_attachment(application, Attachment.Kind.RECOMMENDATION_LETTER)):
         add("channel", _g("Name the recommending organisation and upload its letter."))
-    if not application.attachments.filter(kind=Attachment.Kind.BUSINESS_LICENCE, purged_at__isnull=True).exists():
+    if not has_attachment(application, Attachment.Kind.BUSINESS_LICENCE, kept_only=True):
         add("attachments", _g("Upload the business licence."))
     if not application.declaration_accepted:
         add("review", _g("Tick the declaration to submit."))
     return errors
+
+
+def attachments_read_with(application):
+    """The application's attachments if they were read with it (a prefetch), else None."""
+    return getattr(application, "_prefetched_objects_cache", {}).get("attachments")
+
+
+def has_attachment(application, kind, *, kept_only=False) -> bool:
+    """Whether an attachment of this kind is there (`kept_only`: and not purged), from the attachments read with
+    the application if they were, else from the database."""
+    read = attachments_read_with(application)
+    if read is not None:
+        return any(a.kind == kind and not (kept_only and a.purged_at is not None) for a in read)
+    rows = application.attachments.filter(kind=kind)
+    return (rows.filter(purged_at__isnull=True) if kept_only else rows).exists()
 
 
 def _invalid_values(obj) -> list[str]:
@@ -201,6 +216,9 @@ def _check_complete(application, actor, inputs):
     from .calls import call_for_submission, missing_documents_message
 
     call = application.call
+    # The completeness check, the call's documents and the revision's snapshot each look at the attachments: read
+    # them once, under the row lock (an upload locks the application too). The recorder drops them afterwards.
+    prefetch_related_objects([application], "attachments")
     if application.state == ApplicationState.DRAFT:
         # Drafts may be prepared while no call is open; they are submitted when one opens.
         try:

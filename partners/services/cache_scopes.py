@@ -10,13 +10,41 @@ member never matched stays cached.
 EVERYTHING = None  # a change whose reach is not worked out (reference data, bulk updates): every public read
 
 
+# The fields whose change can move a row's members into other scopes. A save limited to other fields
+# (`update_fields`) leaves its members' scopes as they were noted before it.
+SCOPE_FIELDS = {
+    "Organization": {"district"},
+    "Membership": {"number", "organization"},
+    "MembershipGrant": {"membership", "partner_type", "application"},
+    "ApplicationProfile": {"application", "industry"},
+    "Scenario": {"profile"},
+    "Pairing": {"application_partner", "model_partner", "compute_partner"},
+}
+
+
+def moves_scopes(instance, update_fields) -> bool:
+    """Whether a save with these `update_fields` (None: every field) can change the scopes of its members."""
+    if update_fields is None:
+        return True
+    meta = instance._meta
+    fields = SCOPE_FIELDS.get(meta.object_name, {"application"} if _is_profile(instance) else None)
+    if fields is None:
+        return True
+    names = fields | {meta.get_field(name).attname for name in fields}
+    return bool(names & set(update_fields))
+
+
+def _is_profile(instance):
+    from ..models import PROFILE_MODELS
+
+    return isinstance(instance, tuple(PROFILE_MODELS.values()))
+
+
 def _membership_ids(instance):
     """The memberships whose public facts `instance` is part of, or EVERYTHING."""
     from ..models import (
-        PROFILE_MODELS,
         Membership,
         MembershipGrant,
-        Organization,
         Pairing,
         Scenario,
     )
@@ -25,15 +53,12 @@ def _membership_ids(instance):
         return [instance.pk] if instance.pk else []
     if isinstance(instance, MembershipGrant):
         return [instance.membership_id] if instance.membership_id else []
-    if isinstance(instance, Organization):
-        return list(Membership.objects.filter(organization_id=instance.pk).values_list("pk", flat=True)) \
-            if instance.pk else []
     if isinstance(instance, Pairing):
         # A standing pairing is listed on the public pages of both members (and of its compute partner).
         orgs = [pk for pk in (instance.application_partner_id, instance.model_partner_id,
                               instance.compute_partner_id) if pk]
         return list(Membership.objects.filter(organization_id__in=orgs).values_list("pk", flat=True))
-    if isinstance(instance, tuple(PROFILE_MODELS.values())):
+    if _is_profile(instance):
         # Every profile's facts show on the member's page (and model and application profiles hold industries).
         if not instance.application_id:
             return []
@@ -48,34 +73,80 @@ def _membership_ids(instance):
     return EVERYTHING
 
 
-def of_memberships(ids) -> set:
-    """The scopes of these memberships as the database has them now (inside the writing transaction)."""
-    from ..models import Membership, MembershipGrant
-    from .directory import industries_by_application
+def _scope_rows(where, values):
+    """(membership id, number, district, partner type, industry) of the memberships selected by `where`: one
+    row per grant and industry of its application (industries served by a model profile, and an application
+    partner's own industry), in one query."""
+    from django.db import connection
 
-    ids = [i for i in ids if i]
-    if not ids:
-        return set()
-    scopes = {"all"}
-    for number, district in Membership.objects.filter(pk__in=ids).values_list("number",
-                                                                               "organization__district_id"):
+    from ..models import ApplicationProfile, Membership, MembershipGrant, ModelProfile, Organization
+
+    served = ModelProfile.industries.through._meta.db_table
+    sql = f"""
+        SELECT m.id, m.number, o.district_id, g.partner_type, i.industry_id
+          FROM {Membership._meta.db_table} m
+          JOIN {Organization._meta.db_table} o ON o.id = m.organization_id
+          LEFT JOIN {MembershipGrant._meta.db_table} g ON g.membership_id = m.id
+          LEFT JOIN LATERAL (
+                SELECT s.industry_id FROM {served} s
+                  JOIN {ModelProfile._meta.db_table} p ON p.id = s.modelprofile_id
+                 WHERE p.application_id = g.application_id
+                UNION ALL
+                SELECT a.industry_id FROM {ApplicationProfile._meta.db_table} a
+                 WHERE a.application_id = g.application_id AND a.industry_id IS NOT NULL
+          ) i ON true
+         WHERE {where} = ANY(%s)"""
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [list(values)])
+        return cursor.fetchall()
+
+
+def _scopes_of_rows(rows) -> tuple[set, set]:
+    """(scopes, membership ids) of `_scope_rows`."""
+    scopes, ids = set(), set()
+    for membership_id, number, district, partner_type, industry in rows:
+        ids.add(membership_id)
         scopes.add(f"member:{number}")
         if district:
             scopes.add(f"district:{district}")
-    applications = set()
-    for partner_type, application_id in MembershipGrant.objects.filter(membership_id__in=ids).values_list(
-            "partner_type", "application_id"):
-        scopes.add(f"type:{partner_type}")
-        applications.add(application_id)
-    for industries in industries_by_application(list(applications)).values():
-        scopes.update(f"industry:{code}" for _position, code in industries)
-    return scopes
+        if partner_type:
+            scopes.add(f"type:{partner_type}")
+        if industry:
+            scopes.add(f"industry:{industry}")
+    if ids:
+        scopes.add("all")
+    return scopes, ids
+
+
+def of_memberships(ids) -> set:
+    """The scopes of these memberships as the database has them now (inside the writing transaction)."""
+    ids = [i for i in ids if i]
+    if not ids:
+        return set()
+    return _scopes_of_rows(_scope_rows("m.id", ids))[0]
 
 
 def of_instance(instance):
     """The scopes a saved or deleted row touches, or EVERYTHING."""
+    return noted(instance)[0]
+
+
+def noted(instance, skip=frozenset()):
+    """(scopes, membership ids) of a saved or deleted row: the scopes (or EVERYTHING) of the memberships it is
+    part of, leaving out those in `skip` (whose scopes the transaction already noted as they are now)."""
+    from ..models import Organization
+
+    if isinstance(instance, Organization):
+        # The organisation's memberships and their scopes in one query.
+        if not instance.pk:
+            return set(), set()
+        return _scopes_of_rows(_scope_rows("m.organization_id", [instance.pk]))
     ids = _membership_ids(instance)
-    return EVERYTHING if ids is EVERYTHING else of_memberships(ids)
+    if ids is EVERYTHING:
+        return EVERYTHING, set()
+    ids = {i for i in ids if i}
+    wanted = ids - skip
+    return (_scopes_of_rows(_scope_rows("m.id", sorted(wanted)))[0] if wanted else set()), ids
 
 
 def of_list(partner_type="", district="", industry=""):

@@ -115,7 +115,11 @@ def missing_documents_message(application, call) -> str:
     required = required_document_kinds(call, application.partner_types)
     if not required:
         return ""
-    present = set(application.attachments.filter(kind__in=required).values_list("kind", flat=True))
+    from .applications import attachments_read_with
+
+    read = attachments_read_with(application)
+    present = ({a.kind for a in read} if read is not None
+               else set(application.attachments.filter(kind__in=required).values_list("kind", flat=True)))
     labels = dict(AttachmentKind.choices)
     missing = [str(labels[k]) for k in required if k not in present]
     if not missing:

@@ -88,6 +88,27 @@ def compile_letter(source):
     return template
 
 
+_COMPILED: dict = {}  # source -> its compiled template, or the ServiceError compile_letter raised
+_COMPILED_LIMIT = 64  # a few outcomes and languages, and the administrators' edits since the process started
+
+
+def compiled_letter(source):
+    """compile_letter, kept per source: a decision's letter is rendered from a template compiled and tried on the
+    sample once per process, not twice per decision. A compiled template is only ever rendered afterwards."""
+    found = _COMPILED.get(source)
+    if found is None:
+        try:
+            found = compile_letter(source)
+        except ServiceError as exc:
+            found = exc
+        if len(_COMPILED) >= _COMPILED_LIMIT:
+            _COMPILED.clear()
+        _COMPILED[source] = found
+    if isinstance(found, ServiceError):
+        raise found
+    return found
+
+
 def letter_source(outcome, language):
     """The administrator's template if there is one, else the built-in default."""
     row = DecisionLetterTemplate.objects.filter(outcome=outcome, language=language).first()
@@ -121,12 +142,12 @@ def render_letter(outcome, application, *, language=None, **extra):
                "publicity_ends": timezone.localtime(ends).date().isoformat() if ends else "",
                "points": "\n".join(f"{i}. {p}" for i, p in enumerate(points or [], 1)), **extra}
         try:
-            subject = compile_letter(subject_src).render(Context(ctx, autoescape=False))
-            body = compile_letter(body_src).render(Context(ctx, autoescape=False))
+            subject = compiled_letter(subject_src).render(Context(ctx, autoescape=False))
+            body = compiled_letter(body_src).render(Context(ctx, autoescape=False))
         except Exception:  # noqa: BLE001 - a broken edited template must never block a decision
             subject_src, body_src = DEFAULTS.get((outcome, language)) or DEFAULTS[(outcome, "zh-hans")]
-            subject = _ENGINE.from_string(subject_src).render(Context(ctx, autoescape=False))
-            body = _ENGINE.from_string(body_src).render(Context(ctx, autoescape=False))
+            subject = compiled_letter(subject_src).render(Context(ctx, autoescape=False))
+            body = compiled_letter(body_src).render(Context(ctx, autoescape=False))
     return " ".join(subject.split()), body
 
 

@@ -4,6 +4,7 @@ import logging
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Exists, Q, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext as _g
 
@@ -16,7 +17,6 @@ from ..models import (
     Membership,
     MembershipGrant,
     Objection,
-    Organization,
 )
 from ..permissions import can
 from .applications import ServiceError, require
@@ -35,29 +35,30 @@ def allocate_member_number(year=None) -> str:
     admissions never read the same `last`.
     """
     year = year or timezone.localdate().year
-    with transaction.atomic():
+    # No savepoint of its own: a failure here fails the admission around it anyway.
+    with transaction.atomic(savepoint=False):
         number = next_in_year(MemberNumberCounter, year)
     return f"{settings.MEMBER_NUMBER_PREFIX}-{year}-{number:05d}"
 
 
 def publicity_started_at(application):
     """When the current public notice period began: the latest approval."""
-    return (Decision.objects.filter(application=application, action="approve")
-            .order_by("-created_at", "-pk").values_list("created_at", flat=True).first())
+    return _latest_approval(application).values_list("created_at", flat=True).first()
+
+
+def _latest_approval(application):
+    return Decision.objects.filter(application=application, action="approve").order_by("-created_at", "-pk")
 
 
 def blocking_objections(application):
     """Objections that stop admission: any still open, and any upheld in the current notice period.
 
     An objection upheld in an earlier period already sent the application back to 复审; once it is
-    approved again, that old objection must not block it forever.
+    approved again, that old objection must not block it forever. One query: the period's start is a subquery.
     """
-    qs = Objection.objects.filter(application=application)
-    started = publicity_started_at(application)
-    upheld_now = qs.filter(state=ObjectionState.UPHELD)
-    if started is not None:
-        upheld_now = upheld_now.filter(created_at__gte=started)
-    return qs.filter(state=ObjectionState.OPEN) | upheld_now
+    started = _latest_approval(application).values("created_at")[:1]
+    upheld_now = Q(state=ObjectionState.UPHELD) & (Q(created_at__gte=Subquery(started)) | ~Exists(started))
+    return Objection.objects.filter(Q(state=ObjectionState.OPEN) | upheld_now, application=application)
 
 
 @workflow.check("admit")
@@ -69,8 +70,9 @@ def _check_no_open_objection(application, actor, inputs):
 
 @workflow.effect("admit")
 def _on_admit(application, actor, inputs):
-    # Lock the organisation: two of its applications admitted at once must share one membership.
-    org = Organization.objects.select_for_update().get(pk=application.organization_id)
+    # The organisation is locked with the application (workflow/application.py): two of its applications admitted
+    # at once must share one membership.
+    org = application.organization
     now = timezone.now()
     membership = Membership.objects.select_for_update().filter(organization=org).first()
     created = membership is None
@@ -86,10 +88,18 @@ def _on_admit(application, actor, inputs):
         membership.save(update_fields=["state", "state_reason", "admitted_at", "updated_at"])
         reactivated = True
     granted = [rt.partner_type for rt in application.requested_types.all() if rt.granted]
+    # The membership is locked (or new): its grants are read once and each granted type updated or created, as
+    # update_or_create would, without its two savepoints per type.
+    held = {} if created else {g.partner_type: g for g in membership.grants.filter(partner_type__in=granted)}
+    today = timezone.localdate()
     for t in granted:
-        MembershipGrant.objects.update_or_create(
-            membership=membership, partner_type=t,
-            defaults={"application": application, "granted_on": timezone.localdate(), "ends_on": None})
+        grant = held.get(t)
+        if grant is None:
+            MembershipGrant.objects.create(membership=membership, partner_type=t, application=application,
+                                           granted_on=today, ends_on=None)
+        else:
+            grant.application, grant.granted_on, grant.ends_on = application, today, None
+            grant.save(update_fields=["application", "granted_on", "ends_on"])
     application.requested_types.update(is_open=False)
     subject, body = render_letter("admitted", application, granted=granted, member_number=membership.number)
     Decision.objects.create(application=application, level=Decision.Level.FINAL, action="admit", actor=None,

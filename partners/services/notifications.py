@@ -9,7 +9,8 @@ import logging
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connections, router, transaction
+from django.db.models.constants import OnConflict
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -132,20 +133,44 @@ def record(template_key, *, recipient=None, email="", context=None, application=
     if application is not None and template_key in DECISION_KINDS:
         supersede = f"decision:{application.pk}:{recipient.pk if recipient else email}"
         _cancel_superseded(supersede)
-    try:
-        with transaction.atomic():
-            row = Notification.objects.create(
-                recipient=recipient, email=email or (recipient.email if recipient else ""),
-                template_key=template_key, context=context or {}, application=application, channel=channel,
-                language=language or (recipient.language if recipient else settings.LANGUAGE_CODE),
-                dedupe_key=dedupe_key[:200], supersede_key=supersede, essential=essential,
-                for_digest=for_digest, next_attempt_at=timezone.now(),
-            )
-    except IntegrityError:
+    row = Notification(
+        recipient=recipient, email=email or (recipient.email if recipient else ""),
+        template_key=template_key, context=context or {}, application=application, channel=channel,
+        language=language or (recipient.language if recipient else settings.LANGUAGE_CODE),
+        dedupe_key=dedupe_key[:200], supersede_key=supersede, essential=essential,
+        for_digest=for_digest, next_attempt_at=timezone.now(),
+    )
+    if not _insert_once(row):
         return None  # already recorded: the same event never notifies twice
     if not for_digest:
         transaction.on_commit(lambda: enqueue(row.pk, row.channel))
     return row
+
+
+def _insert_once(row) -> bool:
+    """Write the row unless its dedupe key is recorded already (INSERT … ON CONFLICT DO NOTHING): True once
+    written, with its id. A conflict leaves the transaction as it was, without the savepoint (two more round
+    trips) an IntegrityError would need; any other error still raises."""
+    alias = router.db_for_write(Notification)
+    if connections[alias].vendor != "postgresql":
+        try:
+            with transaction.atomic():
+                row.save(force_insert=True)
+        except IntegrityError:
+            return False
+        return True
+    opts = Notification._meta
+    fields = [f for f in opts.concrete_fields if not f.generated and not f.primary_key]
+    returned = Notification._base_manager._insert([row], fields=fields, returning_fields=opts.db_returning_fields,
+                                                   using=alias,
+                                                   on_conflict=OnConflict.IGNORE)
+    if not returned or returned[0] is None:
+        return False
+    for value, field in zip(returned[0], opts.db_returning_fields, strict=True):
+        setattr(row, field.attname, value)
+    row._state.adding = False
+    row._state.db = alias
+    return True
 
 
 def _cancel_superseded(supersede_key):

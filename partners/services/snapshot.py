@@ -40,6 +40,14 @@ def profile_data(profile):
     return data
 
 
+def _attachments(application):
+    """Oldest first: those read with the application (the submission's check reads them), else from the database."""
+    from .applications import attachments_read_with
+
+    read = attachments_read_with(application)
+    return sorted(read, key=lambda a: a.pk) if read is not None else application.attachments.order_by("pk")
+
+
 def snapshot(application) -> dict:
     from .applications import profile_of  # reads the profiles the application was loaded with, if it was
 
@@ -55,7 +63,7 @@ def snapshot(application) -> dict:
         "profiles": profiles,
         "attachments": [
             {"kind": a.kind, "name": a.original_name, "sha256": a.sha256, "size": a.size}
-            for a in application.attachments.order_by("pk")
+            for a in _attachments(application)
         ],
     }
 

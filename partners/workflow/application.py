@@ -69,12 +69,13 @@ def _locate(application_id):
     from ..models import PROFILE_MODELS, Application
 
     # The application and its organisation are locked, as before; its call and profiles come along unlocked (the
-    # submission's checks, the revision's snapshot and the notifications read them), and its partner types are
-    # read once: no transition changes them (they are fixed once the draft is submitted).
+    # submission's checks, the revision's snapshot and the notifications read them), and its requested types are
+    # read once, under the lock: the partner types (no transition changes them, they are fixed once the draft is
+    # submitted) and the rows the decisions change. The recorder drops them once the transition is over.
     profiles = [model._meta.model_name for model in PROFILE_MODELS.values()]
     application = (Application.objects.select_for_update(of=("self", "organization"))
                    .select_related("organization", "call", *profiles)
-                   .prefetch_related("applicationprofile__scenarios").get(pk=application_id))
+                   .prefetch_related("requested_types", "applicationprofile__scenarios").get(pk=application_id))
     application.keep_partner_types()
     return application
 
