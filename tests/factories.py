@@ -154,3 +154,14 @@ def advance(application, target, *, reviewer, approver=None, granted=None):
             inputs = {"granted_types": granted or application.partner_types}
         application = workflow.fire(application.pk, action, workflow.Actor(user=actor), **inputs)
     return application
+
+
+def add_history(application, author, n):
+    """n rounds of what an application's staff page lists: an audit event, a message and an internal note."""
+    from partners.models import AuditEvent, InternalNote, ReviewMessage
+
+    for i in range(n):
+        AuditEvent.objects.create(action="application.assigned", actor_label="test", application=application,
+                                  organization=application.organization, data={}, visible_to_applicant=True)
+        ReviewMessage.objects.create(application=application, author=author, body=f"message {i}")
+        InternalNote.objects.create(application=application, author=author, body=f"note {i}")

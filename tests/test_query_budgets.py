@@ -33,7 +33,6 @@ from partners.models import (
     DecisionLetterTemplate,
     District,
     Industry,
-    InternalNote,
     JoinRequest,
     ModelProfile,
     Notification,
@@ -56,6 +55,7 @@ from tests.factories import (
     ApplicationFactory,
     OrganizationFactory,
     UserFactory,
+    add_history,
     add_licence,
     complete_draft,
     english_client,
@@ -172,11 +172,7 @@ def test_staff_application_detail(client, reviewer, submitted, django_assert_max
     client.force_login(reviewer)
 
     def grow(n):
-        for i in range(n):
-            AuditEvent.objects.create(action="application.assigned", actor_label="test", application=submitted,
-                                      organization=submitted.organization, data={}, visible_to_applicant=True)
-            ReviewMessage.objects.create(application=submitted, author=reviewer, body=f"message {i}")
-            InternalNote.objects.create(application=submitted, author=reviewer, body=f"note {i}")
+        add_history(submitted, reviewer, n)
 
     # 22 (was 24): the duplicate check finds the organisation's other open applications among its history; the
     # profiles come with the application.

@@ -13,8 +13,8 @@ from django.urls import reverse
 from django.utils import translation
 
 from partners.enums import ApplicationState, PartnerType
-from partners.models import Application, AuditEvent, District, InternalNote, Organization, ReviewMessage
-from tests.factories import OrganizationFactory, UserFactory, submitted_application
+from partners.models import Application, District, Organization
+from tests.factories import OrganizationFactory, UserFactory, add_history, submitted_application
 
 # The queue's rows as the template wrote them from model instances before the rows became plain values.
 MODEL_ROWS = Template("""{% load i18n %}{% for a in page %}<tr>
@@ -121,11 +121,7 @@ def test_the_application_page_costs_the_same_queries_for_5_events_as_for_30(clie
     url = reverse("review:detail", args=[submitted.pk])
 
     def grow(n):
-        for i in range(n):
-            AuditEvent.objects.create(action="application.assigned", actor_label="test", application=submitted,
-                                      organization=submitted.organization, data={}, visible_to_applicant=True)
-            ReviewMessage.objects.create(application=submitted, author=reviewer, body=f"message {i}")
-            InternalNote.objects.create(application=submitted, author=reviewer, body=f"note {i}")
+        add_history(submitted, reviewer, n)
 
     grow(5)
     small = queries_of(client, url)
