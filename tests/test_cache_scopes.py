@@ -37,6 +37,22 @@ def two_members():
     return edited, other
 
 
+def warmed(*urls):
+    """A client that has read each of the urls once, so that each is in the response cache."""
+    client = Client()
+    for url in urls:
+        queries(client, url)
+    return client
+
+
+def edit_organization(member, **values):
+    """Change some fields of the member's organisation, saved with update_fields (as the services save an edit)."""
+    org = Organization.objects.get(pk=member.organization_id)
+    for name, value in values.items():
+        setattr(org, name, value)
+    org.save(update_fields=[*values, "updated_at"])
+
+
 def queries(client, url):
     with CaptureQueriesContext(connection) as ctx:
         response = client.get(url)
@@ -80,9 +96,7 @@ def test_a_write_refreshes_what_it_touches_and_keeps_the_rest(two_members, djang
 
 def test_moving_district_refreshes_both_districts(two_members, django_capture_on_commit_callbacks):
     edited, _other = two_members
-    client = Client()
-    for url in ("/members/?district=110108", "/members/?district=110105", "/members/?district=110101"):
-        queries(client, url)
+    client = warmed("/members/?district=110108", "/members/?district=110105", "/members/?district=110101")
     with django_capture_on_commit_callbacks(execute=True):
         org = Organization.objects.get(pk=edited.organization_id)
         org.district_id = "110105"
@@ -197,9 +211,7 @@ def test_an_edit_limited_to_its_fields_refreshes_what_the_member_is_in(two_membe
 def test_a_district_moved_by_update_fields_refreshes_both_districts(two_members,
                                                                      django_capture_on_commit_callbacks):
     edited, _other = two_members
-    client = Client()
-    for url in ("/members/?district=110108", "/members/?district=110105"):
-        queries(client, url)
+    client = warmed("/members/?district=110108", "/members/?district=110105")
     with django_capture_on_commit_callbacks(execute=True):
         org = Organization.objects.get(pk=edited.organization_id)
         org.district_id = "110105"
@@ -219,13 +231,9 @@ def test_a_member_touched_twice_in_one_transaction_refreshes_the_scopes_of_the_e
     from partners.models import MembershipGrant
 
     edited, _other = two_members
-    client = Client()
-    for url in ("/members/?type=data", "/api/v1/members/?partner_type=data", "/members/?type=investment"):
-        queries(client, url)
+    client = warmed("/members/?type=data", "/api/v1/members/?partner_type=data", "/members/?type=investment")
     with django_capture_on_commit_callbacks(execute=True):
-        org = Organization.objects.get(pk=edited.organization_id)
-        org.description = "新增数据伙伴"
-        org.save(update_fields=["description", "updated_at"])
+        edit_organization(edited, description="新增数据伙伴")
         MembershipGrant.objects.create(membership=edited, partner_type="data", granted_on=timezone.localdate())
     n, body = queries(client, "/members/?type=data")
     assert n > 0 and "北京九章智算科技有限公司" in body
@@ -239,9 +247,7 @@ def test_a_grant_taken_away_refreshes_the_list_the_member_leaves(two_members, dj
     client = Client()
     queries(client, "/members/?type=compute")
     with django_capture_on_commit_callbacks(execute=True):
-        org = Organization.objects.get(pk=edited.organization_id)
-        org.description = "不再是算力伙伴"
-        org.save(update_fields=["description", "updated_at"])
+        edit_organization(edited, description="不再是算力伙伴")
         edited.grants.get(partner_type="compute").delete()
     n, body = queries(client, "/members/?type=compute")
     assert n > 0 and "北京九章智算科技有限公司" not in body

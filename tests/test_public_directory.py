@@ -6,7 +6,7 @@ from django.db import connection
 from django.urls import reverse
 
 from partners.enums import MembershipState
-from partners.models import Organization
+from partners.models import Membership, Organization
 from partners.services import directory
 from tests.public_fixtures import make_member
 
@@ -179,3 +179,33 @@ def test_a_member_page_and_a_directory_row_show_the_types_in_type_order(client):
     assert badges in client.get(reverse("public:member", args=[member.number])).content.decode()
     assert badges in client.get(reverse("public:directory")).content.decode()
     assert directory.grant_codes(directory.member_detail(member.number)) == ["compute", "data", "model", "investment"]
+
+
+def test_a_directory_page_builds_no_model_instance_and_resolves_one_member_link(client, monkeypatch):
+    """Its rows are values: 30 members give a full page without a Membership, Organization, District or grant
+    instance, and every member's link comes from one reverse() a page."""
+    from django.db.models.signals import post_init
+
+    from partners.models import District, MembershipGrant
+    from partners.services import public_rows
+
+    for i in range(30):
+        make_member(f"北京行值科技有限公司{i:02d}", types=("model", "data"))
+    client.get(reverse("public:directory"))  # the first request of a process loads what every request shares
+    built, reversed_paths = [], []
+    real_reverse = public_rows.reverse
+    monkeypatch.setattr(public_rows, "reverse", lambda *a, **k: reversed_paths.append(a) or real_reverse(*a, **k))
+
+    def count(sender, **kwargs):
+        built.append(sender)
+
+    watched = (Membership, Organization, District, MembershipGrant)
+    for model in watched:
+        post_init.connect(count, sender=model)
+    try:
+        response = client.get(reverse("public:directory"))
+    finally:
+        for model in watched:
+            post_init.disconnect(count, sender=model)
+    assert len(response.context["page"].items) == directory.PAGE_SIZE
+    assert built == [] and len(reversed_paths) == 1
